@@ -1,0 +1,486 @@
+"""`RNN`, `LSTM` and `GRU`: NumPy models with PyTorch's parameters, instrumented, exact BPTT.
+
+    model = LSTM(input_size=1, hidden_size=8, num_layers=2, seed=0)
+    trace = model.forward(x)                 # x: (T, D) or batch-first (B, T, D)
+    grads = model.backward(trace, grad_h)    # grad_h = dL/d(trace.h)
+
+Parameters live in `model.params`, keyed and shaped as in `torch.nn` (`weight_ih_l0` is (G·H, D),
+`weight_hh_l0` (G·H, H), `bias_ih_l0` and `bias_hh_l0` (G·H,), for every layer; G = 1, 4, 3), with
+the gate blocks in PyTorch's order (LSTM i|f|g|o, GRU r|z|n), initialised uniformly in ±1/√H as
+PyTorch does. The equations are in `explainer.cells` (forward) and `explainer.bptt` (backward).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import numpy as np
+
+from explainer import bptt, cells
+from explainer.trace import CELL_GATES, Grads, LayerGrads, LayerTrace, Trace, frozen, frozen_map
+
+_ERRSTATE = dict(
+    over="ignore", invalid="ignore", divide="ignore"
+)  # overflow shows as inf, not a warning
+
+
+class Jacobians:
+    """Norms of ∂h_{T-1}/∂h_t (`h`) and, for the LSTM, ∂c_{T-1}/∂c_t (`c`), each (T,)."""
+
+    def __init__(self, h: np.ndarray, c: np.ndarray | None):
+        self.h, self.c = frozen(h), frozen(c)
+
+
+class _Recurrent:
+    cell: ClassVar[str] = ""
+    variants: ClassVar[tuple[str, ...]] = ("standard",)
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        *,
+        seed: int = 0,
+        variant: str = "standard",
+    ):
+        for name, v in (
+            ("input_size", input_size),
+            ("hidden_size", hidden_size),
+            ("num_layers", num_layers),
+        ):
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
+                raise ValueError(f"{name} must be a positive integer, got {v!r}")
+        if variant not in self.variants:
+            raise ValueError(
+                f"unknown {self.cell.upper()} variant {variant!r}: "
+                f"expected one of {', '.join(self.variants)}"
+            )
+        self.input_size, self.hidden_size, self.num_layers = (
+            int(input_size),
+            int(hidden_size),
+            int(num_layers),
+        )
+        self.variant = variant
+        self.seed = seed
+        rng = np.random.default_rng(seed)
+        k = 1.0 / np.sqrt(self.hidden_size)
+        self.params: dict[str, np.ndarray] = {
+            name: rng.uniform(-k, k, size=shape) for name, shape in self.param_shapes().items()
+        }
+
+    # --- parameters
+    @property
+    def gate_count(self) -> int:
+        return len(CELL_GATES[self.cell])
+
+    def param_shapes(self) -> dict[str, tuple[int, ...]]:
+        """PyTorch's parameter names and shapes, in PyTorch's order."""
+        GH, H = self.gate_count * self.hidden_size, self.hidden_size
+        shapes: dict[str, tuple[int, ...]] = {}
+        for k in range(self.num_layers):
+            D = self.input_size if k == 0 else H
+            shapes[f"weight_ih_l{k}"] = (GH, D)
+            shapes[f"weight_hh_l{k}"] = (GH, H)
+            shapes[f"bias_ih_l{k}"] = (GH,)
+            shapes[f"bias_hh_l{k}"] = (GH,)
+        return shapes
+
+    @property
+    def num_params(self) -> int:
+        return sum(int(np.prod(s)) for s in self.param_shapes().values())
+
+    def _config(self) -> dict[str, Any]:
+        return dict(
+            input_size=self.input_size,
+            hidden_size=self.hidden_size,
+            num_layers=self.num_layers,
+            seed=self.seed,
+            variant=self.variant,
+        )
+
+    def with_params(self, params: Mapping[str, np.ndarray] | None = None, **config: Any):
+        """A copy with some parameters replaced (shapes checked) or another config (variant...)."""
+        new = type(self)(**{**self._config(), **config})
+        new.params = {k: v.copy() for k, v in self.params.items()}
+        if params:
+            new.load_params(params)
+        return new
+
+    def load_params(self, params: Mapping[str, Any]) -> None:
+        """Copy `params` in after checking every name and shape (missing biases are zeros)."""
+        shapes = self.param_shapes()
+        unknown = set(params) - set(shapes)
+        if unknown:
+            raise ValueError(f"unknown parameter(s) {sorted(unknown)}; expected {list(shapes)}")
+        for name, value in params.items():
+            a = np.asarray(value, dtype=np.float64)
+            if a.shape != shapes[name]:
+                raise ValueError(f"{name} has shape {a.shape}, expected {shapes[name]}")
+            self.params[name] = a.copy()
+
+    def __repr__(self) -> str:
+        extra = "" if self.variant == "standard" else f", variant={self.variant!r}"
+        return (
+            f"{type(self).__name__}(input_size={self.input_size}, hidden_size={self.hidden_size}, "
+            f"num_layers={self.num_layers}{extra})"
+        )
+
+    # --- PyTorch interop (torch is imported only here, and only when asked)
+    @classmethod
+    def from_torch(cls, module: Any, **config: Any):
+        """Copy the weights of an `nn.RNN`/`nn.LSTM`/`nn.GRU` (any dtype, any batch_first)."""
+        kind = type(module).__name__
+        if kind.lower() != cls.cell:
+            raise ValueError(
+                f"{cls.__name__}.from_torch needs a torch.nn.{cls.__name__}, got {kind}"
+            )
+        if getattr(module, "bidirectional", False):
+            raise ValueError(
+                "bidirectional modules are not supported: the reference runs one direction"
+            )
+        if getattr(module, "proj_size", 0):
+            raise ValueError("LSTM with proj_size > 0 is not supported: h would be projected")
+        if cls.cell == "rnn":
+            config.setdefault("nonlinearity", module.nonlinearity)
+        model = cls(module.input_size, module.hidden_size, module.num_layers, **config)
+        state = {k: v.detach().cpu().double().numpy() for k, v in module.state_dict().items()}
+        for name in model.params:
+            model.params[name] = state.get(name, np.zeros(model.params[name].shape)).copy()
+        return model
+
+    def to_torch(self, batch_first: bool = True):
+        """The equivalent float64 torch module (standard variant only)."""
+        if self.variant != "standard":
+            raise ValueError(f"the {self.variant!r} variant has no torch.nn equivalent")
+        import torch
+
+        from explainer.torch_backend import build_torch_rnn
+
+        module = build_torch_rnn(
+            self.cell,
+            self.input_size,
+            self.hidden_size,
+            self.num_layers,
+            nonlinearity=getattr(self, "nonlinearity", "tanh"),
+            batch_first=batch_first,
+        )
+        with torch.no_grad():
+            for name, p in module.named_parameters():
+                p.copy_(torch.from_numpy(self.params[name]))
+        return module
+
+    # --- validation
+    def _check_x(self, x: Any) -> tuple[np.ndarray, bool]:
+        expected = f"(T, {self.input_size}) or batch-first (B, T, {self.input_size})"
+        try:
+            a = np.asarray(x)
+            if a.dtype.kind not in "biuf":
+                raise TypeError
+            a = a.astype(np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"x must be a numeric array of shape {expected}") from None
+        if a.ndim not in (2, 3):
+            raise ValueError(f"x has shape {a.shape}; expected {expected}")
+        if a.shape[-1] != self.input_size:
+            raise ValueError(f"x has {a.shape[-1]} features per step; expected {expected}")
+        if a.shape[-2] < 1 or (a.ndim == 3 and a.shape[0] < 1):
+            raise ValueError(
+                f"x has shape {a.shape}: it needs at least one step; expected {expected}"
+            )
+        if not np.all(np.isfinite(a)):
+            raise ValueError("x contains NaN or infinite values")
+        batched = a.ndim == 3
+        return (a if batched else a[None]), batched
+
+    def _check_state(self, s: Any, name: str, B: int, batched: bool) -> np.ndarray:
+        L, H = self.num_layers, self.hidden_size
+        expected = (L, B, H) if batched else (L, H)
+        if s is None:
+            return np.zeros((L, B, H))
+        try:
+            a = np.asarray(s, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise ValueError(f"{name} must be a numeric array of shape {expected}") from None
+        if a.shape != expected:
+            raise ValueError(
+                f"{name} has shape {a.shape}; expected {expected} "
+                "(num_layers, batch, hidden_size) as in PyTorch"
+            )
+        if not np.all(np.isfinite(a)):
+            raise ValueError(f"{name} contains NaN or infinite values")
+        return a if batched else a[:, None]
+
+    def _layer_weights(self, k: int):
+        p = self.params
+        return p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"], p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
+
+    # --- forward
+    def forward(self, x: Any, h0: Any = None, c0: Any = None) -> Trace:
+        """Run every layer over x and record everything (see `explainer.trace`)."""
+        xb, batched = self._check_x(x)
+        h0b = self._check_state(h0, "h0", xb.shape[0], batched)
+        c0b = self._check_state(c0, "c0", xb.shape[0], batched) if self.cell == "lstm" else None
+        if c0 is not None and self.cell != "lstm":
+            raise ValueError(f"{type(self).__name__} has no cell state: c0 must be None")
+        squeeze = (lambda a: a) if batched else (lambda a: None if a is None else a[0])
+        layers = []
+        inp = xb
+        with np.errstate(**_ERRSTATE):
+            for k in range(self.num_layers):
+                w_ih, w_hh, b_ih, b_hh = self._layer_weights(k)
+                x_proj = inp @ w_ih.T + b_ih  # (B, T, G·H), hoisted out of the time loop
+                lay = self._forward_layer(
+                    x_proj, w_hh, b_hh, h0b[k], None if c0b is None else c0b[k]
+                )
+                H = self.hidden_size
+                layers.append(
+                    LayerTrace(
+                        x=frozen(squeeze(inp)),
+                        h=frozen(squeeze(lay["h"])),
+                        c=frozen(squeeze(lay.get("c"))),
+                        gates=frozen_map(
+                            {
+                                n: squeeze(lay["G"][..., j * H : (j + 1) * H])
+                                for j, n in enumerate(CELL_GATES[self.cell])
+                            }
+                        ),
+                        preact=frozen_map(
+                            {
+                                n: squeeze(lay["A"][..., j * H : (j + 1) * H])
+                                for j, n in enumerate(CELL_GATES[self.cell])
+                            }
+                        ),
+                        h0=frozen(squeeze(h0b[k])),
+                        c0=frozen(None if c0b is None else squeeze(c0b[k])),
+                        aux=frozen_map({"hn": squeeze(lay["HN"])} if "HN" in lay else {}),
+                    )
+                )
+                inp = lay["h"]
+        return Trace(
+            cell=self.cell,
+            x=frozen(squeeze(xb)),
+            layers=tuple(layers),
+            batched=batched,
+            nonlinearity=getattr(self, "nonlinearity", "tanh"),
+            variant=self.variant,
+        )
+
+    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0) -> dict[str, np.ndarray]:
+        raise NotImplementedError
+
+    # --- backward
+    def backward(self, trace: Trace, grad_h: Any) -> Grads:
+        """Exact BPTT of L = Σ grad_h ⊙ trace.h through every layer, top to bottom."""
+        if trace.cell != self.cell or trace.num_layers != self.num_layers:
+            raise ValueError(
+                f"this trace is from a {trace.num_layers}-layer {trace.cell.upper()}, "
+                f"not from this {self!r}"
+            )
+        g = np.asarray(grad_h, dtype=np.float64)
+        if g.shape != trace.h.shape:
+            raise ValueError(
+                f"grad_h has shape {g.shape}; expected {trace.h.shape} (that of trace.h)"
+            )
+        unb = (lambda a: a) if trace.batched else (lambda a: None if a is None else a[None])
+        squeeze = (lambda a: a) if trace.batched else (lambda a: None if a is None else a[0])
+        params: dict[str, np.ndarray] = {}
+        layer_grads: list[LayerGrads] = []
+        d_out = unb(g)
+        with np.errstate(**_ERRSTATE):
+            for k in range(self.num_layers - 1, -1, -1):
+                lay = trace.layers[k]
+                w_ih, w_hh, _, _ = self._layer_weights(k)
+                res = self._backward_layer(lay, unb, w_ih, w_hh, d_out)
+                for short, full in (
+                    ("w_ih", "weight_ih"),
+                    ("w_hh", "weight_hh"),
+                    ("b_ih", "bias_ih"),
+                    ("b_hh", "bias_hh"),
+                ):
+                    params[f"{full}_l{k}"] = res["grads"][short]
+                dH, dC = res["dH"], res.get("dC")
+                layer_grads.append(
+                    LayerGrads(
+                        h=frozen(squeeze(dH)),
+                        c=frozen(squeeze(dC)),
+                        h_norm=frozen(np.sqrt((dH * dH).sum(axis=(0, 2)))),
+                        c_norm=None if dC is None else frozen(np.sqrt((dC * dC).sum(axis=(0, 2)))),
+                        x=frozen(squeeze(res["dX"])),
+                        h0=frozen(squeeze(res["dh0"])),
+                        c0=frozen(squeeze(res.get("dc0"))),
+                    )
+                )
+                d_out = res["dX"]  # the gradient reaching the layer below's outputs
+        ordered = {name: frozen(params[name]) for name in self.param_shapes()}
+        finite = all(np.all(np.isfinite(v)) for v in ordered.values()) and all(
+            np.all(np.isfinite(lg.h_norm)) for lg in layer_grads
+        )
+        return Grads(
+            cell=self.cell,
+            params=frozen_map(ordered),
+            layers=tuple(layer_grads[::-1]),
+            finite=bool(finite),
+        )
+
+    def _backward_layer(self, lay: LayerTrace, unb, w_ih, w_hh, d_out) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _stacked_gates(self, lay: LayerTrace, unb) -> np.ndarray:
+        return np.concatenate([unb(lay.gates[n]) for n in CELL_GATES[self.cell]], axis=-1)
+
+    # --- Jacobians
+    def jacobian_norms(self, trace: Trace, ord: int | str = 2) -> Jacobians:
+        """‖∂h_{T-1}/∂h_t‖ for every t in the last layer (and ‖∂c_{T-1}/∂c_t‖ for the LSTM), holding
+        the other state fixed at t. `ord` is 2 (spectral norm: the most a gradient can grow) or
+        "fro". Costs T products of (2H × 2H) matrices: meant for the lesson's sizes (H up to a few
+        hundred)."""
+        if trace.batched:
+            raise ValueError("jacobian_norms needs an unbatched trace: x of shape (T, input_size)")
+        k = self.num_layers - 1
+        lay = trace.layers[k]
+        _, w_hh, _, _ = self._layer_weights(k)
+        T, H = lay.h.shape
+        steps = self._step_jacobians(lay, w_hh)  # J[s] = ∂state_{s}/∂state_{s-1}, s = 1..T-1
+        n = steps[0].shape[0] if steps else (2 * H if self.cell == "lstm" else H)
+        M = np.eye(n)  # ∂state_{T-1}/∂state_t, starting at t = T-1
+        h_norms, c_norms = np.empty(T), np.empty(T)
+        with np.errstate(**_ERRSTATE):
+            for t in range(T - 1, -1, -1):
+                h_norms[t] = _norm(M[:H, :H], ord)
+                if self.cell == "lstm":
+                    c_norms[t] = _norm(M[H:, H:], ord)
+                if t > 0:
+                    M = M @ steps[t - 1]
+        return Jacobians(h_norms, c_norms if self.cell == "lstm" else None)
+
+    def _step_jacobians(self, lay: LayerTrace, w_hh) -> list[np.ndarray]:
+        raise NotImplementedError
+
+
+def _norm(M: np.ndarray, ord: int | str) -> float:
+    if not np.all(np.isfinite(M)):
+        return float("inf")
+    return float(np.linalg.norm(M, ord))
+
+
+class RNN(_Recurrent):
+    """Elman RNN as `torch.nn.RNN`: h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh) (or relu)."""
+
+    cell = "rnn"
+
+    def __init__(
+        self,
+        input_size: int,
+        hidden_size: int,
+        num_layers: int = 1,
+        *,
+        seed: int = 0,
+        nonlinearity: str = "tanh",
+        variant: str = "standard",
+    ):
+        if nonlinearity not in ("tanh", "relu"):
+            raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
+        self.nonlinearity = nonlinearity
+        super().__init__(input_size, hidden_size, num_layers, seed=seed, variant=variant)
+
+    def _config(self) -> dict[str, Any]:
+        return {**super()._config(), "nonlinearity": self.nonlinearity}
+
+    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+        A, Hs = cells.rnn_layer(x_proj, w_hh, b_hh, h0, self.nonlinearity)
+        return {"A": A, "G": Hs, "h": Hs}
+
+    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+        grads, dX, dh0, dH = bptt.rnn_layer_backward(
+            unb(lay.x),
+            w_ih,
+            w_hh,
+            unb(lay.preact["h"]),
+            unb(lay.h),
+            unb(lay.h0),
+            d_out,
+            self.nonlinearity,
+        )
+        return {"grads": grads, "dX": dX, "dh0": dh0, "dH": dH}
+
+    def _step_jacobians(self, lay, w_hh):
+        if self.nonlinearity == "tanh":
+            D = 1.0 - lay.h**2
+        else:
+            D = (lay.preact["h"] > 0).astype(float)
+        return [bptt.step_jacobian_rnn(w_hh, D[s]) for s in range(1, lay.h.shape[0])]
+
+
+class LSTM(_Recurrent):
+    """LSTM as `torch.nn.LSTM` (no projection). Variants: see `explainer.cells`."""
+
+    cell = "lstm"
+    variants = cells.LSTM_VARIANTS
+
+    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+        A, G, C, Hs = cells.lstm_layer(x_proj, w_hh, b_hh, h0, c0, self.variant)
+        return {"A": A, "G": G, "c": C, "h": Hs}
+
+    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+        grads, dX, dh0, dc0, dH, dC = bptt.lstm_layer_backward(
+            unb(lay.x),
+            w_ih,
+            w_hh,
+            self._stacked_gates(lay, unb),
+            unb(lay.c),
+            unb(lay.h),
+            unb(lay.h0),
+            unb(lay.c0),
+            d_out,
+            self.variant,
+        )
+        return {"grads": grads, "dX": dX, "dh0": dh0, "dc0": dc0, "dH": dH, "dC": dC}
+
+    def _step_jacobians(self, lay, w_hh):
+        G = self._stacked_gates(lay, lambda a: a)
+        D = bptt._lstm_derivatives(G, self.hidden_size, self.variant)
+        c = lay.c
+        return [
+            bptt.step_jacobian_lstm(w_hh, G[s], D[s], c[s - 1], c[s], self.variant)
+            for s in range(1, c.shape[0])
+        ]
+
+
+class GRU(_Recurrent):
+    """GRU as `torch.nn.GRU` (reset gate applied to W_hn h + b_hn); variant "textbook" applies it to
+    h before the product, as in Cho et al. (2014) and most textbooks."""
+
+    cell = "gru"
+    variants = cells.GRU_VARIANTS
+
+    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+        A, G, HN, Hs = cells.gru_layer(x_proj, w_hh, b_hh, h0, self.variant)
+        return {"A": A, "G": G, "HN": HN, "h": Hs}
+
+    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+        grads, dX, dh0, dH = bptt.gru_layer_backward(
+            unb(lay.x),
+            w_ih,
+            w_hh,
+            self._stacked_gates(lay, unb),
+            unb(lay.aux["hn"]),
+            unb(lay.h),
+            unb(lay.h0),
+            d_out,
+            self.variant,
+        )
+        return {"grads": grads, "dX": dX, "dh0": dh0, "dH": dH}
+
+    def _step_jacobians(self, lay, w_hh):
+        G = self._stacked_gates(lay, lambda a: a)
+        hn, h = lay.aux["hn"], lay.h
+        textbook = self.variant == "textbook"
+        return [
+            bptt.step_jacobian_gru(w_hh, G[s], hn[s], h[s - 1], textbook)
+            for s in range(1, h.shape[0])
+        ]
+
+
+MODELS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
