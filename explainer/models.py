@@ -305,8 +305,8 @@ class _Recurrent:
                     LayerGrads(
                         h=frozen(squeeze(dH)),
                         c=frozen(squeeze(dC)),
-                        h_norm=frozen(np.sqrt((dH * dH).sum(axis=(0, 2)))),
-                        c_norm=None if dC is None else frozen(np.sqrt((dC * dC).sum(axis=(0, 2)))),
+                        h_norm=frozen(step_norms(dH)),
+                        c_norm=None if dC is None else frozen(step_norms(dC)),
                         x=frozen(squeeze(res["dX"])),
                         h0=frozen(squeeze(res["dh0"])),
                         c0=frozen(squeeze(res.get("dc0"))),
@@ -357,6 +357,14 @@ class _Recurrent:
 
     def _step_jacobians(self, lay: LayerTrace, w_hh) -> list[np.ndarray]:
         raise NotImplementedError
+
+
+def step_norms(dS: np.ndarray) -> np.ndarray:
+    """‖dS[:, t, :]‖ for every t, (B, T, H) -> (T,), scaled by the largest entry first so that
+    gradients near 1e200 do not overflow when squared."""
+    m = np.abs(dS).max(axis=(0, 2))
+    safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
+    return safe * np.sqrt(((dS / safe[None, :, None]) ** 2).sum(axis=(0, 2)))
 
 
 def _norm(M: np.ndarray, ord: int | str) -> float:
