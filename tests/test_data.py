@@ -1,0 +1,252 @@
+"""Series loading, validation, windowing, normalisation and splits (`explainer.data`)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from explainer import data as D
+
+# ----------------------------------------------------------------------------- windows
+
+
+def test_make_windows_aligns_targets_with_the_values_after_each_window():
+    s = np.arange(10.0) * 3  # s_t = 3 t, so every value names its own position
+    x, y = D.make_windows(s, window=4, horizon=2)
+    assert x.shape == (5, 4) and y.shape == (5, 2)  # N = 10 - 4 - 2 + 1
+    for k in range(5):
+        assert list(x[k]) == [3.0 * t for t in range(k, k + 4)]
+        assert list(y[k]) == [3.0 * (k + 4), 3.0 * (k + 5)]
+
+
+def test_make_windows_returns_writable_copies():
+    s = np.arange(8.0)
+    x, _ = D.make_windows(s, 3)
+    x[0, 0] = 99
+    assert s[0] == 0
+
+
+@pytest.mark.parametrize("horizon", [1, 3])
+def test_split_keeps_every_test_target_out_of_every_training_window(horizon):
+    n, W = 200, 10
+    fd = D.prepare(np.arange(1.0, n + 1), window=W, horizon=horizon, normalise="none")
+    train_starts = np.concatenate([fd.train.start, fd.val.start])
+    covered = {int(i) for s in train_starts for i in range(s, s + W + horizon)}  # inputs + targets
+    test_targets = {int(s) + W + j for s in fd.test.start for j in range(horizon)}
+    assert covered.isdisjoint(test_targets)
+    assert max(covered) + 1 == fd.train_end
+    # with the series 1..n, each normalised ("none") value is its own position + 1
+    assert fd.test.y[0, 0] == fd.test_target_start + 1
+    # the recipe's split: round(0.9 N) training windows, the last 5% of them (floor) validating
+    N = n - W - horizon + 1
+    assert len(fd.train) + len(fd.val) == round(0.9 * N)
+    assert len(fd.train) == math.floor(round(0.9 * N) * 0.95)
+    assert len(fd.test) == N - round(0.9 * N) - (horizon - 1)
+
+
+def test_validation_windows_are_the_last_training_windows_in_time_order():
+    fd = D.prepare(np.arange(1.0, 301), window=5, normalise="none")
+    assert (np.diff(fd.train.start) == 1).all() and (np.diff(fd.val.start) == 1).all()
+    assert fd.val.start[0] == fd.train.start[-1] + 1
+    assert fd.test.start[0] == fd.val.start[-1] + 1  # horizon 1: no gap needed
+
+
+@pytest.mark.parametrize("kind", ["minmax", "zscore"])
+def test_scalers_are_fitted_on_the_training_part_only(kind):
+    # the test part lives on a scale 1000 times larger: a scaler that saw it would squash the rest
+    rng = np.random.default_rng(0)
+    s = np.concatenate([10 + rng.normal(size=400), 10_000 + 100 * rng.normal(size=40)])
+    fd = D.prepare(s, window=10, normalise=kind)
+    seen = s[:fd.train_end]
+    assert fd.train_end <= 400  # the training windows end before the jump
+    if kind == "minmax":
+        assert (fd.scaler.shift, fd.scaler.scale) == (seen.min(), seen.max() - seen.min())
+        assert fd.train.x.min() >= 0 and fd.train.x.max() <= 1
+        assert fd.test.y[fd.test.start + 10 >= 400].min() > 100  # far outside [0, 1]
+    else:
+        assert fd.scaler.shift == pytest.approx(seen.mean()) and fd.scaler.scale == pytest.approx(
+            seen.std())
+        assert abs(fd.train.x.mean()) < 0.2 and fd.test.y[fd.test.start + 10 >= 400].min() > 1000
+
+
+def test_per_window_normalisation_divides_by_each_windows_first_input():
+    s = np.array([2.0, 4.0, 8.0, 4.0, 1.0, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0])
+    fd = D.prepare(s, window=3, horizon=1, normalise="window", split=0.5, val=0.0)
+    # window 1 is (4, 8, 4) -> target 1: p / 4 - 1
+    k = list(fd.train.start).index(1)
+    np.testing.assert_allclose(fd.train.x[k], [0.0, 1.0, 0.0])
+    np.testing.assert_allclose(fd.train.y[k], [1 / 4 - 1])
+    assert fd.scaler is None
+
+
+@pytest.mark.parametrize("kind", D.NORMALISATIONS)
+def test_each_normalisation_inverts_exactly(kind):
+    rng = np.random.default_rng(1)
+    s = 50 + np.cumsum(rng.normal(size=400))
+    fd = D.prepare(s, window=20, horizon=2, normalise=kind)
+    for w in (fd.train, fd.val, fd.test):
+        back_x = fd.to_original(w.x, w.base)
+        back_y = fd.to_original(w.y, w.base)
+        for k in (0, len(w) - 1):
+            np.testing.assert_allclose(back_x[k], s[w.start[k]:w.start[k] + 20], rtol=1e-12)
+            np.testing.assert_allclose(back_y[k], s[w.start[k] + 20:w.start[k] + 22], rtol=1e-12)
+        np.testing.assert_allclose(fd.normalise_windows(back_x, w.base), w.x, atol=1e-12)
+
+
+def test_split_counts_reject_too_few_windows():
+    with pytest.raises(ValueError, match="too few"):
+        D.prepare(np.arange(1.0, 13), window=10, normalise="none")  # 2 windows: no test part
+
+
+# ----------------------------------------------------------------------------- bad values
+
+
+@pytest.mark.parametrize("values, match", [
+    ([1.0, 2.0, np.nan] + [1.0] * 60, "NaN"),
+    ([1.0, np.inf] + [2.0] * 60, "infinite"),
+    ([3.0] * 80, "constant"),
+    (list(range(1, 40)), "needs at least 51"),
+    ([[1.0, 2.0]] * 60, "1-D"),
+])
+def test_bad_series_give_clear_messages(values, match):
+    with pytest.raises(ValueError, match=match):
+        D.prepare(np.array(values, dtype=float), window=50, normalise="zscore")
+
+
+@pytest.mark.parametrize("values, why", [
+    (np.r_[np.arange(1.0, 70), 0.0, np.arange(1.0, 30)], "zero"),
+    (np.sin(np.arange(120) / 5.0) + 0.5, "changes sign"),
+])
+def test_per_window_normalisation_refuses_zeros_and_sign_changes_and_offers_another(values, why):
+    with pytest.raises(ValueError, match=why) as e:
+        D.prepare(values, window=10, normalise="window")
+    assert "zscore" in str(e.value) and "minmax" in str(e.value)
+    D.prepare(values, window=10, normalise="zscore")  # the offered alternative works
+
+
+def test_unknown_normalisation_is_refused():
+    with pytest.raises(ValueError, match="unknown normalisation 'log'"):
+        D.prepare(np.arange(1.0, 100), window=5, normalise="log")
+
+
+# ----------------------------------------------------------------------------- CSV files
+
+
+def csv(text: str) -> bytes:
+    return text.encode("utf-8")
+
+
+def test_load_series_picks_value_and_date_columns_and_counts_gaps():
+    raw = csv("date,price\n2020-01-01,1\n2020-01-02,\n2020-01-03,3\n2020-01-04,NaN\n2020-01-05,7\n")
+    s = D.load_series(raw)
+    assert s.name == "price" and s.gaps == 2
+    np.testing.assert_array_equal(s.values, [1, 2, 3, 5, 7])  # linear interpolation
+    dropped = D.load_series(raw, "price", date_column="date", gaps="drop")
+    np.testing.assert_array_equal(dropped.values, [1, 3, 7])
+    assert dropped.dates.astype("datetime64[D]").astype(str).tolist() == [
+        "2020-01-01", "2020-01-03", "2020-01-05"]
+
+
+def test_reverse_flips_a_newest_first_file_and_says_so():
+    raw = csv("date,v\n2020-01-03,30\n2020-01-02,20\n2020-01-01,10\n")
+    s = D.load_series(raw, "v", date_column="date")
+    assert s.dates_descending
+    r = D.load_series(raw, "v", date_column="date", reverse=True)
+    np.testing.assert_array_equal(r.values, [10, 20, 30])
+    assert str(r.dates[0].astype("datetime64[D]")) == "2020-01-01"
+
+
+def test_interpolation_fills_the_ends_with_the_nearest_value():
+    s = D.load_series(csv("t,v\n1,\n2,2\n3,4\n4,\n"), "v")
+    np.testing.assert_array_equal(s.values, [2, 2, 4, 4])
+    # a blank line in a one-column file is a gap too
+    s = D.load_series(csv("v\n1\n\n3\n"), "v")
+    assert s.gaps == 1 and list(s.values) == [1, 2, 3]
+
+
+def test_load_series_from_a_path_and_excel_like_utf8_bom(tmp_path):
+    p = tmp_path / "s.csv"
+    p.write_bytes(b"\xef\xbb\xbfyear,level\n2001,5\n2002,6\n")
+    s = D.load_series(p)
+    assert s.name == "level" and list(s.values) == [5, 6]  # "year" is not taken as the value
+
+
+@pytest.mark.parametrize("raw, match", [
+    (b"", "empty"),
+    (b"   \n\n", "empty"),
+    (b"date,value\n", "no data rows"),
+    (b"PK\x03\x04\x14\x00\x06\x00rest-of-zip", "xlsx"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest-of-ole", "xls workbook"),
+    ("v\n1\n2\ncaf\u00e9\n".encode("latin-1"), "not UTF-8"),
+    (b"name,city\nann,paris\nbob,rome\n", "no numeric column: column 'name' holds 'ann'"),
+    (b"v\n1\n2\nabc\n4\n", "column 'v' holds 'abc' in data row 3"),
+    (b"v\n1\ninf\n3\n", "infinite"),
+    (b"t,v\n1,\n2,\n", "no values"),
+])
+def test_bad_files_give_clear_messages(raw, match):
+    column = "v" if raw.startswith(b"t,v") else None
+    with pytest.raises(ValueError, match=match):
+        D.load_series(raw, column)
+
+
+def test_non_numeric_column_message_lists_the_numeric_ones():
+    raw = csv("label,v\na,1\nb,2\n")
+    with pytest.raises(ValueError, match="column 'label' is not numeric: data row 1 holds 'a'.*"
+                                         "numeric columns: v"):
+        D.load_series(raw, "label")
+
+
+def test_bad_column_choices_are_named():
+    raw = csv("d,v\n2020-01-01,1\nsoon,2\n")
+    with pytest.raises(ValueError, match="no column 'x'"):
+        D.load_series(raw, "x")
+    with pytest.raises(ValueError, match="does not parse as dates: data row 2 holds 'soon'"):
+        D.load_series(raw, "v", date_column="d")
+    with pytest.raises(ValueError, match="unknown gap policy"):
+        D.load_series(raw, "v", gaps="zero")
+
+
+def test_file_over_the_size_limit_is_refused(tmp_path):
+    raw = csv("v\n" + "1\n" * 600)
+    with pytest.raises(ValueError, match="over the 0.0 MiB limit"):
+        D.load_series(raw, max_bytes=1000)
+    p = tmp_path / "big.csv"
+    p.write_bytes(raw)
+    with pytest.raises(ValueError, match="limit"):
+        D.load_series(p, max_bytes=1000)
+    assert len(D.load_series(raw, max_bytes=2000)) == 600
+
+
+def test_missing_file_is_a_value_error(tmp_path):
+    with pytest.raises(ValueError, match="no such file"):
+        D.load_series(tmp_path / "nope.csv")
+
+
+# ----------------------------------------------------------------------------- bundled series
+
+
+def test_bundled_series_load_and_are_small():
+    listing = D.bundled_series()
+    assert listing[0].file == D.DEFAULT_SERIES and 2 <= len(listing) <= 4
+    for b in listing:
+        assert b.path.stat().st_size < 300_000
+        s = D.load_bundled(b.file)
+        assert len(s) > 150 and np.isfinite(s.values).all()
+        assert pd.read_csv(b.path).shape[0] == len(s)
+
+
+def test_default_series_suits_the_recipe():
+    s = D.load_bundled()
+    assert len(s) > 2000 and s.gaps == 59 and s.dates is not None
+    fd = D.prepare(s.values)  # the recipe's defaults: window 50, per-window normalisation
+    assert len(fd.test) > 100
+
+
+def test_sunspots_needs_another_normalisation():
+    s = D.load_bundled("sunspots_yearly")
+    with pytest.raises(ValueError, match="zero"):
+        D.prepare(s.values)
+    D.prepare(s.values, normalise="zscore")
