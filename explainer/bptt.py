@@ -1,6 +1,7 @@
 """Backpropagation through time, by hand, for one layer of each cell in `explainer.cells`.
 
-The loss is any L whose gradient w.r.t. the layer's outputs h_t is given (`dH_out`, (B, T, H)).
+The loss is any L whose gradient w.r.t. the layer's outputs h_t is given (`dH_out`, time-major
+(T, B, H) like every array here).
 Walking the steps backwards, the gradient reaching h_t has two sources, the output at t and the
 future:
 
@@ -36,12 +37,12 @@ import numpy as np
 
 
 def _prev(states: np.ndarray, initial: np.ndarray) -> np.ndarray:
-    """(B, T, H) states at t-1 for every t: the initial state, then all but the last."""
-    return np.concatenate([initial[:, None, :], states[:, :-1]], axis=1)
+    """(T, B, H) states at t-1 for every t: the initial state, then all but the last."""
+    return np.concatenate([initial[None], states[:-1]], axis=0)
 
 
 def _sum_steps(dA: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-    """Σ_b Σ_t dA[b, t]ᵀ inputs[b, t]: the gradient of a weight used at every step."""
+    """Σ_t Σ_b dA[t, b]ᵀ inputs[t, b]: the gradient of a weight used at every step."""
     return dA.reshape(-1, dA.shape[-1]).T @ inputs.reshape(-1, inputs.shape[-1])
 
 
@@ -57,58 +58,51 @@ def gate_derivatives(G: np.ndarray, blocks: str) -> np.ndarray:
 
 
 def rnn_layer_backward(x, w_ih, w_hh, A, Hs, h0, dH_out, nonlinearity="tanh"):
-    """Returns (param grads dict keyed ih/hh/b_ih/b_hh, dX, dh0, dH_total)."""
-    B, T, H = Hs.shape
+    """Returns (param grads dict keyed w_ih/w_hh/b_ih/b_hh, dX, dh0, dH_total)."""
+    T, B, H = Hs.shape
     D = 1.0 - Hs * Hs if nonlinearity == "tanh" else (A > 0).astype(float)  # tanh'(a_t) or relu'
     dA = np.empty_like(Hs)
     dH = np.empty_like(Hs)  # total gradient reaching h_t
     dh_next = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        dh = dH[:, t] = dH_out[:, t] + dh_next  # from the output at t and from step t+1
-        da = dA[:, t] = dh * D[:, t]
+        dh = dH[t] = dH_out[t] + dh_next  # from the output at t and from step t+1
+        da = dA[t] = dh * D[t]
         dh_next = da @ w_hh
     db = dA.sum(axis=(0, 1))
-    grads = {
-        "w_ih": _sum_steps(dA, x),
-        "w_hh": _sum_steps(dA, _prev(Hs, h0)),
-        "b_ih": db,
-        "b_hh": db,
-    }
+    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps(dA, _prev(Hs, h0)), "b_ih": db}
+    grads["b_hh"] = db
     return grads, dA @ w_ih, dh_next, dH
 
 
 def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standard"):
     """Returns (param grads, dX, dh0, dc0, dH_total, dC_total)."""
-    B, T, H = Hs.shape
+    T, B, H = Hs.shape
     i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
     TC = np.tanh(C)
+    dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t, for every step at once
     C_prev = _prev(C, c0)
     D = _lstm_derivatives(G, H, variant)
-    dA = np.empty_like(G)  # (B, T, 4H)
+    dA = np.empty_like(G)  # (T, B, 4H)
     dH = np.empty_like(Hs)
     dC = np.empty_like(C)
     dh_next = np.zeros((B, H))
     dc_next = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        dh = dH[:, t] = dH_out[:, t] + dh_next
-        dc = dC[:, t] = dc_next + dh * o[:, t] * (1.0 - TC[:, t] ** 2)
-        da = dA[:, t]
-        da[:, :H] = dc * g[:, t]  # dL/di
-        da[:, H : 2 * H] = dc * C_prev[:, t]  # dL/df
-        da[:, 2 * H : 3 * H] = dc * i[:, t]  # dL/dg
-        da[:, 3 * H :] = dh * TC[:, t]  # dL/do
+        dh = dH[t] = dH_out[t] + dh_next
+        dc = dC[t] = dc_next + dh * dTC[t]
+        da = dA[t]
+        np.multiply(dc, g[t], out=da[:, :H])  # dL/di
+        np.multiply(dc, C_prev[t], out=da[:, H : 2 * H])  # dL/df
+        np.multiply(dc, i[t], out=da[:, 2 * H : 3 * H])  # dL/dg
+        np.multiply(dh, TC[t], out=da[:, 3 * H :])  # dL/do
         if variant == "coupled":
             da[:, H : 2 * H] -= da[:, :H]  # i = 1 − f, so f also receives −dL/di
-        da *= D[:, t]  # through σ or tanh to the pre-activations
-        dc_next = dc * f[:, t]
+        da *= D[t]  # through σ or tanh to the pre-activations
+        dc_next = dc * f[t]
         dh_next = da @ w_hh
     db = dA.sum(axis=(0, 1))
-    grads = {
-        "w_ih": _sum_steps(dA, x),
-        "w_hh": _sum_steps(dA, _prev(Hs, h0)),
-        "b_ih": db,
-        "b_hh": db,
-    }
+    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps(dA, _prev(Hs, h0)), "b_ih": db}
+    grads["b_hh"] = db
     return grads, dA @ w_ih, dh_next, dc_next, dH, dC
 
 
@@ -123,35 +117,33 @@ def _lstm_derivatives(G: np.ndarray, H: int, variant: str) -> np.ndarray:
 
 def gru_layer_backward(x, w_ih, w_hh, G, HN, Hs, h0, dH_out, variant="standard"):
     """Returns (param grads, dX, dh0, dH_total)."""
-    B, T, H = Hs.shape
+    T, B, H = Hs.shape
     r, z, n = (G[..., k * H : (k + 1) * H] for k in range(3))
     H_prev = _prev(Hs, h0)
     D = gate_derivatives(G, "sst")
     textbook = variant == "textbook"
     w_hn = w_hh[2 * H :]
-    dGI = np.empty_like(G)  # gradient of x W_ih^T + b_ih, (B, T, 3H)
-    dGH = np.empty_like(
-        G
-    )  # gradient of h W_hh^T + b_hh (textbook: of [h W_hr^T, h W_hz^T, (r⊙h) W_hn^T])
+    dGI = np.empty_like(G)  # gradient of x W_ih^T + b_ih, (T, B, 3H)
+    dGH = np.empty_like(G)  # of h W_hh^T + b_hh (textbook: of h W_hr^T, h W_hz^T, (r ⊙ h) W_hn^T)
     dH = np.empty_like(Hs)
     dh_next = np.zeros((B, H))
     for t in range(T - 1, -1, -1):
-        dh = dH[:, t] = dH_out[:, t] + dh_next
-        dgi, dgh = dGI[:, t], dGH[:, t]
-        dan = dgi[:, 2 * H :] = dh * (1.0 - z[:, t]) * D[:, t, 2 * H :]  # dL/d(n's pre-activation)
+        dh = dH[t] = dH_out[t] + dh_next
+        dgi, dgh = dGI[t], dGH[t]
+        dan = dgi[:, 2 * H :] = dh * (1.0 - z[t]) * D[t, :, 2 * H :]  # dL/d(n's pre-activation)
         if textbook:
             d_rh = dan @ w_hn  # dL/d(r ⊙ h_{t-1})
-            dgi[:, :H] = d_rh * H_prev[:, t] * D[:, t, :H]  # dL/d(r's pre-activation)
+            dgi[:, :H] = d_rh * H_prev[t] * D[t, :, :H]  # dL/d(r's pre-activation)
             dgh[:, 2 * H :] = dan
         else:
-            dgi[:, :H] = dan * HN[:, t] * D[:, t, :H]
-            dgh[:, 2 * H :] = dan * r[:, t]
-        dgi[:, H : 2 * H] = dh * (H_prev[:, t] - n[:, t]) * D[:, t, H : 2 * H]  # dL/d(z's pre-act.)
+            dgi[:, :H] = dan * HN[t] * D[t, :, :H]
+            dgh[:, 2 * H :] = dan * r[t]
+        dgi[:, H : 2 * H] = dh * (H_prev[t] - n[t]) * D[t, :, H : 2 * H]  # dL/d(z's pre-act.)
         dgh[:, : 2 * H] = dgi[:, : 2 * H]
         if textbook:
-            dh_next = dh * z[:, t] + dgh[:, : 2 * H] @ w_hh[: 2 * H] + d_rh * r[:, t]
+            dh_next = dh * z[t] + dgh[:, : 2 * H] @ w_hh[: 2 * H] + d_rh * r[t]
         else:
-            dh_next = dh * z[:, t] + dgh @ w_hh
+            dh_next = dh * z[t] + dgh @ w_hh
     w_hh_grad = _sum_steps(dGH, H_prev)
     if textbook:  # W_hn multiplies r ⊙ h_{t-1}, not h_{t-1}
         w_hh_grad[2 * H :] = _sum_steps(dGH[..., 2 * H :], r * H_prev)

@@ -1,6 +1,7 @@
 """Forward equations of the plain RNN, the LSTM and the GRU, exactly as `torch.nn` computes them.
 
-One layer, one sequence of T steps, a batch of B; float64 throughout. The input projection
+One layer, one sequence of T steps, a batch of B; float64 throughout. Arrays are time-major inside
+(T, B, ·), so that each step reads and writes one contiguous block. The input projection
 `x_t W_ih^T + b_ih` does not depend on the recurrence, so it is computed for every step at once
 ("hoisted") before the time loop; only `h_{t-1} W_hh^T` stays inside it.
 
@@ -45,44 +46,47 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 
 
 def rnn_layer(x_proj, w_hh, b_hh, h0, nonlinearity="tanh"):
-    """x_proj = x W_ih^T + b_ih, (B, T, H). Returns pre-activations and states, both (B, T, H)."""
-    B, T, H = x_proj.shape
-    A = np.empty((B, T, H))  # pre-activations a_t
-    Hs = np.empty((B, T, H))  # h_t
-    act = np.tanh if nonlinearity == "tanh" else (lambda a: np.maximum(a, 0.0))
+    """x_proj = x W_ih^T + b_ih, time-major (T, B, H). Returns pre-activations, states (T, B, H)."""
+    T, B, H = x_proj.shape
+    A = x_proj + b_hh  # both biases are added before the activation: fold b_hh in once
+    Hs = np.empty((T, B, H))  # h_t
+    w_hh_t = np.ascontiguousarray(w_hh.T)  # BLAS reads a contiguous (H, G·H) matrix faster
+    relu = nonlinearity == "relu"
     h = h0
     for t in range(T):
-        a = A[:, t]
-        np.matmul(h, w_hh.T, out=a)
-        a += x_proj[:, t] + b_hh  # a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
-        h = Hs[:, t] = act(a)  # h_t = tanh(a_t)
+        a = A[t]
+        a += h @ w_hh_t  # a_t = W_ih x_t + b_ih + W_hh h_{t-1} + b_hh
+        h = Hs[t] = np.maximum(a, 0.0) if relu else np.tanh(a)  # h_t = tanh(a_t) (or relu)
     return A, Hs
 
 
 def lstm_layer(x_proj, w_hh, b_hh, h0, c0, variant="standard"):
-    """x_proj = x W_ih^T + b_ih, (B, T, 4H). Returns pre-activations A, gates G (both (B, T, 4H),
-    blocks i|f|g|o), cell states C and hidden states Hs (both (B, T, H))."""
-    B, T, H4 = x_proj.shape
+    """x_proj = x W_ih^T + b_ih, time-major (T, B, 4H). Returns pre-activations A and gates G (both
+    (T, B, 4H), blocks i|f|g|o), cell states C and hidden states Hs (both (T, B, H))."""
+    T, B, H4 = x_proj.shape
     H = H4 // 4
-    A = np.empty((B, T, H4))
-    G = np.empty((B, T, H4))
-    C = np.empty((B, T, H))
-    Hs = np.empty((B, T, H))
-    x_proj = x_proj + b_hh  # both biases are added before any gate, so fold b_hh in once
-    w_hh_t = w_hh.T
+    A = x_proj + b_hh  # both biases are added before any gate: fold b_hh in once
+    G = np.empty((T, B, H4))
+    C = np.empty((T, B, H))
+    Hs = np.empty((T, B, H))
+    # σ(a) = ½ + ½ tanh(a/2): one tanh over all four blocks gives σ on i, f, o and tanh on g
+    scale = np.full(H4, 0.5)
+    scale[2 * H : 3 * H] = 1.0
+    shift = 0.5 - 0.5 * (scale == 1.0)
+    w_hh_t = np.ascontiguousarray(w_hh.T)  # BLAS reads a contiguous (H, G·H) matrix faster
     h, c = h0, c0
     for t in range(T):
-        a = A[:, t]
-        np.matmul(h, w_hh_t, out=a)
-        a += x_proj[:, t]  # a = W_i* x_t + b_i* + W_h* h_{t-1} + b_h*, all four gates at once
-        gates = G[:, t]
-        gates[:] = sigmoid(a)  # i, f, o (g's block is overwritten next line)
-        gates[:, 2 * H : 3 * H] = np.tanh(a[:, 2 * H : 3 * H])
+        a = A[t]
+        a += h @ w_hh_t  # a = W_i* x_t + b_i* + W_h* h_{t-1} + b_h*, all four gates at once
+        gates = G[t]
+        np.tanh(a * scale, out=gates)
+        gates *= scale
+        gates += shift  # i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
         if variant != "standard":
             _lstm_variant(gates, H, variant)
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        c = C[:, t] = f * c + i * g  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-        h = Hs[:, t] = o * np.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
+        c = C[t] = f * c + i * g  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        h = Hs[t] = o * np.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
     return A, G, C, Hs
 
 
@@ -97,34 +101,34 @@ def _lstm_variant(gates: np.ndarray, H: int, variant: str) -> None:
 
 
 def gru_layer(x_proj, w_hh, b_hh, h0, variant="standard"):
-    """x_proj = x W_ih^T + b_ih, (B, T, 3H). Returns pre-activations A and gates G (both (B, T, 3H),
-    blocks r|z|n), HN = W_hn h_{t-1} + b_hn (the term r multiplies; (B, T, H)) and Hs (B, T, H).
-    For the textbook variant HN holds W_hn (r ⊙ h_{t-1}) + b_hn instead."""
-    B, T, H3 = x_proj.shape
+    """x_proj = x W_ih^T + b_ih, time-major (T, B, 3H). Returns pre-activations A and gates G (both
+    (T, B, 3H), blocks r|z|n), HN = W_hn h_{t-1} + b_hn (the term r multiplies; (T, B, H)) and Hs
+    (T, B, H). For the textbook variant HN holds W_hn (r ⊙ h_{t-1}) + b_hn instead."""
+    T, B, H3 = x_proj.shape
     H = H3 // 3
-    A = np.empty((B, T, H3))
-    G = np.empty((B, T, H3))
-    HN = np.empty((B, T, H))
-    Hs = np.empty((B, T, H))
-    w_hh_t = w_hh.T
+    A = np.empty((T, B, H3))
+    G = np.empty((T, B, H3))
+    HN = np.empty((T, B, H))
+    Hs = np.empty((T, B, H))
+    w_hh_t = np.ascontiguousarray(w_hh.T)  # BLAS reads a contiguous (H, G·H) matrix faster
+    w_rz_t, w_hn_t = w_hh_t[:, : 2 * H], w_hh_t[:, 2 * H :]
     textbook = variant == "textbook"
     h = h0
     for t in range(T):
-        a, gates, xp = A[:, t], G[:, t], x_proj[:, t]
+        a, gates, xp = A[t], G[t], x_proj[t]
         if textbook:
-            np.matmul(h, w_hh_t[:, : 2 * H], out=a[:, : 2 * H])
-            a[:, : 2 * H] += b_hh[: 2 * H] + xp[:, : 2 * H]
+            a[:, : 2 * H] = xp[:, : 2 * H] + (h @ w_rz_t + b_hh[: 2 * H])
         else:
             gh = h @ w_hh_t + b_hh  # W_h* h_{t-1} + b_h* for r, z, n at once
             a[:, : 2 * H] = xp[:, : 2 * H] + gh[:, : 2 * H]
         gates[:, : 2 * H] = sigmoid(a[:, : 2 * H])  # r_t, z_t
         r, z = gates[:, :H], gates[:, H : 2 * H]
         if textbook:
-            hn = HN[:, t] = (r * h) @ w_hh_t[:, 2 * H :] + b_hh[2 * H :]  # W_hn (r ⊙ h) + b_hn
+            hn = HN[t] = (r * h) @ w_hn_t + b_hh[2 * H :]  # W_hn (r ⊙ h_{t-1}) + b_hn
             a[:, 2 * H :] = xp[:, 2 * H :] + hn
         else:
-            hn = HN[:, t] = gh[:, 2 * H :]  # W_hn h_{t-1} + b_hn
+            hn = HN[t] = gh[:, 2 * H :]  # W_hn h_{t-1} + b_hn
             a[:, 2 * H :] = xp[:, 2 * H :] + r * hn  # W_in x_t + b_in + r_t ⊙ (W_hn h + b_hn)
         n = gates[:, 2 * H :] = np.tanh(a[:, 2 * H :])  # n_t
-        h = Hs[:, t] = (1.0 - z) * n + z * h  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
+        h = Hs[t] = n + z * (h - n)  # h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_{t-1}
     return A, G, HN, Hs

@@ -25,6 +25,21 @@ _ERRSTATE = dict(
 )  # overflow shows as inf, not a warning
 
 
+def _to_user(batched: bool):
+    """Converters from the time-major arrays inside, (T, B, ·) and (B, ·), to the user's layout:
+    batch-first (B, T, ·) when the input was batched, (T, ·) when it was not. Views, not copies."""
+    if batched:
+        return (lambda a: None if a is None else a.transpose(1, 0, 2)), (lambda a: a)
+    return (lambda a: None if a is None else a[:, 0]), (lambda a: None if a is None else a[0])
+
+
+def _to_time_major(batched: bool):
+    """The inverse of `_to_user`: (sequence converter, state converter)."""
+    if batched:
+        return (lambda a: None if a is None else a.transpose(1, 0, 2)), (lambda a: a)
+    return (lambda a: None if a is None else a[:, None]), (lambda a: None if a is None else a[None])
+
+
 class Jacobians:
     """Norms of ∂h_{T-1}/∂h_t (`h`) and, for the LSTM, ∂c_{T-1}/∂c_t (`c`), each (T,)."""
 
@@ -224,43 +239,36 @@ class _Recurrent:
         c0b = self._check_state(c0, "c0", xb.shape[0], batched) if self.cell == "lstm" else None
         if c0 is not None and self.cell != "lstm":
             raise ValueError(f"{type(self).__name__} has no cell state: c0 must be None")
-        squeeze = (lambda a: a) if batched else (lambda a: None if a is None else a[0])
+        seq, state = _to_user(batched)
+        names = CELL_GATES[self.cell]
+        H = self.hidden_size
         layers = []
-        inp = xb
+        inp = np.ascontiguousarray(xb.transpose(1, 0, 2))  # time-major (T, B, D) inside
         with np.errstate(**_ERRSTATE):
             for k in range(self.num_layers):
                 w_ih, w_hh, b_ih, b_hh = self._layer_weights(k)
-                x_proj = inp @ w_ih.T + b_ih  # (B, T, G·H), hoisted out of the time loop
-                lay = self._forward_layer(
-                    x_proj, w_hh, b_hh, h0b[k], None if c0b is None else c0b[k]
-                )
-                H = self.hidden_size
+                T, B, D = inp.shape
+                # x W_ih^T + b_ih for every step in one product, hoisted out of the time loop
+                x_proj = (inp.reshape(T * B, D) @ w_ih.T + b_ih).reshape(T, B, -1)  # (T, B, G·H)
+                c0k = None if c0b is None else c0b[k]
+                lay = self._forward_layer(x_proj, w_hh, b_hh, h0b[k], c0k)
+                blocks = {n: slice(j * H, (j + 1) * H) for j, n in enumerate(names)}
                 layers.append(
                     LayerTrace(
-                        x=frozen(squeeze(inp)),
-                        h=frozen(squeeze(lay["h"])),
-                        c=frozen(squeeze(lay.get("c"))),
-                        gates=frozen_map(
-                            {
-                                n: squeeze(lay["G"][..., j * H : (j + 1) * H])
-                                for j, n in enumerate(CELL_GATES[self.cell])
-                            }
-                        ),
-                        preact=frozen_map(
-                            {
-                                n: squeeze(lay["A"][..., j * H : (j + 1) * H])
-                                for j, n in enumerate(CELL_GATES[self.cell])
-                            }
-                        ),
-                        h0=frozen(squeeze(h0b[k])),
-                        c0=frozen(None if c0b is None else squeeze(c0b[k])),
-                        aux=frozen_map({"hn": squeeze(lay["HN"])} if "HN" in lay else {}),
+                        x=frozen(seq(inp)),
+                        h=frozen(seq(lay["h"])),
+                        c=frozen(seq(lay.get("c"))),
+                        gates=frozen_map({n: seq(lay["G"][..., b]) for n, b in blocks.items()}),
+                        preact=frozen_map({n: seq(lay["A"][..., b]) for n, b in blocks.items()}),
+                        h0=frozen(state(h0b[k])),
+                        c0=frozen(state(c0k)),
+                        aux=frozen_map({"hn": seq(lay["HN"])} if "HN" in lay else {}),
                     )
                 )
                 inp = lay["h"]
         return Trace(
             cell=self.cell,
-            x=frozen(squeeze(xb)),
+            x=frozen(xb if batched else xb[0]),
             layers=tuple(layers),
             batched=batched,
             nonlinearity=getattr(self, "nonlinearity", "tanh"),
@@ -283,16 +291,16 @@ class _Recurrent:
             raise ValueError(
                 f"grad_h has shape {g.shape}; expected {trace.h.shape} (that of trace.h)"
             )
-        unb = (lambda a: a) if trace.batched else (lambda a: None if a is None else a[None])
-        squeeze = (lambda a: a) if trace.batched else (lambda a: None if a is None else a[0])
+        seq_in, state_in = _to_time_major(trace.batched)
+        seq, state = _to_user(trace.batched)
         params: dict[str, np.ndarray] = {}
         layer_grads: list[LayerGrads] = []
-        d_out = unb(g)
+        d_out = seq_in(g)
         with np.errstate(**_ERRSTATE):
             for k in range(self.num_layers - 1, -1, -1):
                 lay = trace.layers[k]
                 w_ih, w_hh, _, _ = self._layer_weights(k)
-                res = self._backward_layer(lay, unb, w_ih, w_hh, d_out)
+                res = self._backward_layer(lay, seq_in, state_in, w_ih, w_hh, d_out)
                 for short, full in (
                     ("w_ih", "weight_ih"),
                     ("w_hh", "weight_hh"),
@@ -303,13 +311,13 @@ class _Recurrent:
                 dH, dC = res["dH"], res.get("dC")
                 layer_grads.append(
                     LayerGrads(
-                        h=frozen(squeeze(dH)),
-                        c=frozen(squeeze(dC)),
+                        h=frozen(seq(dH)),
+                        c=frozen(seq(dC)),
                         h_norm=frozen(step_norms(dH)),
                         c_norm=None if dC is None else frozen(step_norms(dC)),
-                        x=frozen(squeeze(res["dX"])),
-                        h0=frozen(squeeze(res["dh0"])),
-                        c0=frozen(squeeze(res.get("dc0"))),
+                        x=frozen(seq(res["dX"])),
+                        h0=frozen(state(res["dh0"])),
+                        c0=frozen(state(res.get("dc0"))),
                     )
                 )
                 d_out = res["dX"]  # the gradient reaching the layer below's outputs
@@ -324,11 +332,12 @@ class _Recurrent:
             finite=bool(finite),
         )
 
-    def _backward_layer(self, lay: LayerTrace, unb, w_ih, w_hh, d_out) -> dict[str, Any]:
+    def _backward_layer(self, lay: LayerTrace, seq, state, w_ih, w_hh, d_out) -> dict[str, Any]:
+        """BPTT of one layer; `seq`/`state` turn the trace's arrays time-major."""
         raise NotImplementedError
 
-    def _stacked_gates(self, lay: LayerTrace, unb) -> np.ndarray:
-        return np.concatenate([unb(lay.gates[n]) for n in CELL_GATES[self.cell]], axis=-1)
+    def _stacked_gates(self, lay: LayerTrace, seq) -> np.ndarray:
+        return np.concatenate([seq(lay.gates[n]) for n in CELL_GATES[self.cell]], axis=-1)
 
     # --- Jacobians
     def jacobian_norms(self, trace: Trace, ord: int | str = 2) -> Jacobians:
@@ -360,11 +369,11 @@ class _Recurrent:
 
 
 def step_norms(dS: np.ndarray) -> np.ndarray:
-    """‖dS[:, t, :]‖ for every t, (B, T, H) -> (T,), scaled by the largest entry first so that
+    """‖dS[t]‖ for every t, time-major (T, B, H) -> (T,), scaled by the largest entry first so that
     gradients near 1e200 do not overflow when squared."""
-    m = np.abs(dS).max(axis=(0, 2))
+    m = np.abs(dS).max(axis=(1, 2))
     safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
-    return safe * np.sqrt(((dS / safe[None, :, None]) ** 2).sum(axis=(0, 2)))
+    return safe * np.sqrt(((dS / safe[:, None, None]) ** 2).sum(axis=(1, 2)))
 
 
 def _norm(M: np.ndarray, ord: int | str) -> float:
@@ -400,14 +409,14 @@ class RNN(_Recurrent):
         A, Hs = cells.rnn_layer(x_proj, w_hh, b_hh, h0, self.nonlinearity)
         return {"A": A, "G": Hs, "h": Hs}
 
-    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
         grads, dX, dh0, dH = bptt.rnn_layer_backward(
-            unb(lay.x),
+            seq(lay.x),
             w_ih,
             w_hh,
-            unb(lay.preact["h"]),
-            unb(lay.h),
-            unb(lay.h0),
+            seq(lay.preact["h"]),
+            seq(lay.h),
+            state(lay.h0),
             d_out,
             self.nonlinearity,
         )
@@ -431,16 +440,16 @@ class LSTM(_Recurrent):
         A, G, C, Hs = cells.lstm_layer(x_proj, w_hh, b_hh, h0, c0, self.variant)
         return {"A": A, "G": G, "c": C, "h": Hs}
 
-    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
         grads, dX, dh0, dc0, dH, dC = bptt.lstm_layer_backward(
-            unb(lay.x),
+            seq(lay.x),
             w_ih,
             w_hh,
-            self._stacked_gates(lay, unb),
-            unb(lay.c),
-            unb(lay.h),
-            unb(lay.h0),
-            unb(lay.c0),
+            self._stacked_gates(lay, seq),
+            seq(lay.c),
+            seq(lay.h),
+            state(lay.h0),
+            state(lay.c0),
             d_out,
             self.variant,
         )
@@ -467,15 +476,15 @@ class GRU(_Recurrent):
         A, G, HN, Hs = cells.gru_layer(x_proj, w_hh, b_hh, h0, self.variant)
         return {"A": A, "G": G, "HN": HN, "h": Hs}
 
-    def _backward_layer(self, lay, unb, w_ih, w_hh, d_out):
+    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
         grads, dX, dh0, dH = bptt.gru_layer_backward(
-            unb(lay.x),
+            seq(lay.x),
             w_ih,
             w_hh,
-            self._stacked_gates(lay, unb),
-            unb(lay.aux["hn"]),
-            unb(lay.h),
-            unb(lay.h0),
+            self._stacked_gates(lay, seq),
+            seq(lay.aux["hn"]),
+            seq(lay.h),
+            state(lay.h0),
             d_out,
             self.variant,
         )
