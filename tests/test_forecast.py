@@ -1,0 +1,416 @@
+"""The forecast backend: model, optimiser, training loop, prediction modes, weights, CLI and DDP."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+from torch import nn
+
+from explainer import data as D
+from explainer.torch_backend import forecast as F
+
+torch.set_num_threads(1)
+ROOT = Path(__file__).resolve().parent.parent
+TINY = dict(window=10, hidden=(8, 6), batch_size=16, epochs=2, device="cpu")
+
+
+def series(n: int = 240, seed: int = 0) -> np.ndarray:
+    """A positive wavy series with noise: learnable, never zero."""
+    rng = np.random.default_rng(seed)
+    t = np.arange(n)
+    return 10 + 3 * np.sin(t / 6.0) + 0.05 * t + 0.2 * rng.normal(size=n)
+
+
+# ----------------------------------------------------------------------------- model
+
+
+def test_default_model_is_the_seeds_recipe():
+    c = F.ForecastConfig()
+    assert (c.window, c.horizon, c.normalise, c.split, c.val) == (50, 1, "window", 0.9, 0.05)
+    assert (c.hidden, c.dropout, c.cell, c.optimiser, c.lr, c.rho) == (
+        (50, 100), 0.2, "lstm", "rmsprop", 1e-3, 0.9)
+    assert (c.batch_size, c.epochs, c.eps) == (50, 20, 1e-7)
+    m = F.build_model(c)
+    assert [type(r) for r in m.rnns] == [nn.LSTM, nn.LSTM]
+    assert [(r.input_size, r.hidden_size, r.batch_first) for r in m.rnns] == [
+        (1, 50, True), (50, 100, True)]
+    assert m.drop.p == 0.2 and (m.head.in_features, m.head.out_features) == (100, 1)
+    # Keras counts one bias per gate: 10400 + 60400 + 101 = 70901; torch adds a second bias set
+    keras_count = 70_901 + 4 * 50 + 4 * 100
+    assert sum(p.numel() for p in m.parameters()) == keras_count
+    assert m(torch.zeros(3, 50, 1)).shape == (3, 1)
+
+
+@pytest.mark.parametrize("cell, kind, window", [("lstm", nn.LSTM, 1000), ("gru", nn.GRU, 100),
+                                                ("rnn", nn.RNN, 100)])
+def test_model_scales_to_1024_units_4_layers_1000_steps(cell, kind, window):
+    # one real forward pass at full size for the LSTM (~3 s on one core); shorter for the others
+    torch.manual_seed(0)
+    m = F.Forecaster(cell, (1024,) * 4, 0.2, horizon=3).eval()
+    with torch.no_grad():
+        out = m(torch.randn(1, window, 1))
+    assert all(type(r) is kind for r in m.rnns) and len(m.rnns) == 4
+    assert out.shape == (1, 3) and torch.isfinite(out).all()
+
+
+def test_keras_initialisation():
+    torch.manual_seed(0)
+    m = F.keras_init_(F.Forecaster("lstm", (5, 7), 0.0, 2))
+    for r in m.rnns:
+        H = r.hidden_size
+        w = r.weight_hh_l0.detach()                               # (4H, H)
+        torch.testing.assert_close(w.T @ w, torch.eye(H), atol=1e-5, rtol=0)
+        bound = math.sqrt(6 / (r.input_size + 4 * H))             # Glorot-uniform
+        assert r.weight_ih_l0.abs().max() <= bound
+        expected = torch.zeros(4 * H)
+        expected[H:2 * H] = 1                                     # forget gate
+        assert torch.equal(r.bias_ih_l0.detach(), expected)
+        assert torch.equal(r.bias_hh_l0.detach(), torch.zeros(4 * H))
+    assert torch.equal(m.head.bias.detach(), torch.zeros(2))
+
+
+def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
+    w0 = np.array([0.5, -1.0, 2.0])
+    grads = [np.array([0.1, -0.2, 0.0]), np.array([0.3, 0.1, -0.05])]
+    p = torch.tensor(w0, requires_grad=True)
+    opt = F.KerasRMSprop([p], lr=0.01, rho=0.9, eps=1e-7)
+    w, v = w0.copy(), np.zeros(3)
+    for g in grads:
+        p.grad = torch.tensor(g)
+        opt.step()
+        v = 0.9 * v + 0.1 * g ** 2
+        w = w - 0.01 * g / np.sqrt(v + 1e-7)
+    np.testing.assert_allclose(p.detach().numpy(), w, rtol=1e-12)
+    q = torch.tensor(w0, requires_grad=True)
+    t = torch.optim.RMSprop([q], lr=0.01)
+    for g in grads:
+        q.grad = torch.tensor(g)
+        t.step()
+    assert not np.allclose(q.detach().numpy(), w, rtol=1e-6)
+
+
+# ----------------------------------------------------------------------------- settings
+
+
+def test_settings_json_round_trip_and_bad_settings():
+    c = F.ForecastConfig(cell="gru", hidden=(16, 8, 4), normalise="zscore", epochs=3)
+    back = F.ForecastConfig.from_json(c.to_json())
+    assert back == c and back.hidden == (16, 8, 4)
+    for text, match in [('{"cell": "lstmx"}', "unknown cell 'lstmx'"),
+                        ('{"dropout": 1.5}', "dropout"),
+                        ('{"hidden": []}', "hidden"),
+                        ('{"window": 0}', "window must be an integer >= 1"),
+                        ('{"split": 1.0}', "train fraction"),
+                        ('{"colour": 1}', "unknown setting"),
+                        ("[1, 2]", "JSON object"),
+                        ("{nope", "not valid JSON")]:
+        with pytest.raises(ValueError, match=match):
+            F.ForecastConfig.from_json(text)
+
+
+# ----------------------------------------------------------------------------- training
+
+
+def test_training_reports_progress_and_lowers_the_loss():
+    data = D.prepare(series(), window=10, normalise="window")
+    config = F.ForecastConfig(**{**TINY, "epochs": 4})
+    seen: list[F.Progress] = []
+    torch.manual_seed(1)
+    before = F.build_model(config)
+    x_val = torch.tensor(data.val.x, dtype=torch.float32).unsqueeze(-1)
+    y_val = torch.tensor(data.val.y, dtype=torch.float32)
+    loss0 = F.evaluate_loss(before, x_val, y_val)
+    result = F.train(config, data, callback=seen.append, report_every=3)
+    ends = [p for p in seen if p.end_of_epoch]
+    mids = [p for p in seen if not p.end_of_epoch]
+    batches = math.ceil(len(data.train) / 16)
+    assert [p.epoch for p in ends] == [1, 2, 3, 4] and all(p.batch == batches for p in ends)
+    assert mids and all(p.batch % 3 == 0 and p.val_loss is None for p in mids)
+    assert [h["epoch"] for h in result.history] == [1, 2, 3, 4]
+    assert [h["val_loss"] for h in result.history] == [p.val_loss for p in ends]
+    assert result.history[-1]["val_loss"] < loss0 and result.history[-1]["loss"] < ends[0].loss
+    assert result.train_seconds > 0 and not result.stopped and not result.model.training
+
+
+def test_same_seed_same_run():
+    data = D.prepare(series(), window=10, normalise="minmax")
+    config = F.ForecastConfig(**TINY, normalise="minmax")
+    a, b = F.train(config, data), F.train(config, data)
+    assert a.history[-1]["loss"] == b.history[-1]["loss"]
+    c = F.train(F.ForecastConfig(**{**TINY, "seed": 1, "normalise": "minmax"}), data)
+    assert c.history[-1]["loss"] != a.history[-1]["loss"]
+
+
+def test_should_stop_ends_training_early():
+    data = D.prepare(series(), window=10, normalise="none")
+    calls = []
+
+    def stop() -> bool:
+        calls.append(1)
+        return len(calls) > 3  # three batches run, the fourth is refused
+
+    config = F.ForecastConfig(**{**TINY, "epochs": 50, "normalise": "none"})
+    result = F.train(config, data, should_stop=stop)
+    assert result.stopped and result.epochs == 1 and len(calls) == 4
+
+
+@pytest.mark.parametrize("cell", ["gru", "rnn"])
+def test_other_cells_train(cell):
+    data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
+    config = F.ForecastConfig(**{**TINY, "cell": cell, "epochs": 1, "optimiser": "adam",
+                                 "horizon": 2, "normalise": "zscore"})
+    result = F.train(config, data)
+    assert isinstance(result.model.rnns[0], {"gru": nn.GRU, "rnn": nn.RNN}[cell])
+    assert np.isfinite(result.history[0]["loss"])
+    assert F.predictor(result.model)(data.test.x).shape == (len(data.test), 2)
+
+
+def test_training_refuses_windows_cut_for_other_settings():
+    data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
+    with pytest.raises(ValueError, match="horizon"):
+        F.train(F.ForecastConfig(**TINY, normalise="zscore"), data)
+    with pytest.raises(ValueError, match="window"):
+        F.train(F.ForecastConfig(**{**TINY, "window": 12, "horizon": 2, "normalise": "zscore"}),
+                data)
+    with pytest.raises(ValueError, match="normalise"):
+        F.train(F.ForecastConfig(**TINY, horizon=2), data)
+
+
+# ----------------------------------------------------------------------------- predictions
+
+
+def plus_one(x: np.ndarray) -> np.ndarray:
+    """A hand-made model: the last normalised input plus one."""
+    return x[:, -1:] + 1.0
+
+
+def test_point_by_point_uses_true_inputs():
+    s = series()
+    data = D.prepare(s, window=10, normalise="none")
+    p = F.predict_point(plus_one, data)
+    t0 = data.test_target_start
+    np.testing.assert_array_equal(p.index, np.arange(t0, len(s)))
+    np.testing.assert_allclose(p.predicted, s[t0 - 1:-1] + 1)   # true previous value + 1
+    np.testing.assert_allclose(p.actual, s[t0:])
+    np.testing.assert_allclose(p.persistence, s[t0 - 1:-1])
+    err = s[t0 - 1:-1] + 1 - s[t0:]
+    assert p.metrics.rmse_original == pytest.approx(np.sqrt(np.mean(err ** 2)))
+    assert p.metrics.mae_original == pytest.approx(np.mean(np.abs(err)))
+    pers = s[t0 - 1:-1] - s[t0:]
+    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers ** 2)))
+
+
+def test_point_by_point_normalised_metrics_are_the_model_units():
+    s = series()
+    data = D.prepare(s, window=10, normalise="window")
+
+    def half(x: np.ndarray) -> np.ndarray:
+        return 0.5 * x[:, -1:]
+
+    p = F.predict_point(half, data)
+    z_err = 0.5 * data.test.x[:, -1:] - data.test.y                # straight from the windows
+    assert p.metrics.rmse == pytest.approx(np.sqrt(np.mean(z_err ** 2)), rel=1e-12)
+    pers = data.test.x[:, -1:] - data.test.y
+    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers ** 2)), rel=1e-12)
+    # back in original units: p_0 (1 + z)
+    p0 = s[data.test.start]
+    np.testing.assert_allclose(p.predicted, p0 * (1 + 0.5 * data.test.x[:, -1]), rtol=1e-12)
+
+
+def test_full_sequence_feeds_its_predictions_back():
+    s = series()
+    data = D.prepare(s, window=10, normalise="none")
+    p = F.predict_full(plus_one, data)
+    t0 = data.test_target_start
+    # had it read the true series it would give s[t-1] + 1; fed back, it climbs from the last truth
+    np.testing.assert_allclose(p.predicted, s[t0 - 1] + np.arange(1, len(s) - t0 + 1))
+    np.testing.assert_array_equal(p.index, np.arange(t0, len(s)))
+    np.testing.assert_allclose(p.persistence, s[t0 - 1])
+    assert set(p.run) == {0}
+
+
+def test_full_sequence_renormalises_each_window():
+    # per-window normalisation and a model that predicts the window mean: in original units the
+    # next value is the mean of the last W values, whatever p_0 is
+    s = series()
+    W = 10
+    data = D.prepare(s, window=W, normalise="window")
+    p = F.predict_full(lambda z: z.mean(axis=1, keepdims=True), data)
+    t0 = data.test_target_start
+    window, expected = list(s[t0 - W:t0]), []
+    for _ in range(len(s) - t0):
+        expected.append(np.mean(window))
+        window = window[1:] + [expected[-1]]
+    np.testing.assert_allclose(p.predicted, expected, rtol=1e-12)
+
+
+def test_full_sequence_with_a_longer_horizon():
+    s = series()
+    data = D.prepare(s, window=10, horizon=3, normalise="none")
+    p = F.predict_full(lambda x: x[:, -1:] + np.array([[1.0, 2.0, 3.0]]), data)
+    t0 = data.test_target_start
+    np.testing.assert_allclose(p.predicted, s[t0 - 1] + np.arange(1, len(s) - t0 + 1))
+
+
+def test_multi_sequence_restarts_from_the_truth_every_run():
+    s = series()
+    data = D.prepare(s, window=10, normalise="zscore")
+    L = 7
+    # in z-score units "+1" is one training std in original units
+    step_size = data.scaler.scale
+    p = F.predict_multi(plus_one, data, length=L)
+    t0 = data.test_target_start
+    n_runs = math.ceil(len(data.test) / L)
+    assert set(p.run) == set(range(n_runs))
+    for r in range(n_runs):
+        start = t0 + r * L                     # first predicted index of run r
+        k = min(L, len(s) - start)
+        rows = p.run == r
+        np.testing.assert_array_equal(p.index[rows], np.arange(start, start + k))
+        np.testing.assert_allclose(p.predicted[rows],
+                                   s[start - 1] + step_size * np.arange(1, k + 1), rtol=1e-12)
+        np.testing.assert_allclose(p.persistence[rows], s[start - 1])
+    assert F.predict_multi(plus_one, data).run.max() == math.ceil(len(data.test) / 10) - 1
+
+
+def test_predictions_csv_has_every_mode():
+    s = series()
+    data = D.prepare(s, window=10, normalise="none")
+    preds = F.predict_all(plus_one, data)
+    dates = np.arange("2000-01-01", len(s), dtype="datetime64[D]")
+    df = pd.read_csv(__import__("io").BytesIO(F.predictions_csv(preds, dates)))
+    assert list(df.columns) == ["mode", "run", "step", "index", "date", "predicted", "actual",
+                                "persistence"]
+    assert df["mode"].value_counts().to_dict() == {m: len(preds[m].index) for m in F.MODES}
+    row = df[df["mode"] == "point"].iloc[0]
+    assert row["date"] == str(dates[row["index"]])
+
+
+# ----------------------------------------------------------------------------- weights
+
+
+def trained(normalise: str = "window") -> tuple[F.ForecastConfig, D.ForecastData, F.TrainResult]:
+    config = F.ForecastConfig(**{**TINY, "epochs": 1, "normalise": normalise})
+    data = D.prepare(series(), window=10, normalise=normalise)
+    return config, data, F.train(config, data)
+
+
+def test_safetensors_round_trip(tmp_path):
+    config, data, result = trained()
+    path = tmp_path / "w.safetensors"
+    F.save_weights(path, result.model, config, data)
+    assert not path.read_bytes().startswith(b"\x80")  # not a pickle
+    model, back = F.load_weights(path)
+    assert back == config
+    x = torch.tensor(data.test.x[:5], dtype=torch.float32).unsqueeze(-1)
+    torch.testing.assert_close(model(x), result.model(x), rtol=0, atol=0)
+    model2, _ = F.load_weights(F.weights_bytes(result.model, config))
+    torch.testing.assert_close(model2(x), result.model(x), rtol=0, atol=0)
+
+
+def test_malformed_weights_give_value_errors(tmp_path):
+    from safetensors.torch import save
+
+    config, data, result = trained()
+    good = F.weights_bytes(result.model, config)
+    bad_shape = F.ForecastConfig(**{**TINY, "hidden": (9, 6)})
+    tampered = save({k: v.contiguous() for k, v in result.model.state_dict().items()},
+                    metadata={"format": "explainer.forecast", "config": bad_shape.to_json()})
+    for raw, match in [(b"", "not a valid safetensors"),
+                       (b"garbage that is not safetensors", "not a valid safetensors"),
+                       (good[:len(good) // 2], "not a valid safetensors"),
+                       (save({"w": torch.zeros(2)}), "no forecaster settings"),
+                       (tampered, "shape")]:
+        with pytest.raises(ValueError, match=match):
+            F.load_weights(raw)
+    with pytest.raises(ValueError, match="cannot read"):
+        F.load_weights(tmp_path / "missing.safetensors")
+
+
+def test_first_layer_loads_into_the_numpy_reference():
+    from explainer import LSTM
+
+    config, data, result = trained()
+    layer = F.first_layer(result.model)
+    assert type(layer) is nn.LSTM and layer.batch_first and layer.hidden_size == 8
+    assert layer.weight_hh_l0 is not result.model.rnns[0].weight_hh_l0  # a copy
+    ref = LSTM.from_torch(layer)
+    x = data.test.x[0][:, None]                                      # (W, 1)
+    with torch.no_grad():
+        out, _ = layer.double()(torch.tensor(x[None]))               # (1, W, 8)
+    np.testing.assert_allclose(ref.forward(x).layers[0].h, out[0].numpy(), rtol=1e-10, atol=1e-12)
+
+
+# ----------------------------------------------------------------------------- command line
+
+
+def write_csv(path: Path, values: np.ndarray) -> Path:
+    pd.DataFrame({"day": np.arange(len(values)), "level": values}).to_csv(path, index=False)
+    return path
+
+
+def run_cli(*args: str, launcher: tuple[str, ...] = ()) -> subprocess.CompletedProcess:
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    cmd = [sys.executable, *launcher, "-m", "explainer", "forecast", *args]
+    return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+
+
+SMALL = ("--window", "10", "--hidden", "8,6", "--batch-size", "16", "--threads", "1",
+         "--device", "cpu")
+
+
+def test_cli_json(tmp_path):
+    s = series()
+    csv = write_csv(tmp_path / "s.csv", s)
+    weights = tmp_path / "w.safetensors"
+    r = run_cli("--csv", str(csv), "--column", "level", "--epochs", "2", "--normalise", "none",
+                "--save-weights", str(weights), "--json", *SMALL)
+    assert r.returncode == 0, r.stderr
+    out = json.loads(r.stdout)
+    assert out["epochs"] == 2 and len(out["history"]) == 2
+    assert set(out["history"][0]) >= {"epoch", "loss", "val_loss"}
+    assert out["train_seconds"] > 0 and out["world_size"] == 1
+    # with normalise "none" both units agree; persistence from the documented 90/10 split
+    N = len(s) - 10
+    t0 = round(0.9 * N) + 10
+    pers = np.sqrt(np.mean((s[t0 - 1:-1] - s[t0:]) ** 2))
+    assert out["persistence_rmse"] == pytest.approx(pers, rel=1e-9)
+    assert out["test_rmse"] == pytest.approx(out["test_rmse_original"], rel=1e-9)
+    assert F.load_weights(weights)[1].hidden == (8, 6)
+
+
+@pytest.mark.parametrize("args, match", [
+    (("--csv", "/nonexistent.csv"), "no such file"),
+    (("--hidden", "5,x"), "--hidden takes comma-separated integers"),
+    (("--csv", "CONSTANT"), "constant"),
+    (("--csv", "SUNSPOTS"), "per-window normalisation"),
+])
+def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, match):
+    if "CONSTANT" in args:
+        args = ("--csv", str(write_csv(tmp_path / "c.csv", np.full(80, 4.0))))
+    if "SUNSPOTS" in args:
+        args = ("--csv", str(ROOT / "assets" / "sunspots_yearly.csv"), "--column", "sunspots")
+    r = run_cli(*args, "--epochs", "1", "--json")
+    assert r.returncode == 2 and r.stdout == ""
+    lines = r.stderr.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], r.stderr
+
+
+def test_cli_under_torchrun_with_two_processes(tmp_path):
+    csv = write_csv(tmp_path / "s.csv", series())
+    r = run_cli("--csv", str(csv), "--column", "level", "--epochs", "1", "--json", *SMALL,
+                launcher=("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"))
+    assert r.returncode == 0, r.stderr[-2000:]
+    lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
+    assert len(lines) == 1  # only rank 0 prints
+    out = json.loads(lines[0])
+    assert out["world_size"] == 2 and out["epochs"] == 1 and math.isfinite(out["test_rmse"])
