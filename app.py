@@ -1,0 +1,39 @@
+"""The RNN/LSTM/GRU explainer: `streamlit run app.py`.
+
+Page configuration, the sidebar's shared controls and the navigation; each lesson page is a file in
+`app_pages/`.
+"""
+
+import streamlit as st
+
+from explainer import i18n, ui
+
+hide = st.query_params.get("hide") == "true"  # read before the widgets: decides the sidebar's state
+st.set_page_config(page_title="RNN · LSTM · GRU", page_icon="🔁", layout="wide",
+                   initial_sidebar_state="collapsed" if hide else "auto")
+
+with st.sidebar:
+    st.radio(i18n.text("language", ui.lang()) + " / Language", list(i18n.LANGUAGES),
+             format_func=i18n.LANGUAGES.get, horizontal=True, key="lang", bind="query-params")
+    st.toggle(ui.t("presentation"), key="pres", bind="query-params")
+    st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
+    with st.expander(ui.t("controls"), expanded=not hide):
+        st.session_state["_network"] = ui.network_controls(where=st)
+    st.caption(ui.t("share_link"))
+
+ui.page_setup()
+
+lesson = [
+    st.Page("app_pages/start.py", title=ui.t("nav_start"), icon="🏁", default=True),
+    st.Page("app_pages/unroll.py", title=ui.t("nav_unroll"), url_path="unroll"),
+    st.Page("app_pages/gradients.py", title=ui.t("nav_gradients"), url_path="gradients"),
+    st.Page("app_pages/lstm.py", title=ui.t("nav_lstm"), url_path="lstm"),
+    st.Page("app_pages/adds.py", title=ui.t("nav_adds"), url_path="adds"),
+    st.Page("app_pages/gru.py", title=ui.t("nav_gru"), url_path="gru"),
+    st.Page("app_pages/compare.py", title=ui.t("nav_compare"), url_path="compare"),
+]
+practice = [
+    st.Page("app_pages/forecast.py", title=ui.t("nav_forecast"), url_path="forecast"),
+    st.Page("app_pages/memory.py", title=ui.t("nav_memory"), url_path="memory"),
+]
+st.navigation({ui.t("nav_lesson"): lesson, ui.t("nav_practice"): practice}).run()

@@ -1,0 +1,111 @@
+"""User-interface strings in English and Chinese.
+
+Shared strings (sidebar, navigation, common messages) live in `STRINGS`; each page keeps its own
+table of `(english, chinese)` pairs next to the code that shows them and reads them through
+`explainer.ui.translator`. `FIGURE_LABELS_ZH` translates the figures' label keys
+(`explainer.figures.DEFAULT_LABELS`); a key missing there falls back to English, and a test checks
+that none is missing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+LANGUAGES = {"en": "English", "zh": "中文"}
+
+STRINGS: dict[str, tuple[str, str]] = {
+    # navigation
+    "app_title": ("RNN, LSTM and GRU, explained", "RNN、LSTM 与 GRU 图解"),
+    "nav_start": ("Start here", "从这里开始"),
+    "nav_unroll": ("1 · Unrolling an RNN", "1 · 展开 RNN"),
+    "nav_gradients": ("2 · Vanishing and exploding gradients", "2 · 梯度消失与梯度爆炸"),
+    "nav_lstm": ("3 · Inside the LSTM cell", "3 · LSTM 单元内部"),
+    "nav_adds": ("4 · Why the cell state adds", "4 · 细胞状态为何用加法"),
+    "nav_gru": ("5 · The GRU", "5 · GRU"),
+    "nav_compare": ("6 · RNN vs LSTM vs GRU", "6 · RNN、LSTM 与 GRU 对比"),
+    "nav_forecast": ("7 · Forecasting a series", "7 · 时间序列预测"),
+    "nav_memory": ("8 · The memory lab", "8 · 记忆实验室"),
+    "nav_lesson": ("The lesson", "课程"),
+    "nav_practice": ("In practice", "实践"),
+    # sidebar
+    "language": ("Language", "语言"),
+    "presentation": ("Presentation mode (projector)", "演示模式（投影仪）"),
+    "hide_controls": ("Hide controls", "隐藏控件"),
+    "show_controls": ("Show controls", "显示控件"),
+    "controls": ("Network and input", "网络与输入"),
+    "cell": ("Cell type", "单元类型"),
+    "hidden": ("Hidden size H (units)", "隐藏层大小 H（单元数）"),
+    "layers": ("Layers L", "层数 L"),
+    "steps": ("Sequence length T (steps)", "序列长度 T（时间步）"),
+    "signal": ("Input signal", "输入信号"),
+    "scale": ("Weight scale (× PyTorch's initial weights)", "权重缩放（× PyTorch 初始权重）"),
+    "seed": ("Random seed", "随机种子"),
+    "t": ("Time step t", "时间步 t"),
+    "unit": ("Hidden unit", "隐藏单元"),
+    "layer": ("Layer", "层"),
+    "sig_sine": ("Sine wave", "正弦波"),
+    "sig_step": ("Step", "阶跃"),
+    "sig_noise": ("Noise", "噪声"),
+    "sig_spike": ("A single spike at t = 0", "t = 0 处的单个脉冲"),
+    "sig_series": ("Real series (monthly sunspots)", "真实序列（月度太阳黑子）"),
+    "share_link": ("Share this view: the address bar holds every setting.",
+                   "分享此视图：地址栏包含全部设置。"),
+    "reset": ("Reset all settings", "重置全部设置"),
+    # common
+    "show_code": ("Show the code that computed this", "显示计算这些数值的代码"),
+    "gradcheck": ("Gradient check (finite differences)", "梯度检验（有限差分）"),
+    "gradcheck_run": ("Run the gradient check", "运行梯度检验"),
+    "gradcheck_explain": (
+        "Each parameter is nudged by ±ε = 1e-6 and the change in the loss L = Σ w·h is compared "
+        "with the gradient from the hand-written backward pass. A relative error near 1e-8 or "
+        "below means the backward pass is right.",
+        "将每个参数加减 ε = 1e-6，把损失 L = Σ w·h 的变化与手写反向传播得到的梯度比较。"
+        "相对误差在 1e-8 左右或更小，说明反向传播是正确的。",
+    ),
+    "gradcheck_worst": ("Worst relative error", "最大相对误差"),
+    "gradcheck_tensor": ("Tensor", "张量"),
+    "gradcheck_error": ("Relative error", "相对误差"),
+    "gradcheck_ok": ("The backward pass agrees with finite differences.",
+                     "反向传播与有限差分一致。"),
+    "gradcheck_bad": ("The backward pass disagrees with finite differences here.",
+                      "此处反向传播与有限差分不一致。"),
+    "gradcheck_inf": ("The gradients overflowed (inf/NaN): there is nothing finite to check.",
+                      "梯度已溢出（inf/NaN）：没有可检验的有限数值。"),
+    "export": ("Export", "导出"),
+    "export_csv": ("Trace as CSV", "轨迹（CSV）"),
+    "export_npz": ("Trace as NPZ", "轨迹（NPZ）"),
+    "export_snippet": ("Reproduce this view in a notebook", "在笔记本中复现此视图"),
+    "png_hint": ("Each chart downloads as PNG from the camera icon in its toolbar.",
+                 "每个图表都可以通过其工具栏中的相机图标下载为 PNG。"),
+    "overflow": (
+        "The gradients overflowed: some values are larger than about 1.8 × 10³⁰⁸, the largest "
+        "float64, and became inf (or NaN when inf met 0). This is what exploding gradients look "
+        "like; the charts mark the break.",
+        "梯度溢出：部分数值超过了 float64 的最大值（约 1.8 × 10³⁰⁸），变成 inf"
+        "（inf 与 0 相遇时变成 NaN）。这就是梯度爆炸；图中标出了断点。",
+    ),
+    "bad_setting": ("A setting in the link was out of range and was reset: {names}.",
+                    "链接中的某些设置超出范围，已重置：{names}。"),
+    "cell_rnn": ("Plain RNN", "普通 RNN"),
+    "cell_lstm": ("LSTM", "LSTM"),
+    "cell_gru": ("GRU", "GRU"),
+}
+
+
+def text(key: str, lang: str) -> str:
+    """The shared string `key` in `lang` ("en" or "zh")."""
+    en, zh = STRINGS[key]
+    return zh if lang == "zh" else en
+
+
+def pick(pair: tuple[str, str], lang: str) -> str:
+    return pair[1] if lang == "zh" else pair[0]
+
+
+FIGURE_LABELS_ZH: dict[str, str] = {}
+"""Chinese for `explainer.figures.DEFAULT_LABELS`, filled in by `figure_labels` below."""
+
+
+def figure_labels(lang: str) -> Mapping[str, str] | None:
+    """Labels to pass to every figure builder: None (the builders' English) or the Chinese."""
+    return None if lang != "zh" else FIGURE_LABELS_ZH

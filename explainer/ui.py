@@ -1,0 +1,297 @@
+"""Streamlit helpers shared by `app.py` and the pages: settings, translation, cached runs, widgets.
+
+The only core module that imports Streamlit. Every setting is a widget whose key is also its name in
+the URL query string (`bind="query-params"`), so a teacher's link reproduces the exact view; a value
+in the URL that is out of range is ignored by Streamlit and the default is used. Computations are
+cached with `st.cache_resource`: traces are immutable, so one cached object serves every session
+without copies, and nothing a session does can change another session's results.
+"""
+
+from __future__ import annotations
+
+import inspect
+import io
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from explainer import i18n
+from explainer.lesson import Run, lesson_run
+from explainer.signals import SIGNALS
+
+# Limits keep every computation well under a second on two cores.
+MAX_HIDDEN, MAX_LAYERS, MAX_STEPS = 64, 3, 200
+CELLS = ("rnn", "lstm", "gru")
+
+
+def lang() -> str:
+    return st.session_state.get("lang", "en")
+
+
+def presentation() -> bool:
+    return bool(st.session_state.get("pres", False))
+
+
+def t(key: str, **fmt: Any) -> str:
+    """A shared string (`explainer.i18n.STRINGS`) in the current language."""
+    s = i18n.text(key, lang())
+    return s.format(**fmt) if fmt else s
+
+
+def translator(table: Mapping[str, tuple[str, str]]) -> Callable[..., str]:
+    """`tr = translator({"key": ("English", "中文")})`; `tr("key", n=3)` formats the chosen one."""
+
+    def tr(key: str, **fmt: Any) -> str:
+        s = i18n.pick(table[key], lang())
+        return s.format(**fmt) if fmt else s
+
+    return tr
+
+
+def labels() -> Mapping[str, str] | None:
+    """The figure labels for the current language (None: the figures' own English)."""
+    return i18n.figure_labels(lang())
+
+
+def fig_kw() -> dict[str, Any]:
+    """Keyword arguments every figure builder takes: language and presentation mode."""
+    return {"labels": labels(), "presentation": presentation()}
+
+
+# --- page furniture ----------------------------------------------------------------------------
+_PRESENTATION_CSS = """
+<style>
+  html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
+  label, .stSlider, .stSelectbox { font-size: 1.3rem !important; }
+  h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
+  .katex { font-size: 1.5em !important; }
+</style>
+"""
+
+
+def page_setup() -> None:
+    """Per-run page furniture: the presentation stylesheet (our own static CSS, no user text)."""
+    if presentation():
+        st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
+
+
+def plot(fig, name: str) -> None:
+    """Show a Plotly figure; its toolbar's camera icon downloads it as PNG named `name`."""
+    st.plotly_chart(
+        fig,
+        width="stretch",
+        key=f"chart_{name}",
+        config={
+            "displaylogo": False,
+            "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+        },
+    )
+
+
+def show_code(*functions: Callable) -> None:
+    """An expander with the real source of the functions that computed what the page shows."""
+    with st.expander(t("show_code")):
+        for fn in functions:
+            st.caption(f"{fn.__module__}.{fn.__qualname__}")
+            st.code(inspect.getsource(fn), language="python")
+
+
+# --- settings widgets ----------------------------------------------------------------------------
+def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
+    return widget(label, key=key, bind="query-params", **kw)
+
+
+def cell_select(key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS,
+                where=st) -> str:
+    return _bound(where.selectbox, t("cell"), key, options=list(options),
+                  index=list(options).index(default), format_func=lambda c: t(f"cell_{c}"))
+
+
+def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str = "rnn") -> dict:
+    """The sidebar's network and input controls; returns their values."""
+    s: dict[str, Any] = {}
+    if cell:
+        s["cell"] = cell_select(default=default_cell, where=where)
+    s["hidden"] = _bound(where.slider, t("hidden"), "hidden", min_value=1, max_value=MAX_HIDDEN,
+                         value=8)
+    s["layers"] = _bound(where.slider, t("layers"), "layers", min_value=1, max_value=MAX_LAYERS,
+                         value=1)
+    s["steps"] = _bound(where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS,
+                        value=40)
+    s["signal"] = _bound(where.selectbox, t("signal"), "signal", options=list(SIGNALS), index=0,
+                         format_func=lambda k: t(f"sig_{k}"))
+    s["scale"] = _bound(where.slider, t("scale"), "scale", min_value=0.1, max_value=3.0,
+                        value=1.0, step=0.1)
+    s["seed"] = _bound(where.number_input, t("seed"), "seed", min_value=0, max_value=9999,
+                       value=0, step=1)
+    return s
+
+
+def settings() -> dict:
+    """The network settings from the sidebar (rendered by app.py on every run)."""
+    return dict(st.session_state.get("_network", {}))
+
+
+def time_slider(steps: int, key: str = "t", where=st) -> int:
+    """A time cursor 0..T-1; a value beyond a shortened sequence is moved to its last step."""
+    if steps <= 1:
+        return 0
+    if st.session_state.get(key, 0) > steps - 1:
+        st.session_state[key] = steps - 1
+    return _bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=0)
+
+
+def index_slider(label: str, key: str, n: int, where=st) -> int:
+    """A unit or layer index 0..n-1 (nothing to choose when n is 1)."""
+    if n <= 1:
+        return 0
+    if st.session_state.get(key, 0) > n - 1:
+        st.session_state[key] = n - 1
+    return _bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0)
+
+
+# --- cached computations -------------------------------------------------------------------------
+@st.cache_resource(max_entries=256, show_spinner=False)
+def cached_run(cell: str, hidden: int, layers: int, steps: int, signal: str, seed: int,
+               scale: float, radius: float | None = None, fbias: float = 0.0,
+               variant: str = "standard", nonlinearity: str = "tanh") -> Run:
+    """`lesson_run`, shared across sessions (a Run is immutable)."""
+    return lesson_run(cell, hidden, layers, steps, signal, seed=seed, scale=scale, radius=radius,
+                      fbias=fbias, variant=variant, nonlinearity=nonlinearity)
+
+
+def run_for(s: Mapping[str, Any], **overrides: Any) -> Run:
+    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
+    args.update(overrides)
+    args["scale"] = round(float(args["scale"]), 4)
+    return cached_run(**args)
+
+
+@st.cache_resource(show_spinner=False)
+def _figure_store() -> tuple[OrderedDict, threading.Lock]:
+    return OrderedDict(), threading.Lock()
+
+
+def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) -> Any:
+    """A figure built once per key (language and presentation mode are part of every key) and
+    shared across sessions; figures are only ever read after they are built."""
+    store, lock = _figure_store()
+    key = (key, lang(), presentation())
+    with lock:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    fig = build()
+    with lock:
+        store[key] = fig
+        while len(store) > max_entries:
+            store.popitem(last=False)
+    return fig
+
+
+def run_key(s: Mapping[str, Any], **overrides: Any) -> tuple:
+    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
+    args.update(overrides)
+    return tuple(sorted(args.items()))
+
+
+# --- gradient check, overflow, export -----------------------------------------------------------
+def overflow_note(run: Run) -> None:
+    if not run.grads.finite:
+        st.warning(t("overflow"))
+
+
+def gradient_check(run: Run, key: str) -> None:
+    """A live finite-difference check of the backward pass that produced this page's gradients."""
+    from explainer.gradcheck import gradcheck_table
+
+    with st.expander(t("gradcheck")):
+        st.caption(t("gradcheck_explain"))
+        if not st.button(t("gradcheck_run"), key=f"gradcheck_{key}"):
+            return
+        if not run.grads.finite:
+            st.info(t("gradcheck_inf"))
+            return
+        steps = min(run.x.shape[0], 30)  # a short prefix keeps the check interactive
+        with st.spinner(t("gradcheck")):
+            table = gradcheck_table(run.model, run.x[:steps], max_entries=12)
+        worst = max(table.values())
+        st.metric(t("gradcheck_worst"), f"{worst:.1e}")
+        (st.success if worst < 1e-5 else st.error)(t("gradcheck_ok" if worst < 1e-5 else
+                                                      "gradcheck_bad"))
+        st.dataframe({t("gradcheck_tensor"): list(table),
+                      t("gradcheck_error"): [f"{v:.1e}" for v in table.values()]},
+                     hide_index=True)
+
+
+def trace_csv(run: Run) -> bytes:
+    """Long format: one row per (layer, quantity, t, unit) and its value, then gradient norms."""
+    out = io.StringIO()
+    out.write("layer,quantity,t,unit,value\n")
+    for k, lay in enumerate(run.trace.layers):
+        quantities = {**{f"gate_{n}": v for n, v in lay.gates.items()}, "h": lay.h}
+        if lay.c is not None:
+            quantities["c"] = lay.c
+        for name, arr in quantities.items():
+            T, H = arr.shape
+            tt, uu = np.meshgrid(np.arange(T), np.arange(H), indexing="ij")
+            for row in zip(tt.ravel(), uu.ravel(), arr.ravel(), strict=True):
+                out.write(f"{k},{name},{row[0]},{row[1]},{row[2]:.17g}\n")
+    last = len(run.trace.layers) - 1
+    for name, norms in (("grad_h_norm", run.grads.h_norm), ("grad_c_norm", run.grads.c_norm)):
+        if norms is not None:
+            out.writelines(f"{last},{name},{t_},,{v:.17g}\n" for t_, v in enumerate(norms))
+    return out.getvalue().encode()
+
+
+def trace_npz(run: Run) -> bytes:
+    arrays: dict[str, np.ndarray] = {"x": np.asarray(run.x), "grad_h_norm": run.grads.h_norm}
+    for k, lay in enumerate(run.trace.layers):
+        arrays[f"l{k}_h"] = lay.h
+        if lay.c is not None:
+            arrays[f"l{k}_c"] = lay.c
+        for n, v in lay.gates.items():
+            arrays[f"l{k}_gate_{n}"] = v
+    if run.grads.c_norm is not None:
+        arrays["grad_c_norm"] = run.grads.c_norm
+    buf = io.BytesIO()
+    np.savez_compressed(buf, **arrays)
+    return buf.getvalue()
+
+
+def snippet(call: str) -> str:
+    """Python that reproduces the current view in a notebook with the public API."""
+    return (
+        "from explainer.lesson import lesson_run\n"
+        "from explainer import figures\n\n"
+        f"run = {call}\n"
+        "figures.gate_heatmaps_figure(run.trace).show()\n"
+        'figures.gradient_decay_figure({"run": (run.trace, run.grads)}).show()\n'
+    )
+
+
+def run_call(s: Mapping[str, Any], **overrides: Any) -> str:
+    """The `lesson_run(...)` call that recomputes this view (settings, then the page's knobs)."""
+    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
+    args.update(overrides)
+    args["scale"] = round(float(args["scale"]), 4)
+    cell = args.pop("cell")
+    return f"lesson_run({cell!r}, " + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")"
+
+
+def export(run: Run, call: str, key: str) -> None:
+    """Downloads of the trace and the notebook snippet that reproduces it."""
+    with st.expander(t("export")):
+        st.caption(t("png_hint"))
+        c1, c2 = st.columns(2)
+        # callables: the files are made only when a button is clicked, never on a rerun
+        c1.download_button(t("export_csv"), lambda: trace_csv(run), file_name="trace.csv",
+                           mime="text/csv", key=f"csv_{key}", on_click="ignore")
+        c2.download_button(t("export_npz"), lambda: trace_npz(run), file_name="trace.npz",
+                           mime="application/octet-stream", key=f"npz_{key}", on_click="ignore")
+        st.caption(t("export_snippet"))
+        st.code(snippet(call), language="python")
