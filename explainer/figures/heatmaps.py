@@ -1,0 +1,203 @@
+"""`gate_heatmaps_figure` (time x unit heatmaps of every gate and state) and `saturation_figure`.
+
+Heatmaps put the time step on x and the unit on y, so each panel's `z` is the trace array
+transposed: `z[unit, t] = trace.layers[layer].gates[name][t, unit]`. The values are the trace's own
+(float64) up to `EXACT_LIMIT` cells per figure; above it they are stored as float32 (7 significant
+digits) so that a 500-step, 256-unit LSTM stays under 5 MB of JSON. Panels share colour axes:
+sigmoid gates on 0..1, tanh values on -1..1, the LSTM cell state (unbounded) on its own symmetric
+diverging axis, a relu RNN's h on its own 0..max axis.
+
+Saturation: a sigmoid gate value s is saturated when s < threshold or s > 1 - threshold, a tanh
+value v when |v| > 1 - threshold; both have a derivative near 0 there (σ' = s(1 - s),
+tanh' = 1 - v²), so the gradient through them nearly stops. For a relu RNN the count is of units
+at exactly 0 (relu' = 0).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from explainer.figures.style import (
+    DIVERGING,
+    GATE_COLORS,
+    SEQUENTIAL,
+    check_layer,
+    gate_scale,
+    merge_labels,
+    require_unbatched,
+    style,
+    symmetric_range,
+)
+from explainer.trace import Trace
+
+EXACT_LIMIT = 400_000
+"""Total heatmap cells up to which `z` holds the exact float64 values (above: float32)."""
+
+
+def heatmap_panels(trace: Trace, layer: int) -> list[tuple[str, np.ndarray]]:
+    """(name, (T, H) array) of every panel, in order: the gates, then c (LSTM), then h. The plain
+    RNN's only "gate" is h itself, so it gets one panel h."""
+    lay = trace.layers[layer]
+    panels = [(n, lay.gates[n]) for n in trace.gate_names if n != "h"]
+    if lay.c is not None:
+        panels.append(("c", lay.c))
+    panels.append(("h", lay.h))
+    return panels
+
+
+def gate_heatmaps_figure(
+    trace: Trace,
+    *,
+    layer: int = 0,
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """One time x unit heatmap per gate, plus c (LSTM) and h, of `layer`. Batched traces are
+    refused (pass `model.forward(x[b])`)."""
+    require_unbatched(trace, "gate_heatmaps_figure")
+    k = check_layer(trace, layer)
+    lab = merge_labels(labels)
+    st = style(presentation)
+    panels = heatmap_panels(trace, k)
+    T, H = trace.steps, trace.hidden_size
+    exact = len(panels) * T * H <= EXACT_LIMIT
+    fig = make_subplots(
+        rows=len(panels),
+        cols=1,
+        shared_xaxes=True,
+        vertical_spacing=0.1 / len(panels),
+        subplot_titles=[lab[f"gate.{n}"] for n, _ in panels],
+    )
+    axes: dict[str, str] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    for n, a in panels:
+        scale = gate_scale(n, trace.cell, trace.nonlinearity)
+        if scale not in axes:
+            axes[scale] = "coloraxis" if not axes else f"coloraxis{len(axes) + 1}"
+        if scale == "c":
+            r = symmetric_range(a)
+            ranges[scale] = (-r, r)
+        elif scale == "relu":
+            ranges[scale] = (0.0, symmetric_range(a))
+    for row, (n, a) in enumerate(panels, start=1):
+        z = a.T if exact else a.T.astype(np.float32)
+        hover = lab["heatmaps.hover"].replace("{name}", lab[f"gate.{n}"])
+        fig.add_trace(
+            go.Heatmap(
+                z=np.ascontiguousarray(z),
+                coloraxis=axes[gate_scale(n, trace.cell, trace.nonlinearity)],
+                hovertemplate=hover,
+                name=n,
+            ),
+            row=row,
+            col=1,
+        )
+        fig.update_yaxes(title_text=lab["unit"], row=row, col=1, title_standoff=4)
+    fig.update_xaxes(title_text=lab["time_step"], row=len(panels), col=1)
+    bar_len = 1.0 / len(axes)
+    coloraxes = {}
+    for j, (scale, name) in enumerate(axes.items()):
+        if scale == "sigmoid":
+            cs, cmin, cmax, title = SEQUENTIAL, 0.0, 1.0, lab["heatmaps.colorbar_sigmoid"]
+        elif scale == "tanh":
+            cs, cmin, cmax, title = DIVERGING, -1.0, 1.0, lab["heatmaps.colorbar_tanh"]
+        elif scale == "c":
+            cs, (cmin, cmax), title = DIVERGING, ranges["c"], lab["heatmaps.colorbar_c"]
+        else:
+            cs, (cmin, cmax), title = SEQUENTIAL, ranges["relu"], lab["heatmaps.colorbar_relu"]
+        coloraxes[name] = dict(
+            colorscale=cs,
+            cmin=cmin,
+            cmax=cmax,
+            colorbar=dict(
+                title=dict(text=title, side="right"),
+                len=bar_len * 0.9,
+                y=1 - (j + 0.5) * bar_len,
+                yanchor="middle",
+                thickness=14 if not presentation else 22,
+            ),
+        )
+    title = lab["heatmaps.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k)
+    fig.update_layout(
+        **st.layout(
+            title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
+            height=(150 if not presentation else 200) * len(panels) + 120,
+        ),
+        **coloraxes,
+    )
+    for ann in fig.layout.annotations:  # subplot titles: gate colour, left-aligned
+        n = next(n for n, _ in panels if lab[f"gate.{n}"] == ann.text)
+        ann.update(font=dict(size=st.font + 1, color=GATE_COLORS[n]), x=0.0, xanchor="left")
+    return fig
+
+
+def saturation_fractions(
+    trace: Trace, layer: int, threshold: float
+) -> list[tuple[str, np.ndarray]]:
+    """(name, (T,) fraction of units saturated) for each gate/state of `layer` (see the module
+    docstring for the rule); a display summary of the trace, nothing more."""
+    out = []
+    for n, a in heatmap_panels(trace, layer):
+        if n == "c":
+            continue  # c is not squashed: it cannot saturate
+        scale = gate_scale(n, trace.cell, trace.nonlinearity)
+        if scale == "sigmoid":
+            sat = (a < threshold) | (a > 1.0 - threshold)
+        elif scale == "relu":
+            sat = a == 0.0
+        else:
+            sat = np.abs(a) > 1.0 - threshold
+        out.append((n, sat.mean(axis=-1)))
+    return out
+
+
+def saturation_figure(
+    trace: Trace,
+    *,
+    layer: int = 0,
+    threshold: float = 0.05,
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Fraction of the units of each gate (and h) that are saturated at each step."""
+    require_unbatched(trace, "saturation_figure")
+    k = check_layer(trace, layer)
+    if not 0 < threshold < 0.5:
+        raise ValueError(f"threshold must be in (0, 0.5), got {threshold}")
+    lab = merge_labels(labels)
+    st = style(presentation)
+    fig = go.Figure()
+    relu = trace.cell == "rnn" and trace.nonlinearity == "relu"
+    for n, frac in saturation_fractions(trace, k, threshold):
+        name = lab["saturation.relu"] if relu else lab[f"gate.{n}"]
+        fig.add_trace(
+            go.Scatter(
+                x=np.arange(trace.steps),
+                y=frac,
+                name=name,
+                mode="lines+markers" if trace.steps <= 50 else "lines",
+                line=dict(color=GATE_COLORS[n], width=st.line, dash="dot" if n == "h" else None),
+                marker=dict(size=st.marker * 0.6),
+                hovertemplate=lab["saturation.hover"].replace("{name}", name),
+            )
+        )
+    title = lab["saturation.title"].format(layer=k, threshold=threshold)
+    fig.update_layout(
+        **st.layout(
+            title=dict(
+                text=f"{title}<br><sup>{lab['saturation.note']}</sup>",
+                font=dict(size=st.title),
+                x=0.01,
+                xanchor="left",
+            ),
+            xaxis=dict(title=dict(text=lab["time_step"])),
+            yaxis=dict(title=dict(text=lab["saturation.y"]), range=[-0.03, 1.03], tickformat=".0%"),
+            height=420 if not presentation else 560,
+            legend=dict(font=dict(size=st.font), orientation="h", y=-0.2, x=0),
+        )
+    )
+    return fig

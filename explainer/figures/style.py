@@ -1,0 +1,277 @@
+"""The visual language shared by every figure: gate colours, fonts, colour scales, labels.
+
+Colours (Okabe & Ito 2008, colour-blind safe; the cell state borrows Paul Tol's "wine"):
+
+    i input gate  orange       f forget gate  blue       g candidate  green    o output gate  purple
+    r reset gate  vermillion   z update gate  sky blue   n new state  green (the GRU's candidate)
+    h hidden state  black      c cell state   wine       x input      grey
+
+Colour scales: sigmoid gates (i f o r z) on a sequential 0..1 scale; tanh values (g n h) on a
+diverging -1..1 scale; the LSTM cell state c (unbounded) on the same diverging scale, symmetric
+about 0.
+
+Labels: every builder takes `labels`, a mapping that overrides entries of `DEFAULT_LABELS` (below;
+each key is documented there). Values may hold `{placeholders}` that the builders fill with
+`str.format`; a translation must keep the placeholders. Keys are stable: the app's i18n relies
+on them.
+
+`presentation=True` gives bigger fonts, thicker lines and bigger markers, for a projector.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import plotly.graph_objects as go
+import plotly.io as pio
+from plotly.utils import PlotlyJSONEncoder
+
+from explainer.trace import SIGMOID_GATES, Trace
+
+GATE_COLORS: dict[str, str] = {
+    "i": "#E69F00",
+    "f": "#0072B2",
+    "g": "#009E73",
+    "o": "#CC79A7",
+    "r": "#D55E00",
+    "z": "#56B4E9",
+    "n": "#009E73",
+    "h": "#000000",
+    "c": "#882255",
+    "x": "#777777",
+}
+"""One colour per gate/state name, the same in every figure."""
+
+RUN_COLORS: tuple[str, ...] = (
+    "#000000",
+    "#0072B2",
+    "#D55E00",
+    "#009E73",
+    "#CC79A7",
+    "#E69F00",
+    "#56B4E9",
+)
+"""Colours of runs overlaid in one figure (gradient decay), in order."""
+
+SEQUENTIAL = [[0.0, "#ffffff"], [0.5, "#7fb8da"], [1.0, "#08306b"]]  # sigmoid gates, 0..1
+DIVERGING = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # tanh values, -1..1
+GRADIENT = ["#d9d9d9", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603", "#4a1a00"]  # faint -> strong
+
+FONT_FAMILY = "DejaVu Sans, Noto Sans CJK SC, Arial, sans-serif"
+
+DEFAULT_LABELS: dict[str, str] = {
+    # shared by several figures
+    "play": "▶ Play",  # play button of the forward animation
+    "pause": "❚❚ Pause",  # pause button of every animation
+    "time_step": "time step t",  # axis title and slider prefix
+    "unit": "unit",  # axis title: index of a hidden unit
+    "layer": "layer {layer}",  # {layer}: layer index, from 0
+    "subsample_note": "showing {shown} of {steps} steps",  # when frames are subsampled
+    "cell.rnn": "RNN",  # the cell names, as shown in titles
+    "cell.lstm": "LSTM",
+    "cell.gru": "GRU",
+    "gate.i": "i input gate",  # one entry per gate/state: symbol and name, as in the code
+    "gate.f": "f forget gate",
+    "gate.g": "g candidate",
+    "gate.o": "o output gate",
+    "gate.r": "r reset gate",
+    "gate.z": "z update gate",
+    "gate.n": "n new state",
+    "gate.h": "h hidden state",
+    "gate.c": "c cell state",
+    "gate.x": "x input",
+    # unrolled_figure
+    "unrolled.title": "{cell} unrolled over {steps} time steps (unit {unit})",
+    "unrolled.backward": "◀ Backward pass",  # button running the backward animation
+    "unrolled.backward_slider": "backward pass at t = ",  # slider prefix
+    "unrolled.row_x": "x (input)",  # y-axis tick of the input row
+    "unrolled.row_h": "h{layer}",  # y-axis tick of layer {layer}'s hidden-state row
+    "unrolled.row_c": "c{layer}",  # y-axis tick of layer {layer}'s cell-state row
+    "unrolled.hover": "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}<extra></extra>",
+    "unrolled.hover_grad": (  # {row}: the row's name; customdata[1]: the gradient norm there
+        "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}"
+        "<br>‖∂L/∂{row}‖ = %{customdata[1]:.3g}<extra></extra>"
+    ),
+    "unrolled.grad_legend": "‖∂L/∂·‖ on edges:",  # legend title of the backward pass
+    "unrolled.grad_bin": "{lo}–{hi}",  # legend entry of one edge-width class
+    "unrolled.grad_zero": "≈ 0",  # legend entry: edges carrying (almost) no gradient
+    "unrolled.overflow": "inf/nan",  # legend entry: edges whose gradient overflowed
+    "unrolled.edges": "recurrent edges",  # legend entry of the plain (forward) edges
+    "unrolled.value_colorbar": "h value",  # colour bar title of the nodes
+    "unrolled.grad_text": "‖∂L/∂·‖ = {value}",  # written over the current step in the backward pass
+    # cell_figure
+    "cell.title": "{cell} cell, layer {layer}, unit {unit}, step t = {t}",
+    "cell.variant": "variant: {variant}",  # shown when trace.variant != "standard"
+    "cell.x_note": "(feature 0 of {features})",  # when the layer input has several features
+    # gate_heatmaps_figure
+    "heatmaps.title": "{cell} gates and states over time, layer {layer}",
+    "heatmaps.hover": "{name}<br>t = %{x}<br>unit = %{y}<br>value = %{z}<extra></extra>",
+    "heatmaps.colorbar_sigmoid": "σ gates",
+    "heatmaps.colorbar_tanh": "tanh values",
+    "heatmaps.colorbar_c": "c",
+    "heatmaps.colorbar_relu": "relu h",
+    # gradient_decay_figure
+    "decay.title": "How far back does the gradient reach?",
+    "decay.y": "gradient norm (log scale)",
+    "decay.h_norm": "{run}: ‖∂L/∂h_t‖",  # one curve per run
+    "decay.c_norm": "{run}: ‖∂L/∂c_t‖",  # LSTM runs
+    "decay.jac_h": "{run}: ‖∂h_T/∂h_t‖ (Jacobian)",  # dashed curves
+    "decay.jac_c": "{run}: ‖∂c_T/∂c_t‖ (Jacobian)",
+    "decay.overflow": "overflow",  # text on markers where a value is inf/nan
+    "decay.zero": "0",  # text on markers where a value is exactly zero
+    "decay.hover": "{name}<br>t = %{x}<br>%{y:.4g}<extra></extra>",
+    # saturation_figure
+    "saturation.title": "Saturated units over time, layer {layer} (within {threshold} of a limit)",
+    "saturation.y": "fraction of units saturated",
+    "saturation.hover": "{name}<br>t = %{x}<br>%{y:.0%} saturated<extra></extra>",
+    "saturation.relu": "h = 0 (dead relu)",  # relu RNN: units stuck at zero
+    "saturation.note": "a saturated gate passes almost no gradient: σ'(a) ≈ 0, tanh'(a) ≈ 0",
+    # forget_product_figure
+    "forget.title": "What carries the gradient back from step {last}?",
+    "forget.y": "product back to step t (log scale)",
+    "forget.product": "{run}: ∏ f (forget gates, unit {unit})",
+    "forget.jacobian": "{run}: ‖∂h_T/∂h_t‖",
+}
+"""Default English strings of every figure, by stable key (see the comments for placeholders)."""
+
+
+@dataclass(frozen=True)
+class Style:
+    """Font sizes, line widths and marker sizes of one figure."""
+
+    font: int
+    title: int
+    line: float
+    marker: float
+    value_font: int  # numbers written on diagrams
+
+    def layout(self, **extra: Any) -> dict[str, Any]:
+        """The base layout dict shared by every figure."""
+        base = dict(
+            template="plotly_white",
+            font=dict(family=FONT_FAMILY, size=self.font, color="#222222"),
+            title=dict(font=dict(size=self.title), x=0.01, xanchor="left"),
+            hoverlabel=dict(font=dict(size=self.font)),
+            legend=dict(font=dict(size=self.font)),
+            margin=dict(l=70, r=30, t=70 + 2 * self.title, b=60),
+        )
+        base.update(extra)
+        return base
+
+
+def style(presentation: bool = False) -> Style:
+    """The classroom style, or a bigger one for a projector."""
+    if presentation:
+        return Style(font=20, title=26, line=4.0, marker=16.0, value_font=20)
+    return Style(font=13, title=17, line=2.0, marker=11.0, value_font=13)
+
+
+def merge_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
+    """DEFAULT_LABELS with `labels` laid over it; an unknown key is an error (likely a typo)."""
+    merged = dict(DEFAULT_LABELS)
+    if labels:
+        unknown = set(labels) - set(DEFAULT_LABELS)
+        if unknown:
+            raise ValueError(
+                f"unknown label key(s) {sorted(unknown)}; see explainer.figures.DEFAULT_LABELS"
+            )
+        merged.update(labels)
+    return merged
+
+
+def require_unbatched(trace: Trace, builder: str) -> None:
+    """Figures that draw units draw one sequence: a batched trace is refused, with the fix."""
+    if trace.batched:
+        raise ValueError(
+            f"{builder} draws one sequence: pass an unbatched trace, e.g. "
+            f"model.forward(x[b]) with x[b] of shape (T, input_size), not x of shape (B, T, D)"
+        )
+
+
+def check_layer(trace: Trace, layer: int) -> int:
+    if not -trace.num_layers <= layer < trace.num_layers:
+        raise ValueError(f"layer {layer} out of range: the trace has {trace.num_layers} layer(s)")
+    return layer % trace.num_layers
+
+
+def check_unit(trace: Trace, unit: int) -> int:
+    if not 0 <= unit < trace.hidden_size:
+        raise ValueError(f"unit {unit} out of range: hidden_size is {trace.hidden_size}")
+    return unit
+
+
+def gate_scale(name: str, cell: str, nonlinearity: str = "tanh") -> str:
+    """Which colour axis a gate or state uses: "sigmoid", "tanh", "c" or "relu"."""
+    if name in SIGMOID_GATES:
+        return "sigmoid"
+    if name == "c":
+        return "c"
+    if name == "h" and cell == "rnn" and nonlinearity == "relu":
+        return "relu"
+    return "tanh"
+
+
+def fmt(v: float, digits: int = 3) -> str:
+    """A value written on a diagram: fixed decimals, or scientific when large/small, 'inf'/'nan'."""
+    v = float(v)
+    if not np.isfinite(v):
+        return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    if v != 0 and (abs(v) >= 1e4 or abs(v) < 10 ** (-digits)):
+        return f"{v:.{digits}g}"
+    return f"{v:.{digits}f}"
+
+
+def frame_steps(T: int, max_frames: int = 200) -> np.ndarray:
+    """The time steps that get an animation frame: all of them up to `max_frames`, else an even
+    subsample that always keeps the first and the last step."""
+    if T <= max_frames:
+        return np.arange(T)
+    return np.unique(np.round(np.linspace(0, T - 1, max_frames)).astype(int))
+
+
+def symmetric_range(a: np.ndarray, at_least: float = 1.0) -> float:
+    """Half-width of a colour range centred on 0 that holds every finite value of `a`."""
+    finite = np.abs(a[np.isfinite(a)])
+    return float(max(at_least, finite.max() if finite.size else 0.0))
+
+
+@functools.cache
+def _template_json(name: str) -> str:
+    return json.dumps(pio.templates[name].to_plotly_json(), cls=PlotlyJSONEncoder)
+
+
+def _template(name: str) -> dict[str, Any]:
+    """A fresh copy of a named template's JSON (figures must not share mutable dicts)."""
+    return json.loads(_template_json(name))
+
+
+def assemble(
+    data: list[dict[str, Any]],
+    layout: dict[str, Any],
+    frames: list[dict[str, Any]] | None = None,
+    *,
+    validate: bool = False,
+) -> go.Figure:
+    """A `go.Figure` from plain dicts. Plotly's per-property validation costs about 1 ms per
+    animation frame (0.2 s for 200 frames), so by default it is skipped; the tests validate every
+    builder's output with `go.Figure(fig.to_dict())`. Unvalidated frames serialise normally
+    (`to_json`, `to_dict`, `st.plotly_chart`), but in Plotly 7.1 `fig.frames[i].data` raises:
+    read them from `fig.to_dict()["frames"]`, or build with `validate=True`."""
+    template = layout.get("template")
+    if isinstance(template, str):  # validation is what expands a template's name: do it here
+        layout = {**layout, "template": _template(template)}
+    if validate:
+        return go.Figure(dict(data=data, layout=layout, frames=frames or []))
+    fig = go.Figure(dict(data=data, layout=layout), _validate=False)
+    if frames:
+        built = tuple(go.Frame(f, _validate=False) for f in frames)
+        if hasattr(fig, "_frame_objs"):  # Plotly's own slot; setting `fig.frames` re-validates
+            fig._frame_objs = built
+        else:  # pragma: no cover - another Plotly version
+            fig.frames = built
+    return fig
