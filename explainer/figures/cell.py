@@ -25,6 +25,7 @@ import plotly.graph_objects as go
 from explainer.figures.style import (
     GATE_COLORS,
     Style,
+    assemble,
     check_layer,
     check_unit,
     fmt,
@@ -357,4 +358,4 @@ def cell_figure(
         showlegend=False,
         plot_bgcolor="white",
     )
-    return go.Figure(layout=layout)
+    return assemble([], layout)

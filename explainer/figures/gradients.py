@@ -15,11 +15,19 @@ through the cell-state line alone is ∏_{s=t+1}^{T-1} f_s (one unit), against t
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
 import numpy as np
 import plotly.graph_objects as go
 
-from explainer.figures.style import RUN_COLORS, check_layer, check_unit, merge_labels, style
+from explainer.figures.style import (
+    RUN_COLORS,
+    assemble,
+    check_layer,
+    check_unit,
+    merge_labels,
+    style,
+)
 from explainer.models import Jacobians
 from explainer.trace import Grads, Trace
 
@@ -77,11 +85,12 @@ def gradient_decay_figure(
     curves = [(name, color, dash, *_log_curve(y)) for name, color, dash, y in series]
     lo, hi = _log_range([c[3] for c in curves])
     top, bottom = 10 ** (hi - 0.02 * (hi - lo)), 10 ** (lo + 0.02 * (hi - lo))
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     for name, color, dash, y, zero, bad in curves:
         t = np.arange(y.shape[0])
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=t,
                 y=y,
                 name=name,
@@ -98,8 +107,9 @@ def gradient_decay_figure(
         ):
             if mask.any():
                 n_marks = int(mask.sum())
-                fig.add_trace(
-                    go.Scatter(
+                data.append(
+                    dict(
+                        type="scatter",
                         x=t[mask],
                         y=np.full(n_marks, y_mark),
                         name=f"{name}: {text}",
@@ -113,8 +123,9 @@ def gradient_decay_figure(
                         hovertemplate=f"{name}<br>t = %{{x}}<br>{text}<extra></extra>",
                     )
                 )
-    fig.update_layout(
-        **st.layout(
+    return assemble(
+        data,
+        st.layout(
             title=dict(text=lab["decay.title"], font=dict(size=st.title), x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text=lab["time_step"])),
             yaxis=dict(
@@ -125,9 +136,8 @@ def gradient_decay_figure(
             ),
             height=460 if not presentation else 620,
             legend=dict(font=dict(size=st.font - 1), orientation="h", y=-0.2, x=0),
-        )
+        ),
     )
-    return fig
 
 
 def forget_product_figure(
@@ -160,10 +170,11 @@ def forget_product_figure(
         series.append((lab["forget.jacobian"].format(run=run), color, "dash", J.h))
     curves = [(name, color, dash, _log_curve(y)[0]) for name, color, dash, y in series]
     lo, hi = _log_range([c[3] for c in curves])
-    fig = go.Figure()
+    data: list[dict[str, Any]] = []
     for name, color, dash, y in curves:
-        fig.add_trace(
-            go.Scatter(
+        data.append(
+            dict(
+                type="scatter",
                 x=np.arange(y.shape[0]),
                 y=y,
                 name=name,
@@ -172,8 +183,9 @@ def forget_product_figure(
                 hovertemplate=f"{name}<br>t = %{{x}}<br>%{{y:.4g}}<extra></extra>",
             )
         )
-    fig.update_layout(
-        **st.layout(
+    return assemble(
+        data,
+        st.layout(
             title=dict(
                 text=lab["forget.title"].format(last=T - 1),
                 font=dict(size=st.title),
@@ -184,6 +196,5 @@ def forget_product_figure(
             yaxis=dict(title=dict(text=lab["forget.y"]), type="log", range=[lo, hi]),
             height=440 if not presentation else 600,
             legend=dict(orientation="h", y=-0.2, x=0),
-        )
+        ),
     )
-    return fig
