@@ -13,8 +13,8 @@ st.set_page_config(page_title="RNN · LSTM · GRU", page_icon="🔁", layout="wi
                    initial_sidebar_state="collapsed" if hide else "auto")
 
 with st.sidebar:
-    st.radio(i18n.text("language", ui.lang()) + " / Language", list(i18n.LANGUAGES),
-             format_func=i18n.LANGUAGES.get, horizontal=True, key="lang", bind="query-params")
+    ui._bound(st.radio, i18n.text("language", ui.lang()) + " / Language", "lang",
+              options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, horizontal=True)
     st.toggle(ui.t("presentation"), key="pres", bind="query-params")
     st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
     with st.expander(ui.t("controls"), expanded=not hide):

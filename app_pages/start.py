@@ -83,4 +83,4 @@ with right:
     for name, (page, values) in PRESETS.items():
         st.button(tr(name), key=name, width="stretch", on_click=apply_preset, args=(page, values))
 if goto := st.session_state.pop("_goto", None):
-    st.switch_page(goto)
+    st.switch_page(goto, query_params={})  # {}: bound parameters may not be cleared

@@ -102,7 +102,30 @@ def show_code(*functions: Callable) -> None:
 
 # --- settings widgets ----------------------------------------------------------------------------
 def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
-    return widget(label, key=key, bind="query-params", **kw)
+    """A widget whose value lives in the URL under `key`.
+
+    Streamlit's own binding (`bind="query-params"`) writes a choice widget's *formatted* label to
+    the URL, which would change with the language; choice widgets with a `format_func` therefore
+    keep their option key in the URL by hand: read once per session, written after every run."""
+    if "format_func" not in kw:
+        return widget(label, key=key, bind="query-params", **kw)
+    options = list(kw["options"])
+    default = options[kw.get("index", 0)]
+    # format now, in this run's language: Streamlit may call format_func again outside the run
+    shown = {o: kw["format_func"](o) for o in options}
+    kw["format_func"] = shown.__getitem__
+    loaded = st.session_state.setdefault("_url_loaded", set())
+    if key not in loaded:
+        loaded.add(key)
+        wanted = st.query_params.get(key)
+        if wanted in options:
+            st.session_state[key] = wanted
+    value = widget(label, key=key, persist_state="session", **kw)
+    if value == default:
+        st.query_params.pop(key, None)
+    else:
+        st.query_params[key] = value
+    return value
 
 
 def cell_select(key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS,
