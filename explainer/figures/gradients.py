@@ -115,8 +115,9 @@ def gradient_decay_figure(
                         name=f"{name}: {text}",
                         legendgroup=name,
                         showlegend=False,
-                        mode="markers+text" if n_marks <= 30 else "markers",
-                        text=[text] * n_marks if n_marks <= 30 else None,
+                        mode="markers+text",
+                        # many marks: write the word once, on the first
+                        text=[text] * n_marks if n_marks <= 30 else [text] + [""] * (n_marks - 1),
                         textposition="bottom center" if symbol == "x" else "top center",
                         textfont=dict(color=color, size=st.font - 2),
                         marker=dict(symbol=symbol, size=st.marker, color=color),

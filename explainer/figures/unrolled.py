@@ -231,7 +231,7 @@ def unrolled_figure(
             hoverinfo="skip",
             name=lab["unrolled.edges"],
             showlegend=False,
-            line=dict(color="#b0b0b0", width=edge_w),
+            line=dict(color="#b0b0b0" if T <= 100 else "#dddddd", width=edge_w),
         )
     )
     # 1..: gradient edge classes, then overflow (only with grads; hidden until the backward pass)
@@ -453,7 +453,7 @@ def unrolled_figure(
             font=dict(size=st.font - 2),
             title=dict(text=lab["unrolled.grad_legend"], side="left"),
             # Plotly under-measures these entries in a horizontal legend (they overlapped)
-            entrywidth=int(6.5 * st.font),
+            entrywidth=int(7.5 * st.font),
             entrywidthmode="pixels",
         ),
         showlegend=with_grads,
@@ -482,7 +482,7 @@ def _slider(steps: np.ndarray, prefix: str, text: str, anim, font: int, y: float
     """A time slider whose steps jump to the frames `{prefix}{t}`."""
     return dict(
         active=len(steps) - 1,
-        currentvalue=dict(prefix=text, font=dict(size=font)),
+        currentvalue=dict(prefix=text, font=dict(size=font, color="#222222")),
         x=0.0,
         len=1.0,
         y=y,
