@@ -2,4 +2,5 @@
 
 import streamlit as st
 
+st.title("…")
 st.info("This page is being built.")

@@ -47,7 +47,7 @@ def browser_available() -> str | None:
 
 
 @pytest.fixture(scope="session")
-def app_server():
+def app_server(tmp_path_factory):
     """`streamlit run app.py` on a free loopback port; yields its base URL."""
     reason = browser_available()
     if reason:
@@ -55,11 +55,13 @@ def app_server():
             pytest.fail(f"browser tests are required here but cannot run: {reason}")
         pytest.skip(reason)
     port = _free_port()
+    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log_file = open(log, "w")  # a file, not a pipe: an undrained pipe would block the server
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",
          "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+        cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -71,13 +73,14 @@ def app_server():
             time.sleep(0.5)
     else:
         proc.kill()
-        pytest.fail("the Streamlit server did not become healthy in 90 s:\n" + proc.stdout.read())
+        pytest.fail("the Streamlit server did not become healthy in 90 s:\n" + log.read_text())
     yield url
     proc.terminate()
     try:
         proc.wait(timeout=10)
     except subprocess.TimeoutExpired:
         proc.kill()
+    log_file.close()
 
 
 @pytest.fixture(scope="session")
