@@ -12,19 +12,8 @@ hide = st.query_params.get("hide") == "true"  # read before the widgets: decides
 st.set_page_config(page_title="RNN · LSTM · GRU", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if hide else "auto")
 
-with st.sidebar:
-    ui._bound(st.radio, i18n.text("language", ui.lang()) + " / Language", "lang",
-              options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, horizontal=True)
-    st.toggle(ui.t("presentation"), key="pres", bind="query-params")
-    st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
-    with st.expander(ui.t("controls"), expanded=not hide):
-        st.session_state["_network"] = ui.network_controls(where=st)
-    st.caption(ui.t("share_link"))
-
-ui.page_setup()
-
 lesson = [
-    st.Page("app_pages/start.py", title=ui.t("nav_start"), icon="🏁", default=True),
+    st.Page("app_pages/start.py", title=ui.t("nav_start"), icon=":material/flag:", default=True),
     st.Page("app_pages/unroll.py", title=ui.t("nav_unroll"), url_path="unroll"),
     st.Page("app_pages/gradients.py", title=ui.t("nav_gradients"), url_path="gradients"),
     st.Page("app_pages/lstm.py", title=ui.t("nav_lstm"), url_path="lstm"),
@@ -36,4 +25,24 @@ practice = [
     st.Page("app_pages/forecast.py", title=ui.t("nav_forecast"), url_path="forecast"),
     st.Page("app_pages/memory.py", title=ui.t("nav_memory"), url_path="memory"),
 ]
-st.navigation({ui.t("nav_lesson"): lesson, ui.t("nav_practice"): practice}).run()
+page = st.navigation({ui.t("nav_lesson"): lesson, ui.t("nav_practice"): practice})
+
+# Pages that show one cell type whatever the sidebar says, and pages that train their own models.
+FIXED_CELL = {"gradients": "rnn", "lstm": "lstm", "adds": "lstm", "gru": "gru", "compare": None}
+OWN_CONTROLS = {"forecast", "memory"}
+
+with st.sidebar:
+    ui._bound(st.radio, i18n.text("language", ui.lang()) + " / Language", "lang",
+              options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, horizontal=True)
+    st.toggle(ui.t("presentation"), key="pres", bind="query-params")
+    st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
+    if page.url_path not in OWN_CONTROLS:
+        with st.expander(ui.t("controls"), expanded=not hide):
+            fixed = page.url_path in FIXED_CELL
+            st.session_state["_network"] = ui.network_controls(where=st, cell=not fixed)
+            if fixed:
+                st.caption(ui.t("fixed_cell"))
+    st.caption(ui.t("share_link"))
+
+ui.page_setup()
+page.run()

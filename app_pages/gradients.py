@@ -34,11 +34,13 @@ tr = ui.translator({
     "reach_all": ("all {steps}", "全部 {steps} 步"),
     "ratio": ("‖∂L/∂h_0‖ / ‖∂L/∂h_(T−1)‖", "‖∂L/∂h_0‖ / ‖∂L/∂h_(T−1)‖"),
     "vanish": (
-        "At radius {radius} the gradient keeps a thousandth of its strength for only {n} steps: a "
-        "plain RNN trained on this cannot link an output to an input further back than that. "
-        "This is the lecture's \"about 10 steps\", measured.",
-        "在谱半径 {radius} 下，梯度只在 {n} 步之内保持千分之一以上的强度：这样训练的普通 RNN "
-        "无法把输出和更早的输入联系起来。这就是讲义中的\"大约 10 步\"，这里是实测的结果。",
+        "At radius {radius} the gradient keeps at least a thousandth of its strength for {n} "
+        "steps back; a plain RNN trained on this can hardly link an output to an input further "
+        "back than that. The lecture's \"about 10 steps\" is one such number: here it is "
+        "measured, and the chart below shows how it depends on the radius.",
+        "在谱半径 {radius} 下，梯度往回 {n} 步之内保持至少千分之一的强度；这样训练的普通 RNN "
+        "很难把输出与更早的输入联系起来。讲义中的\"大约 10 步\"就是这样一个数字：这里是实测的，"
+        "下图显示了它如何随谱半径变化。",
     ),
     "grow": (
         "At radius {radius} the gradient does not fade within {steps} steps; its size at t = 0 is "

@@ -50,7 +50,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sig_series": ("Real series (monthly sunspots)", "真实序列（月度太阳黑子）"),
     "share_link": ("Share this view: the address bar holds every setting.",
                    "分享此视图：地址栏包含全部设置。"),
-    "reset": ("Reset all settings", "重置全部设置"),
+    "fixed_cell": ("This page shows its own cell type; the cell-type choice applies to page 1.",
+                   "本页使用固定的单元类型；单元类型的选择只作用于第 1 页。"),
     # common
     "show_code": ("Show the code that computed this", "显示计算这些数值的代码"),
     "gradcheck": ("Gradient check (finite differences)", "梯度检验（有限差分）"),
@@ -126,8 +127,8 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "unrolled.backward": "◀ 反向传播",
     "unrolled.backward_slider": "反向传播至 t = ",
     "unrolled.row_x": "x（输入）",
-    "unrolled.row_h": "h{layer}",
-    "unrolled.row_c": "c{layer}",
+    "unrolled.row_h": "h（第 {layer} 层）",
+    "unrolled.row_c": "c（第 {layer} 层）",
     "unrolled.hover": "{row}<br>t = %{customdata[0]}<br>数值 = %{marker.color:.4g}<extra></extra>",
     "unrolled.hover_grad": (
         "{row}<br>t = %{customdata[0]}<br>数值 = %{marker.color:.4g}<br>"

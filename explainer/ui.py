@@ -155,8 +155,11 @@ def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str =
 
 
 def settings() -> dict:
-    """The network settings from the sidebar (rendered by app.py on every run)."""
-    return dict(st.session_state.get("_network", {}))
+    """The network settings from the sidebar (rendered by app.py on every run). Pages that show a
+    fixed cell type get the sidebar's cell too (for page 1), kept in the session meanwhile."""
+    s = dict(st.session_state.get("_network", {}))
+    s.setdefault("cell", st.session_state.get("cell", "rnn"))
+    return s
 
 
 def time_slider(steps: int, key: str = "t", where=st) -> int:

@@ -72,7 +72,11 @@ SIDEBAR_MOVES = [
 @pytest.mark.parametrize("page", [p for p in LESSON_PAGES if p != "app_pages/start.py"])
 def test_every_sidebar_control_moves_without_error(page):
     at = open_page(page)
+    fixed = page not in ("app_pages/unroll.py",)  # the other pages show their own cell types
+    assert (not any(w.key == "cell" for w in at.sidebar.selectbox)) == fixed
     for kind, key, value in SIDEBAR_MOVES:
+        if fixed and key == "cell":
+            continue
         getattr(at, kind)(key=key).set_value(value).run()
         assert not at.exception, (key, value, at.exception)
         assert at.get("plotly_chart"), (key, value)
@@ -115,9 +119,9 @@ def test_layers_and_time_sliders_on_a_two_layer_lstm():
 
 
 def test_url_settings_reproduce_the_view():
-    at = open_page("app_pages/gradients.py", cell="gru", hidden="12", steps="33", signal="spike",
+    assert open_page("app_pages/unroll.py", cell="gru").selectbox(key="cell").value == "gru"
+    at = open_page("app_pages/gradients.py", hidden="12", steps="33", signal="spike",
                    seed="7", scale="1.5", radius="1.25", nonlin="relu")
-    assert at.selectbox(key="cell").value == "gru"
     assert at.slider(key="hidden").value == 12
     assert at.slider(key="steps").value == 33
     assert at.selectbox(key="signal").value == "spike"
@@ -133,8 +137,8 @@ def test_url_settings_reproduce_the_view():
 
 
 def test_bad_url_values_fall_back_to_defaults():
-    at = open_page("app_pages/lstm.py", hidden="9999", steps="-3", cell="transformer",
-                   signal="<script>", scale="nan", t="abc", lang="fr")
+    at = open_page("app_pages/unroll.py", hidden="9999", steps="-3", cell="transformer",
+                   signal="<script>", scale="nan", unit="abc", lang="fr")
     assert at.slider(key="hidden").value == 8
     assert at.slider(key="steps").value == 40
     assert at.selectbox(key="cell").value == "rnn"

@@ -87,11 +87,11 @@ def test_unrolled_frames(cell, T, L):
     # nodes: one marker per step per row, coloured by the trace's values of unit 0
     rows = {d.name: d for d in fig.data if d.mode == "markers"}
     for k in range(L):
-        np.testing.assert_array_equal(rows[f"h{k}"].marker.color, tr.layers[k].h[:, 0])
-        np.testing.assert_array_equal(rows[f"h{k}"].customdata[:, 1], g.layers[k].h_norm)
+        np.testing.assert_array_equal(rows[f"h (layer {k})"].marker.color, tr.layers[k].h[:, 0])
+        np.testing.assert_array_equal(rows[f"h (layer {k})"].customdata[:, 1], g.layers[k].h_norm)
         if cell == "lstm":
-            np.testing.assert_array_equal(rows[f"c{k}"].marker.color, tr.layers[k].c[:, 0])
-            np.testing.assert_array_equal(rows[f"c{k}"].customdata[:, 1], g.layers[k].c_norm)
+            np.testing.assert_array_equal(rows[f"c (layer {k})"].marker.color, tr.layers[k].c[:, 0])
+            np.testing.assert_array_equal(rows[f"c (layer {k})"].customdata[:, 1], g.layers[k].c_norm)
     if T <= 7:
         valid(fig)
 
@@ -123,9 +123,9 @@ def test_unrolled_edges_by_gradient_and_single_layer():
     assert widths == sorted(widths, reverse=True)  # strongest class drawn thickest
     fig1 = unrolled_figure(tr, g, layer=1)
     ticks = list(fig1.layout.yaxis.ticktext)
-    assert ticks == ["h0", "h1"]  # the input of layer 1 is layer 0's hidden state
+    assert ticks == ["h (layer 0)", "h (layer 1)"]  # the input of layer 1 is layer 0's hidden state
     rows = {d.name: d for d in fig1.data if d.mode == "markers"}
-    np.testing.assert_array_equal(rows["h1"].marker.color, tr.layers[1].h[:, 0])
+    np.testing.assert_array_equal(rows["h (layer 1)"].marker.color, tr.layers[1].h[:, 0])
     assert len(unrolled_figure(tr).frames) == 30  # without grads: forward frames only
     checked = unrolled_figure(tr, g, validate=True)
     assert checked.frames[3].data[2].x == (3.0, 3.0, 3.0)  # cursor over the 3 rows at t = 3

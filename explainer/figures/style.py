@@ -90,8 +90,8 @@ DEFAULT_LABELS: dict[str, str] = {
     "unrolled.backward": "◀ Backward pass",  # button running the backward animation
     "unrolled.backward_slider": "backward pass at t = ",  # slider prefix
     "unrolled.row_x": "x (input)",  # y-axis tick of the input row
-    "unrolled.row_h": "h{layer}",  # y-axis tick of layer {layer}'s hidden-state row
-    "unrolled.row_c": "c{layer}",  # y-axis tick of layer {layer}'s cell-state row
+    "unrolled.row_h": "h (layer {layer})",  # y-axis tick of layer {layer}'s hidden-state row
+    "unrolled.row_c": "c (layer {layer})",  # y-axis tick of layer {layer}'s cell-state row
     "unrolled.hover": "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}<extra></extra>",
     "unrolled.hover_grad": (  # {row}: the row's name; customdata[1]: the gradient norm there
         "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}"
