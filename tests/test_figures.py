@@ -91,7 +91,9 @@ def test_unrolled_frames(cell, T, L):
         np.testing.assert_array_equal(rows[f"h (layer {k})"].customdata[:, 1], g.layers[k].h_norm)
         if cell == "lstm":
             np.testing.assert_array_equal(rows[f"c (layer {k})"].marker.color, tr.layers[k].c[:, 0])
-            np.testing.assert_array_equal(rows[f"c (layer {k})"].customdata[:, 1], g.layers[k].c_norm)
+            np.testing.assert_array_equal(
+                rows[f"c (layer {k})"].customdata[:, 1], g.layers[k].c_norm
+            )
     if T <= 7:
         valid(fig)
 
