@@ -19,6 +19,7 @@ Model knobs used by the pages:
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -33,7 +34,11 @@ class Run:
     x: np.ndarray
     trace: Trace
     grads: Grads
-    jacobians: Jacobians
+
+    @cached_property
+    def jacobians(self) -> Jacobians:
+        """‖∂h_{T-1}/∂h_t‖ (and the LSTM's ‖∂c_{T-1}/∂c_t‖), computed when first asked for."""
+        return self.model.jacobian_norms(self.trace)
 
 
 def build_model(cell: str, hidden: int, layers: int = 1, *, seed: int = 0, scale: float = 1.0,
@@ -72,7 +77,7 @@ def lesson_run(cell: str, hidden: int, layers: int = 1, steps: int = 40, signal:
     x = make_signal(signal, steps, seed)
     trace = model.forward(x)
     grads = model.backward(trace, last_step_loss(trace))
-    return Run(model, x, trace, grads, model.jacobian_norms(trace))
+    return Run(model, x, trace, grads)
 
 
 def steps_of_signal(norms: np.ndarray, ratio: float = 1e-3) -> int | None:

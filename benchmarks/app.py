@@ -1,0 +1,67 @@
+"""Server-side rerun time and figure JSON size of every lesson page, with Streamlit's AppTest.
+
+    python benchmarks/app.py [--repeats 5]
+
+For each page: the median time of a rerun with nothing changed (everything cached), the median
+time of a rerun after a slider move to a value not seen before (a fresh computation: the sequence
+length goes 41, 42, ...), and the total JSON of the page's Plotly figures. Targets: a slider move
+<= 150 ms, the page's figures <= 2 MB. AppTest runs the script in this process and adds its own
+bookkeeping, so the times are an upper bound of what the server spends.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import argparse  # noqa: E402
+
+PAGES = ["unroll", "gradients", "lstm", "adds", "gru", "compare"]
+
+
+def timed_run(at) -> float:
+    t0 = time.perf_counter()
+    at.run()
+    dt = time.perf_counter() - t0
+    assert not at.exception, at.exception
+    return dt
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeats", type=int, default=5)
+    args = ap.parse_args()
+    os.chdir(ROOT)
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    from streamlit.testing.v1 import AppTest
+
+    print(f"{'page':10} {'rerun ms':>9} {'slider ms':>10} {'figures MB':>11}  targets: slider "
+          "<= 150 ms, figures <= 2 MB")
+    worst_move = worst_json = 0.0
+    for name in PAGES:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.run()
+        at.switch_page(f"app_pages/{name}.py").run()
+        rerun = statistics.median(timed_run(at) for _ in range(args.repeats))
+        moves = []
+        for k in range(args.repeats):
+            at.slider(key="steps").set_value(41 + k)
+            moves.append(timed_run(at))
+        move = statistics.median(moves)
+        size = sum(len(c.proto.spec) for c in at.get("plotly_chart")) / 2**20
+        worst_move, worst_json = max(worst_move, move), max(worst_json, size)
+        print(f"{name:10} {rerun * 1e3:9.1f} {move * 1e3:10.1f} {size:11.3f}")
+    print(f"worst slider move {worst_move * 1e3:.0f} ms (target <= 150 ms); "
+          f"largest page {worst_json:.2f} MB (target <= 2 MB)")
+
+
+if __name__ == "__main__":
+    main()
