@@ -1,6 +1,7 @@
 """4 · Why the cell state adds: the gradient along c_t against the gradient through h_t, the
 forget-gate product against the plain RNN's Jacobians, the forget bias, and gate ablations."""
 
+import numpy as np
 import streamlit as st
 
 from explainer import bptt, figures, ui
@@ -38,6 +39,20 @@ tr = ui.translator({
         "coupled input and forget gates (i = 1 − f)",
         "输入门与遗忘门耦合（i = 1 − f）",
     ),
+    "fmean": (
+        "Mean forget gate in this run: f ≈ {f:.2f}. Each step back along the cell state "
+        "multiplies the gradient by f, so 20 steps back about {f:.2f}^20 ≈ {p20:.1e} of it is "
+        "left on that path alone.",
+        "本次运行中遗忘门的平均值：f ≈ {f:.2f}。沿细胞状态每后退一步，梯度就乘以 f，"
+        "所以往回 20 步时，仅沿这条路径大约只剩下 {f:.2f}^20 ≈ {p20:.1e}。",
+    ),
+    "fhalf": (
+        "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
+        "about as fast as the plain RNN: the addition helps only when f is near 1. Move the "
+        "forget bias to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
+        "在 PyTorch 的初始化下遗忘门约为 0.5，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
+        "接近 1 时加法才真正起作用。把遗忘门偏置调到 1 或更大（或把 f 固定为 1），观察点线变平。",
+    ),
     "paths": ("Gradient along the cell state and through the hidden state",
               "沿细胞状态与经过隐藏状态的梯度"),
     "paths_text": (
@@ -68,6 +83,8 @@ lstm = ui.run_for(s, **knobs)
 rnn = ui.run_for(s, cell="rnn")
 key = ui.run_key(s, **knobs)
 
+f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
+st.info(tr("fmean", f=f_mean, p20=f_mean**20) + ("\n\n" + tr("fhalf") if f_mean < 0.8 else ""))
 st.subheader(tr("paths"))
 st.caption(tr("paths_text"))
 ui.plot(ui.memo_figure(("paths", key), lambda: figures.gradient_decay_figure(
