@@ -9,6 +9,8 @@ import streamlit as st
 from explainer import i18n, ui
 
 hide = st.query_params.get("hide") == "true"  # read before the widgets: decides the sidebar's state
+if "lang" not in st.session_state and st.query_params.get("lang") in i18n.LANGUAGES:
+    st.session_state["lang"] = st.query_params["lang"]  # the navigation's titles need it first
 st.set_page_config(page_title="RNN · LSTM · GRU", page_icon="🔁", layout="wide",
                    initial_sidebar_state="collapsed" if hide else "auto")
 

@@ -5,7 +5,7 @@ import numpy as np
 import streamlit as st
 
 from explainer import bptt, figures, ui
-from explainer.figures.reach import reach_figure
+from explainer.figures import reach_figure
 from explainer.lesson import steps_of_signal
 
 RATIO = 1e-3  # "carries signal" = at least a thousandth of the gradient at the last step

@@ -7,6 +7,7 @@
     fig = gradient_decay_figure({"RNN": (tr, g), "LSTM": (tr2, g2)}, jacobians={"RNN": J})
     fig = saturation_figure(trace)                 # fraction of saturated units over time
     fig = forget_product_figure(lstm_trace, rnn_jacobians={"RNN": J})
+    fig = reach_figure(radii, {"RNN": steps_back}, steps=T)   # signal reach against a knob
 
 Every builder takes `presentation=True` (bigger fonts, thicker lines) and `labels=` (overrides of
 `DEFAULT_LABELS`, e.g. a Chinese translation). No Streamlit here, and no maths beyond display
@@ -16,6 +17,7 @@ transforms: every number drawn comes from the trace, the grads or the Jacobians.
 from explainer.figures.cell import cell_figure
 from explainer.figures.gradients import forget_product_figure, gradient_decay_figure
 from explainer.figures.heatmaps import gate_heatmaps_figure, saturation_figure
+from explainer.figures.reach import reach_figure  # also registers its label keys
 from explainer.figures.style import DEFAULT_LABELS, GATE_COLORS, style
 from explainer.figures.unrolled import unrolled_figure
 
@@ -26,6 +28,7 @@ __all__ = [
     "forget_product_figure",
     "gate_heatmaps_figure",
     "gradient_decay_figure",
+    "reach_figure",
     "saturation_figure",
     "style",
     "unrolled_figure",

@@ -1,0 +1,56 @@
+"""Translations: every figure label and every page string exists in both languages."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from explainer import i18n
+
+ROOT = Path(__file__).resolve().parents[1]
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NAMES = {"PyTorch", "LSTM", "cuDNN", "tanh", "relu", "English"}  # the same in both languages
+
+
+def test_every_figure_label_has_a_chinese_translation_with_the_same_placeholders():
+    # a fresh interpreter: the label table must be complete whatever was imported before
+    code = ("import explainer.figures as f, json; print(json.dumps(sorted(f.DEFAULT_LABELS)))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    import json
+
+    keys = json.loads(out)
+    assert sorted(i18n.FIGURE_LABELS_ZH) == keys
+    from explainer.figures import DEFAULT_LABELS
+
+    for key, en in DEFAULT_LABELS.items():
+        zh = i18n.FIGURE_LABELS_ZH[key]
+        assert set(re.findall(r"\{\w*\}", en)) == set(re.findall(r"\{\w*\}", zh)), key
+        assert set(re.findall(r"%\{[^}]*\}", en)) == set(re.findall(r"%\{[^}]*\}", zh)), key
+
+
+def _page_tables() -> dict[str, dict[str, tuple[str, str]]]:
+    """The (english, chinese) tables passed to `ui.translator` in every page file."""
+    tables = {}
+    for path in sorted((ROOT / "app_pages").glob("*.py")):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "translator"
+                    and node.args and isinstance(node.args[0], ast.Dict)):
+                tables[path.name] = ast.literal_eval(node.args[0])
+    return tables
+
+
+def test_every_page_string_and_shared_string_is_translated():
+    tables = {"i18n.STRINGS": i18n.STRINGS, **_page_tables()}
+    assert len(tables) >= 8
+    for name, table in tables.items():
+        for key, (en, zh) in table.items():
+            assert en.strip() and zh.strip(), (name, key)
+            assert set(re.findall(r"\{\w*\}", en)) == set(re.findall(r"\{\w*\}", zh)), (name, key)
+            words = set(re.findall(r"[A-Za-z]{4,}", re.sub(r"\{\w*\}", "", en))) - NAMES
+            if words:  # English prose: the Chinese must be Chinese, not a copy
+                assert CJK.search(zh), (name, key, zh)
