@@ -39,12 +39,11 @@ hidden = {c: (matched_hidden(c, target, layers=s["layers"]) if match and c != "l
 runs = {c: ui.run_for(s, cell=c, hidden=hidden[c]) for c in CELLS}
 t = ui.time_slider(s["steps"])
 unit = ui.index_slider(ui.t("unit"), "unit", min(hidden.values()))
-cols = st.columns(3)
-for col, c in zip(cols, CELLS, strict=True):
-    with col:
-        key = ui.run_key(s, cell=c, hidden=hidden[c])
-        ui.plot(ui.memo_figure(("cell", key, t, 0, unit), lambda c=c: figures.cell_figure(
-            runs[c].trace, t, unit=unit, **ui.fig_kw())), f"compare_{c}")
+# one above the other: side by side the three diagrams would be too small to read
+for c in CELLS:
+    key = ui.run_key(s, cell=c, hidden=hidden[c])
+    ui.plot(ui.memo_figure(("cell", key, t, 0, unit), lambda c=c: figures.cell_figure(
+        runs[c].trace, t, unit=unit, **ui.fig_kw())), f"compare_{c}")
 
 
 def fmt(n):

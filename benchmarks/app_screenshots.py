@@ -32,14 +32,18 @@ def main() -> None:
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", headless=True, args=ARGS)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000}, reduced_motion="reduce")
+        # the main area scrolls inside itself: a tall window shows all of it
+        page = browser.new_page(viewport={"width": 1400, "height": 3200}, reduced_motion="reduce")
         for path in args.pages:
             for name in args.variants:
                 page.goto(f"{args.url}/{path}?{VARIANTS[name]}")
                 page.wait_for_selector("h1", timeout=60_000)
                 page.wait_for_timeout(500)
                 page.wait_for_function(IDLE, timeout=60_000)
-                page.wait_for_timeout(1500)  # let Plotly draw
+                if path:  # every page but the start page draws charts
+                    page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
+                page.wait_for_function(IDLE, timeout=60_000)
+                page.wait_for_timeout(1500)  # let Plotly finish drawing
                 file = out / f"{path or 'start'}_{name}.png"
                 page.screenshot(path=str(file), full_page=True)
                 print(file)

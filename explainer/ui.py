@@ -65,10 +65,12 @@ def fig_kw() -> dict[str, Any]:
 # --- page furniture ----------------------------------------------------------------------------
 _PRESENTATION_CSS = """
 <style>
-  html, body, [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
-  label, .stSlider, .stSelectbox { font-size: 1.3rem !important; }
-  h1 { font-size: 3rem !important; } h2 { font-size: 2.3rem !important; }
-  .katex { font-size: 1.5em !important; }
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
+  [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
+  [data-testid="stMain"] label p { font-size: 1.35rem !important; }
+  [data-testid="stMain"] h1 { font-size: 3rem !important; }
+  [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
+  [data-testid="stMain"] .katex { font-size: 1.5em !important; }
 </style>
 """
 
