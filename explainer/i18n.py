@@ -168,16 +168,15 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "forget.y": "回到第 t 步的连乘（对数坐标）",
     "forget.product": "{run}：∏ f（遗忘门，单元 {unit}）",
     "forget.jacobian": "{run}：‖∂h_T/∂h_t‖",
-    "reach.title": "梯度能把信号传回多远？",
-    "reach.x": "W_hh 的谱半径",
-    "reach.y": "‖∂L/∂h_t‖ 降到末步数值的 {ratio} 倍以下之前的步数",
-    "reach.never": "全部 {steps} 步",
-    "reach.current": "本页当前设置",
-    "reach.hover": "{x} = %{{x}}<br>%{{y}} 步<extra></extra>",
 }
 """Chinese for every key of `explainer.figures.DEFAULT_LABELS` (a test checks none is missing)."""
 
 
 def figure_labels(lang: str) -> Mapping[str, str] | None:
-    """Labels to pass to every figure builder: None (the builders' English) or the Chinese."""
-    return None if lang != "zh" else FIGURE_LABELS_ZH
+    """Labels to pass to every figure builder: None (the builders' English) or the Chinese, with
+    the Chinese that figure modules registered themselves (`figures.style.register_labels`)."""
+    if lang != "zh":
+        return None
+    from explainer.figures.style import LABELS_ZH
+
+    return {**FIGURE_LABELS_ZH, **LABELS_ZH}

@@ -23,11 +23,12 @@ def test_every_figure_label_has_a_chinese_translation_with_the_same_placeholders
     import json
 
     keys = json.loads(out)
-    assert sorted(i18n.FIGURE_LABELS_ZH) == keys
+    chinese = i18n.figure_labels("zh")
+    assert sorted(chinese) == keys
     from explainer.figures import DEFAULT_LABELS
 
     for key, en in DEFAULT_LABELS.items():
-        zh = i18n.FIGURE_LABELS_ZH[key]
+        zh = chinese[key]
         assert set(re.findall(r"\{\w*\}", en)) == set(re.findall(r"\{\w*\}", zh)), key
         assert set(re.findall(r"%\{[^}]*\}", en)) == set(re.findall(r"%\{[^}]*\}", zh)), key
 

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from explainer.figures.style import DEFAULT_LABELS, RUN_COLORS, merge_labels, style
+from explainer.figures.style import RUN_COLORS, merge_labels, register_labels, style
 
 REACH_LABELS = {
     "reach.title": "How far back does the gradient carry signal?",
@@ -23,7 +23,15 @@ REACH_LABELS = {
     "reach.current": "this page's setting",  # legend entry of the current knob value
     "reach.hover": "{x} = %{{x}}<br>%{{y}} steps<extra></extra>",  # {x}: the knob's name
 }
-DEFAULT_LABELS.update(REACH_LABELS)  # one label table for every builder (merge_labels checks keys)
+REACH_LABELS_ZH = {
+    "reach.title": "梯度能把信号传回多远？",
+    "reach.x": "W_hh 的谱半径",
+    "reach.y": "‖∂L/∂h_t‖ 降到末步数值的 {ratio} 倍以下之前的步数",
+    "reach.never": "全部 {steps} 步",
+    "reach.current": "本页当前设置",
+    "reach.hover": "{x} = %{{x}}<br>%{{y}} 步<extra></extra>",
+}
+register_labels(REACH_LABELS, REACH_LABELS_ZH)
 
 
 def reach_figure(

@@ -171,6 +171,19 @@ def style(presentation: bool = False) -> Style:
     return Style(font=13, title=17, line=2.0, marker=11.0, value_font=13)
 
 
+LABELS_ZH: dict[str, str] = {}
+"""Chinese for the label keys that figure modules register with `register_labels` (the keys above
+have theirs in `explainer.i18n.FIGURE_LABELS_ZH`)."""
+
+
+def register_labels(english: Mapping[str, str], chinese: Mapping[str, str]) -> None:
+    """Add a figure module's own label keys, in both languages, to the shared tables."""
+    if set(english) != set(chinese):
+        raise ValueError(f"labels without a translation: {sorted(set(english) ^ set(chinese))}")
+    DEFAULT_LABELS.update(english)
+    LABELS_ZH.update(chinese)
+
+
 def merge_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
     """DEFAULT_LABELS with `labels` laid over it; an unknown key is an error (likely a typo)."""
     merged = dict(DEFAULT_LABELS)
