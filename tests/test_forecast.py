@@ -98,6 +98,63 @@ def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
     assert not np.allclose(q.detach().numpy(), w, rtol=1e-6)
 
 
+def test_one_bias_per_gate_as_keras():
+    data = D.prepare(series(), window=10, normalise="window")
+    result = F.train(F.ForecastConfig(**{**TINY, "epochs": 1}), data)
+    for rnn in result.model.rnns:
+        assert not rnn.bias_hh_l0.requires_grad and not rnn.bias_hh_l0.any()
+        assert rnn.bias_ih_l0.requires_grad
+    gru = F.build_model(F.ForecastConfig(cell="gru"))  # Keras' GRU keeps both biases
+    assert all(r.bias_hh_l0.requires_grad for r in gru.rnns)
+    two = F.build_model(F.ForecastConfig(one_bias=False))
+    assert all(r.bias_hh_l0.requires_grad for r in two.rnns)
+
+
+KERAS_PARITY = """
+import os; os.environ["KERAS_BACKEND"] = "torch"
+import numpy as np, torch, keras
+from keras import layers
+from explainer.torch_backend import forecast as F
+torch.set_num_threads(1)
+keras.utils.set_random_seed(0)
+km = keras.Sequential([keras.Input((None, 1)), layers.LSTM(6, return_sequences=True),
+                       layers.LSTM(5), layers.Dense(1)])
+km.compile(loss="mse", optimizer="rmsprop")
+m = F.build_model(F.ForecastConfig(hidden=(6, 5), dropout=0.0))
+w = [np.asarray(v) for v in km.get_weights()]
+with torch.no_grad():
+    for rnn, (k, rk, b) in zip(m.rnns, (w[0:3], w[3:6])):
+        rnn.weight_ih_l0.copy_(torch.tensor(k.T)); rnn.weight_hh_l0.copy_(torch.tensor(rk.T))
+        rnn.bias_ih_l0.copy_(torch.tensor(b))
+    m.head.weight.copy_(torch.tensor(w[6].T)); m.head.bias.copy_(torch.tensor(w[7]))
+rng = np.random.default_rng(0)
+x = (0.01 * rng.normal(size=(200, 12, 1))).astype("float32")
+y = (0.01 * rng.normal(size=(200, 1))).astype("float32")
+km.fit(x, y, batch_size=50, epochs=3, shuffle=False, verbose=0)
+opt = F.make_optimiser(F.ForecastConfig(), m.parameters())
+for _ in range(3):
+    for i in range(0, 200, 50):
+        loss = ((m(torch.tensor(x[i:i + 50])) - torch.tensor(y[i:i + 50])) ** 2).mean()
+        opt.zero_grad(); loss.backward(); opt.step()
+ours = m(torch.tensor(x)).detach().numpy()
+theirs = np.asarray(km.predict(x, verbose=0))
+print(float(np.abs(ours - theirs).max()), float(np.abs(theirs).max()))
+"""
+
+
+def test_training_matches_keras_step_for_step():
+    """Same weights, same batches, no dropout: 12 RMSprop steps agree with Keras 3 on torch."""
+    if subprocess.run([sys.executable, "-c", "import keras"], capture_output=True,
+                      env={**os.environ, "KERAS_BACKEND": "torch"}).returncode:
+        pytest.skip("keras is not installed (pip install -r requirements-bench.txt)")
+    env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
+    r = subprocess.run([sys.executable, "-c", KERAS_PARITY], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr[-2000:]
+    diff, scale = map(float, r.stdout.split())
+    assert scale > 1e-3 and diff < 1e-5 * scale
+
+
 # ----------------------------------------------------------------------------- settings
 
 
@@ -388,21 +445,32 @@ def test_cli_json(tmp_path):
     assert F.load_weights(weights)[1].hidden == (8, 6)
 
 
+def test_cli_bad_input_exits_2_with_one_line():
+    r = run_cli("--csv", "/nonexistent.csv", "--epochs", "1", "--json")
+    assert r.returncode == 2 and r.stdout == ""
+    assert r.stderr.strip() == "error: no such file: '/nonexistent.csv'"
+
+
 @pytest.mark.parametrize("args, match", [
-    (("--csv", "/nonexistent.csv"), "no such file"),
     (("--hidden", "5,x"), "--hidden takes comma-separated integers"),
+    (("--dropout", "1.5"), "dropout must lie in [0, 1)"),
     (("--csv", "CONSTANT"), "constant"),
     (("--csv", "SUNSPOTS"), "per-window normalisation"),
+    (("--csv", "SUNSPOTS", "--window", "400", "--normalise", "zscore"), "needs at least 401"),
 ])
-def test_cli_bad_input_is_one_line_and_exit_2(tmp_path, args, match):
+def test_cli_bad_inputs_in_process(tmp_path, capsys, args, match):
+    from explainer.__main__ import main
+
     if "CONSTANT" in args:
         args = ("--csv", str(write_csv(tmp_path / "c.csv", np.full(80, 4.0))))
     if "SUNSPOTS" in args:
-        args = ("--csv", str(ROOT / "assets" / "sunspots_yearly.csv"), "--column", "sunspots")
-    r = run_cli(*args, "--epochs", "1", "--json")
-    assert r.returncode == 2 and r.stdout == ""
-    lines = r.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: ") and match in lines[0], r.stderr
+        args = ("--csv", str(ROOT / "assets" / "sunspots_yearly.csv"), "--column", "sunspots",
+                *args[2:])
+    assert main(["forecast", *args, "--epochs", "1", "--json", "--threads", "1"]) == 2
+    out, err = capsys.readouterr()
+    lines = err.strip().splitlines()
+    assert out == "" and len(lines) == 1 and lines[0].startswith("error: "), err
+    assert match in lines[0]
 
 
 def test_cli_under_torchrun_with_two_processes(tmp_path):

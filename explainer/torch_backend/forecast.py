@@ -2,8 +2,8 @@
 
 The model is the classic Keras recipe, layer for layer (defaults in `ForecastConfig`):
 
-    x (B, W, 1) -> LSTM(50, all steps) -> Dropout(0.2) -> LSTM(100) -> Dropout(0.2)
-                -> last step (B, 100) -> Linear(100, h) -> y_hat (B, h)
+    x (B, W, 1) -> LSTM(50), all steps (B, W, 50) -> Dropout(0.2) -> LSTM(100), last step (B, 100)
+                -> Dropout(0.2) -> Linear(100, h) -> y_hat (B, h)
 
 trained on mean squared error with RMSprop as Keras computes it,
 
@@ -71,6 +71,8 @@ class ForecastConfig:
     dropout: float = 0.2                # dropout after every recurrent layer
     cell: str = "lstm"                  # "lstm", "gru" or "rnn" (tanh)
     init: str = "keras"                 # Keras' initialisers, or "torch" (uniform +-1/sqrt(H))
+    one_bias: bool = True               # LSTM/RNN: b_hh stays 0, one trained bias per gate as in
+                                        # Keras (two would double RMSprop's step on the biases)
     optimiser: str = "rmsprop"          # "rmsprop" (as Keras), "adam" or "sgd"
     lr: float = 1e-3                    # learning rate (Keras' RMSprop default)
     rho: float = 0.9                    # RMSprop decay (torch calls it alpha, default 0.99)
@@ -104,6 +106,8 @@ class ForecastConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo:
                 bad(f"{name} must be an integer >= {lo}, got {v!r}")
+        if not isinstance(self.one_bias, bool):
+            bad(f"one_bias must be true or false, got {self.one_bias!r}")
         if not 0 <= self.dropout < 1:
             bad(f"dropout must lie in [0, 1), got {self.dropout}")
         if not (self.lr > 0 and math.isfinite(self.lr)):
@@ -173,10 +177,12 @@ class Forecaster(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, W, D) -> predictions (B, h)."""
-        for rnn in self.rnns:
-            x, _ = rnn(x)          # (B, W, H_k): every step feeds the next layer
+        for rnn in self.rnns[:-1]:
+            x, _ = rnn(x)                  # (B, W, H_k): every step feeds the next layer
             x = self.drop(x)
-        return self.head(x[:, -1])  # (B, h) from the last step only
+        x, _ = self.rnns[-1](x)            # (B, W, H_L)
+        # the last step only, as Keras' LSTM(return_sequences=False): no dropout on unused steps
+        return self.head(self.drop(x[:, -1]))  # (B, h)
 
 
 @torch.no_grad()
@@ -202,6 +208,14 @@ def build_model(config: ForecastConfig, *, device: torch.device | str | None = N
     model = Forecaster(config.cell, config.hidden, config.dropout, config.horizon)
     if config.init == "keras":
         keras_init_(model)
+    if config.one_bias and config.cell in ("lstm", "rnn"):
+        # Keras' LSTM and SimpleRNN have one bias per gate. torch's b_ih + b_hh would each take a
+        # full RMSprop step (about lr, whatever the gradient's size), so the sum would move twice as
+        # fast. Keras' GRU (reset_after=True) has both biases, as torch does.
+        for rnn in model.rnns:
+            with torch.no_grad():
+                rnn.bias_hh_l0.zero_()
+            rnn.bias_hh_l0.requires_grad_(False)
     return model.to(device) if device is not None else model
 
 
@@ -233,6 +247,8 @@ class KerasRMSprop(torch.optim.Optimizer):
 
 
 def make_optimiser(config: ForecastConfig, params) -> torch.optim.Optimizer:
+    """The configured optimiser over the parameters that train (frozen biases are left out)."""
+    params = [p for p in params if p.requires_grad]
     if config.optimiser == "rmsprop":
         return KerasRMSprop(params, lr=config.lr, rho=config.rho, eps=config.eps)
     if config.optimiser == "adam":
