@@ -1,0 +1,122 @@
+"""Ours against the seed's Keras model, in one process, on the same windows of a bundled series.
+
+    pip install -r requirements-bench.txt
+    python benchmarks/forecast.py [--epochs 20] [--seeds 0,1,2] [--series co2_weekly.csv]
+
+The Keras side is the seed's snippet with Keras 3 import paths, on Keras' torch backend:
+LSTM(50, return_sequences=True) -> Dropout(0.2) -> LSTM(100) -> Dropout(0.2) -> Dense(1) ->
+Activation("linear"), loss "mse", optimizer "rmsprop", batch 50, validation_split 0.05. Ours is
+`explainer.torch_backend.forecast` with its defaults (the same recipe). Both get the same training
+windows in time order, so Keras' validation_split holds out the same last 5% as ours; both shuffle
+every epoch. (The seed's code shuffled the windows before `fit`, which makes its validation windows
+a random 5%.) Printed: seconds per epoch (median and mean over epochs), their ratio, and the test
+RMSE of the point-by-point predictions in normalised and original units.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported, anywhere
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+
+from explainer import data as D  # noqa: E402
+from explainer.torch_backend import forecast as F  # noqa: E402
+
+
+def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float], np.ndarray]:
+    """Train the seed's model; return seconds per epoch and the test predictions (normalised)."""
+    import keras
+    from keras import layers
+
+    keras.utils.set_random_seed(seed)
+    model = keras.Sequential([
+        keras.Input(shape=(None, 1)),
+        layers.LSTM(50, return_sequences=True),
+        layers.Dropout(0.2),
+        layers.LSTM(100, return_sequences=False),
+        layers.Dropout(0.2),
+        layers.Dense(1),
+        layers.Activation("linear"),
+    ])
+    model.compile(loss="mse", optimizer="rmsprop")
+
+    class Clock(keras.callbacks.Callback):
+        def on_epoch_begin(self, epoch, logs=None):
+            self.t0 = time.perf_counter()
+
+        def on_epoch_end(self, epoch, logs=None):
+            seconds.append(time.perf_counter() - self.t0)
+
+    seconds: list[float] = []
+    x = np.concatenate([data.train.x, data.val.x])[..., None].astype("float32")  # (N, W, 1)
+    y = np.concatenate([data.train.y, data.val.y]).astype("float32")            # (N, 1)
+    model.fit(x, y, batch_size=50, epochs=epochs, validation_split=0.05, verbose=0,
+              callbacks=[Clock()])
+    pred = model.predict(data.test.x[..., None].astype("float32"), batch_size=1024, verbose=0)
+    return seconds, np.asarray(pred, dtype=np.float64)
+
+
+def rmse(pred: np.ndarray, data: D.ForecastData) -> tuple[float, float]:
+    """Point-by-point test RMSE in normalised and original units."""
+    t = data.test
+    err = pred.reshape(t.y.shape) - t.y
+    orig = data.to_original(pred.reshape(t.y.shape), t.base) - data.to_original(t.y, t.base)
+    return float(np.sqrt(np.mean(err ** 2))), float(np.sqrt(np.mean(orig ** 2)))
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--series", default=D.DEFAULT_SERIES, help="a bundled series")
+    p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
+    p.add_argument("--seeds", default="0", help="comma-separated seeds; each trains both models")
+    args = p.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
+    seeds = [int(s) for s in args.seeds.split(",")]
+
+    series = D.load_bundled(args.series)
+    base = F.ForecastConfig(epochs=args.epochs, device="cpu")
+    data = D.prepare(series.values, window=base.window, horizon=base.horizon,
+                     normalise=base.normalise, split=base.split, val=base.val)
+    print(f"series {args.series}: {len(series)} values; windows train {len(data.train)}, "
+          f"val {len(data.val)}, test {len(data.test)}; {args.epochs} epochs; seeds {seeds}; "
+          f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)", flush=True)
+
+    import keras
+    seconds: dict[str, list[float]] = {"ours": [], "keras": []}
+    scores: dict[str, list[tuple[float, float]]] = {"ours": [], "keras": []}
+    for seed in seeds:  # alternate the two so that a busy machine slows both alike
+        result = F.train(F.ForecastConfig(epochs=args.epochs, seed=seed, device="cpu"), data)
+        seconds["ours"] += [h["seconds"] for h in result.history]
+        scores["ours"].append(rmse(F.predictor(result.model)(data.test.x), data))
+        k_seconds, k_pred = keras_run(data, args.epochs, seed)
+        seconds["keras"] += k_seconds
+        scores["keras"].append(rmse(k_pred, data))
+        print(f"seed {seed}: test RMSE ours {scores['ours'][-1][0]:.6f}, "
+              f"keras {scores['keras'][-1][0]:.6f}", flush=True)
+
+    med = {k: statistics.median(v) for k, v in seconds.items()}
+    pers = rmse(data.test.x[:, -1:], data)
+    print(f"keras {keras.__version__} (backend {keras.backend.backend()}) s/epoch: "
+          f"median {med['keras']:.3f}, mean {statistics.fmean(seconds['keras']):.3f}")
+    print(f"ours s/epoch: median {med['ours']:.3f}, mean {statistics.fmean(seconds['ours']):.3f}")
+    print(f"speed-up per epoch (keras / ours, medians): {med['keras'] / med['ours']:.1f}x")
+    for unit, i in (("normalised", 0), ("original units", 1)):
+        o = [r[i] for r in scores["ours"]]
+        k = [r[i] for r in scores["keras"]]
+        print(f"test RMSE {unit} (mean over {len(seeds)} seed(s)): ours {statistics.fmean(o):.6g}, "
+              f"keras {statistics.fmean(k):.6g}, persistence {pers[i]:.6g}")
+
+
+if __name__ == "__main__":
+    main()
