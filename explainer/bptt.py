@@ -79,7 +79,7 @@ def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standa
     T, B, H = Hs.shape
     i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
     TC = np.tanh(C)
-    dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t, for every step at once
+    dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t = o_t ⊙ tanh'(c_t), every step at once
     C_prev = _prev(C, c0)
     D = _lstm_derivatives(G, H, variant)
     dA = np.empty_like(G)  # (T, B, 4H)
@@ -87,10 +87,11 @@ def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standa
     dC = np.empty_like(C)
     dh_next = np.zeros((B, H))
     dc_next = np.zeros((B, H))
-    for t in range(T - 1, -1, -1):
-        dh = dH[t] = dH_out[t] + dh_next
-        dc = dC[t] = dc_next + dh * dTC[t]
-        da = dA[t]
+    for t in range(T - 1, -1, -1):  # every product is written straight into its array (out=)
+        dh, dc, da = dH[t], dC[t], dA[t]
+        np.add(dH_out[t], dh_next, out=dh)  # dh_t: from the output at t and from step t+1
+        np.multiply(dh, dTC[t], out=dc)
+        dc += dc_next  # dc_t = dc_next + dh_t ⊙ o_t ⊙ tanh'(c_t)
         np.multiply(dc, g[t], out=da[:, :H])  # dL/di
         np.multiply(dc, C_prev[t], out=da[:, H : 2 * H])  # dL/df
         np.multiply(dc, i[t], out=da[:, 2 * H : 3 * H])  # dL/dg
@@ -98,8 +99,8 @@ def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standa
         if variant == "coupled":
             da[:, H : 2 * H] -= da[:, :H]  # i = 1 − f, so f also receives −dL/di
         da *= D[t]  # through σ or tanh to the pre-activations
-        dc_next = dc * f[t]
-        dh_next = da @ w_hh
+        np.multiply(dc, f[t], out=dc_next)  # back along the cell state: times the forget gate
+        np.matmul(da, w_hh, out=dh_next)
     db = dA.sum(axis=(0, 1))
     grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps(dA, _prev(Hs, h0)), "b_ih": db}
     grads["b_hh"] = db

@@ -74,19 +74,26 @@ def lstm_layer(x_proj, w_hh, b_hh, h0, c0, variant="standard"):
     scale[2 * H : 3 * H] = 1.0
     shift = 0.5 - 0.5 * (scale == 1.0)
     w_hh_t = np.ascontiguousarray(w_hh.T)  # BLAS reads a contiguous (H, G·H) matrix faster
+    ig = np.empty((B, H))  # i ⊙ g, reused every step
     h, c = h0, c0
-    for t in range(T):
+    for t in range(T):  # every product is written straight into the trace's arrays (out=)
         a = A[t]
         a += h @ w_hh_t  # a = W_i* x_t + b_i* + W_h* h_{t-1} + b_h*, all four gates at once
         gates = G[t]
-        np.tanh(a * scale, out=gates)
+        np.multiply(a, scale, out=gates)
+        np.tanh(gates, out=gates)
         gates *= scale
         gates += shift  # i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
         if variant != "standard":
             _lstm_variant(gates, H, variant)
         i, f, g, o = gates[:, :H], gates[:, H : 2 * H], gates[:, 2 * H : 3 * H], gates[:, 3 * H :]
-        c = C[t] = f * c + i * g  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
-        h = Hs[t] = o * np.tanh(c)  # h_t = o_t ⊙ tanh(c_t)
+        c_t, h_t = C[t], Hs[t]
+        np.multiply(f, c, out=c_t)
+        np.multiply(i, g, out=ig)
+        c_t += ig  # c_t = f_t ⊙ c_{t-1} + i_t ⊙ g_t
+        np.tanh(c_t, out=h_t)
+        h_t *= o  # h_t = o_t ⊙ tanh(c_t)
+        h, c = h_t, c_t
     return A, G, C, Hs
 
 
