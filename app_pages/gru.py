@@ -60,13 +60,7 @@ st.caption(tr("form_note"))
 knobs = dict(cell="gru", variant=form)
 run = ui.run_for(s, **knobs)
 key = ui.run_key(s, **knobs)
-c1, c2, c3 = st.columns(3)
-with c1:
-    t = ui.time_slider(s["steps"])
-with c2:
-    unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
-with c3:
-    layer = ui.index_slider(ui.t("layer"), "layer", s["layers"])
+t, unit, layer = ui.cell_cursor(s)
 lay = run.trace.layers[layer]
 ui.plot(ui.memo_figure(("cell", key, t, layer, unit), lambda: figures.cell_figure(
     run.trace, t, layer=layer, unit=unit, **ui.fig_kw())), "gru_cell")

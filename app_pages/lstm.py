@@ -28,13 +28,7 @@ st.title(tr("title"))
 st.write(tr("intro"))
 run = ui.run_for(s, cell="lstm")
 key = ui.run_key(s, cell="lstm")
-c1, c2, c3 = st.columns(3)
-with c1:
-    t = ui.time_slider(s["steps"])
-with c2:
-    unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
-with c3:
-    layer = ui.index_slider(ui.t("layer"), "layer", s["layers"])
+t, unit, layer = ui.cell_cursor(s)
 
 lay = run.trace.layers[layer]
 fig = ui.memo_figure(("cell", key, t, layer, unit), lambda: figures.cell_figure(

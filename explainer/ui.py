@@ -182,6 +182,18 @@ def index_slider(label: str, key: str, n: int, where=st) -> int:
     return _bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0)
 
 
+def cell_cursor(s: Mapping[str, Any]) -> tuple[int, int, int]:
+    """The time step, unit and layer sliders of the cell pages, side by side."""
+    c1, c2, c3 = st.columns(3)
+    with c1:
+        t_ = time_slider(s["steps"])
+    with c2:
+        unit = index_slider(t("unit"), "unit", s["hidden"])
+    with c3:
+        layer = index_slider(t("layer"), "layer", s["layers"])
+    return t_, unit, layer
+
+
 # --- cached computations -------------------------------------------------------------------------
 @st.cache_resource(max_entries=256, show_spinner=False)
 def cached_run(cell: str, hidden: int, layers: int, steps: int, signal: str, seed: int,
