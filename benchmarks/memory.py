@@ -95,8 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         for cell in mem.CELLS:
             times = [x["solved_at_seconds"] for x in runs if x["cell"] == cell]
             solved = [t for t in times if t is not None]
-            worst = f"{max(solved):.1f} s" if len(solved) == len(times) else "not on every seed"
-            print(f"{cell}: solved on {len(solved)}/{len(times)} seeds, slowest {worst}")
+            worst = f", slowest {max(solved):.1f} s" if len(solved) == len(times) else ""
+            print(f"{cell}: solved on {len(solved)}/{len(times)} seeds{worst}")
         print(f"target (gated cells solve on every seed, plain RNN MSE >= {RNN_AT_BASELINE} x "
               f"baseline {b.value:.3f}): {'met' if gated_ok and rnn_flat else 'NOT met'}")
         report["preset"] = {"config": preset.__dict__, "runs": runs,

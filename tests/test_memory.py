@@ -350,3 +350,34 @@ def test_cli_sweep_writes_its_json(tmp_path, capsys):
     assert "note" in d and d["baseline"] == pytest.approx(1 / 6)
     assert set(d["longest_lag_solved"]) == {"rnn", "lstm", "gru"}
     assert json.loads(capsys.readouterr().out)["out"] == str(out)
+
+
+def fake_result(cell: str, mse: float) -> mem.RunResult:
+    r = mem.RunResult(mem.MemoryConfig(cell=cell), mem.baseline("adding"))
+    r.history.append(mem.EvalPoint(10, 1.0, mse, mse))
+    return r
+
+
+def test_outcome_says_when_a_run_goes_the_other_way():
+    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.17), "lstm": fake_result("lstm", 0.005),
+                            "gru": fake_result("gru", 0.009)})
+    assert ok and text.startswith("As the lesson says") and "stayed at the baseline" in text
+    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.005), "lstm": fake_result("lstm", 0.005)})
+    assert not ok and "other way" in text and "the plain RNN solved it" in text
+    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.12), "gru": fake_result("gru", 0.02)})
+    assert not ok and "the GRU did not solve it" in text and "learned part of it" in text
+
+
+def test_cli_sweep_append_adds_a_subset_sweep(tmp_path, capsys):
+    out = tmp_path / "sweep.json"
+    base = ["memory", "--sweep", "--max-steps", "2", "--hidden", "3", "--out", str(out)]
+    assert explainer_main([*base, "--append", "--lags", "4"]) == 2  # nothing to append to yet
+    assert "does not exist" in capsys.readouterr().err
+    assert explainer_main([*base, "--lags", "4"]) == 0
+    assert explainer_main([*base, "--lags", "4,8", "--cells", "rnn", "--lr", "0.001",
+                           "--append"]) == 0
+    d = json.loads(out.read_text())
+    assert len(d["points"]) == 3 and len(d["extra_sweeps"]) == 1
+    extra = d["extra_sweeps"][0]
+    assert extra["cells"] == ["rnn"] and extra["config"]["lr"] == 0.001
+    assert [p["lag"] for p in extra["points"]] == [4, 8]
