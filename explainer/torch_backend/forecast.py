@@ -320,7 +320,10 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
     device = pick_device(config.device)
     if device.type == "cuda" and world > 1:
         device = torch.device("cuda", int(os.environ.get("LOCAL_RANK", "0")))
-    generator = seed_everything(config.seed)
+    seed_everything(config.seed)  # weights and dropout draw from the global stream
+    # shuffling gets its own stream: seeded alike, mt19937 would replay dropout's draws as the order
+    shuffle_seed = int(np.random.SeedSequence([config.seed, 1]).generate_state(1)[0])
+    generator = torch.Generator().manual_seed(shuffle_seed)
     if model is None:
         model = build_model(config)
     model.to(device)
