@@ -335,3 +335,13 @@ def export(run: Run, call: str, key: str) -> None:
                            mime="application/octet-stream", key=f"npz_{key}", on_click="ignore")
         st.caption(t("export_snippet"))
         st.code(snippet(call), language="python")
+
+
+# --- forecast page -------------------------------------------------------------------------------
+def escape_md(text: str) -> str:
+    """`text` with every Markdown (and Streamlit directive) character backslash-escaped, for
+    messages that echo user text (file and column names) in `st.error`, `st.caption` and friends:
+    they are shown literally, never as formatting, links, maths or colour directives."""
+    import re
+
+    return re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~$:^=&])", r"\\\1", str(text))

@@ -1,0 +1,219 @@
+"""The forecasting page driven with Streamlit's AppTest: the recipe's defaults, a short training
+with its charts, metrics and downloads, every bad input as a clear message, the weights round trip,
+a stopped run, the trained layer replayed by the NumPy reference, and the Chinese page."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explainer import data as D
+from explainer.torch_backend import forecast as F
+from tests.conftest import ROOT
+from tests.test_app import decode
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+PAGE = "app_pages/forecast.py"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def csv_of(values, header: str = "year,y", start: int = 1900) -> bytes:
+    rows = "".join(f"{start + i},{v}\n" for i, v in enumerate(values))
+    return (header + "\n" + rows).encode()
+
+
+SERIES = 10 + np.sin(np.arange(120) / 4) + 0.02 * np.arange(120)  # positive: per-window works
+TINY = csv_of(f"{v:.6f}" for v in SERIES)
+
+
+def upload(at: AppTest, raw: bytes, name: str = "d.csv") -> AppTest:
+    if at.radio(key="fc_source").value != "upload":
+        at.radio(key="fc_source").set_value("upload").run()
+    at.file_uploader(key="csv").set_value((name, raw, "text/csv")).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def train_tiny(at: AppTest, epochs: int = 2, **settings) -> AppTest:
+    upload(at, TINY)
+    at.text_input(key="fc_hidden").set_value(settings.get("hidden", "3"))
+    at.number_input(key="fc_window").set_value(settings.get("window", 10))
+    at.number_input(key="fc_epochs").set_value(epochs)
+    at.number_input(key="fc_batch").set_value(16)
+    at.button(key="fc_train").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def errors(at: AppTest) -> list[str]:
+    """The error boxes' text, Markdown escapes removed."""
+    return [e.value.replace("\\", "") for e in at.error]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def titled(at: AppTest, text: str) -> list[dict]:
+    return [c for c in charts(at) if text in c["layout"].get("title", {}).get("text", "")]
+
+
+def test_page_opens_with_the_recipe_as_defaults():
+    at = open_page()
+    assert at.title[0].value.startswith("Forecasting")
+    assert len(at.get("plotly_chart")) == 1  # the bundled default series with its split
+    assert at.text_input(key="fc_hidden").value == "50, 100"
+    assert at.number_input(key="fc_window").value == 50
+    assert at.number_input(key="fc_horizon").value == 1
+    assert at.selectbox(key="fc_norm").value == "window"
+    assert at.selectbox(key="fc_opt").value == "rmsprop"
+    assert at.select_slider(key="fc_lr").value == pytest.approx(1e-3)
+    assert at.number_input(key="fc_epochs").value == 20
+    assert at.number_input(key="fc_batch").value == 50
+    assert at.slider(key="fc_dropout").value == pytest.approx(0.2)
+    assert not at.error
+
+
+def test_a_short_training_shows_predictions_metrics_downloads_and_the_trained_gates():
+    at = train_tiny(open_page())
+    assert not at.error
+    assert any("Trained 2 epoch(s)" in s.value for s in at.success)
+    result = at.session_state["fc_result"]
+    data = result["data"]
+    # series, loss, three prediction modes, then the inspector's heatmaps, cell and gradient decay
+    assert len(at.get("plotly_chart")) == 8
+    loss = titled(at, "Loss per epoch")[0]
+    assert len(decode(loss["data"][0]["y"])) == 2
+    for title, mode in (("Point-by-point", "point"), ("Full sequence", "full"),
+                        ("Multi-sequence", "multi")):
+        (fig,) = titled(at, title)
+        real = decode(fig["data"][0]["y"])
+        np.testing.assert_allclose(real, SERIES, atol=1e-6)  # the real series, original units
+        n_pred = sum(len(decode(tr["y"]) if isinstance(tr["y"], dict) else tr["y"])
+                     for tr in fig["data"][1:])
+        assert n_pred >= len(data.test), mode
+    table = at.dataframe[0].value
+    assert len(table) == 3 and {"RMSE", "persistence RMSE", "MAE"} <= set(table.columns)
+    assert np.isfinite(table["RMSE"].to_numpy(dtype=float)).all()
+    assert len(at.get("download_button")) == 3
+
+    # the reference's gates are the trained network's: its h equals torch's first layer (float64)
+    layer = F.first_layer(result["model"], torch.float64)
+    for k in (0, len(data.test) - 1):
+        if k:
+            at.slider(key="fc_k").set_value(k).run()
+            assert not at.exception
+        heat = next(c for c in charts(at) if any(t.get("type") == "heatmap" for t in c["data"]))
+        h_chart = decode(next(t for t in heat["data"] if t.get("name") == "h")["z"]).T  # (W, H)
+        with torch.no_grad():
+            h_torch, _ = layer(torch.from_numpy(data.test.x[k][None, :, None]))
+        np.testing.assert_allclose(h_chart, h_torch[0].numpy(), rtol=0, atol=1e-12)
+        assert any("reproduces the trained layer" in c.value for c in at.caption)
+    assert titled(at, "LSTM cell") and titled(at, "How far back")
+
+
+def test_weights_round_trip_gives_the_same_predictions():
+    at = train_tiny(open_page(), hidden="3, 2")
+    trained = at.session_state["fc_result"]
+    # what the weights download button serves
+    raw = F.weights_bytes(trained["model"], trained["config"], trained["data"])
+    fresh = upload(open_page(), TINY)
+    fresh.file_uploader(key="weights").set_value(("w.safetensors", raw,
+                                                  "application/octet-stream")).run()
+    assert not fresh.exception and not fresh.error
+    assert any("Weights loaded" in s.value for s in fresh.success)
+    loaded = fresh.session_state["fc_result"]
+    assert loaded["config"] == trained["config"]
+    for mode in ("point", "full", "multi"):
+        np.testing.assert_array_equal(loaded["predictions"][mode].predicted,
+                                      trained["predictions"][mode].predicted)
+    # a malformed weights file is a message, not a traceback
+    fresh.file_uploader(key="weights").set_value(("bad.safetensors", b"\x10\x00garbage",
+                                                  "application/octet-stream")).run()
+    assert not fresh.exception
+    assert any("not a valid safetensors" in e for e in errors(fresh))
+
+
+BAD_UPLOADS = [
+    ("text.csv", b"name,city\na,b\nc,d\n", "is not numeric"),
+    ("empty.csv", b"", "the file is empty"),
+    ("header.csv", b"year,y\n", "no data rows"),
+    ("short.csv", csv_of(range(1, 21)), "needs at least 51"),
+    ("constant.csv", csv_of([5.0] * 80), "constant"),
+    ("inf.csv", csv_of([1.0, 2.0, "inf"] * 30), "infinite"),
+    ("latin1.csv", "year,température\n1,2\n".encode("latin-1"), "not UTF-8"),
+    ("book.csv", b"PK\x03\x04" + bytes(200), "Excel"),
+    ("big.csv", b"y\n" + b"1\n" * (D.MAX_BYTES // 2 + 1), "over the 10.0 MiB limit"),
+]
+
+
+def test_every_bad_upload_shows_a_clear_message_and_no_traceback():
+    at = open_page()
+    for name, raw, expected in BAD_UPLOADS:
+        upload(at, raw, name)
+        assert any(expected in e for e in errors(at)), (name, errors(at))
+    # zeros or sign changes under per-window normalisation: say so, and offer another one
+    upload(at, csv_of(np.round(np.sin(np.arange(90) / 3), 3)), "sine.csv")
+    assert any("per-window normalisation" in e for e in errors(at))
+    at.button(key="fc_use_zscore").click().run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="fc_norm").value == "zscore"
+    # NaN entries are gaps: counted, then interpolated or dropped
+    upload(at, csv_of([1.0, "nan", 3.0, ""] * 20 + [2.0]), "gaps.csv")
+    assert not at.error
+    assert any("40 missing value(s)" in c.value for c in at.caption)
+    # Train with a series that cannot be used, or with bad layer sizes: a message
+    at.text_input(key="fc_hidden").set_value("50, lots")
+    at.button(key="fc_train").click().run()
+    assert not at.exception
+    assert any("Layer sizes must be" in e for e in errors(at))
+
+
+def test_user_text_is_shown_literally():
+    at = open_page()
+    upload(at, b"<b>*x*</b>,:red[y]\nfoo,a\nbar,b\n", "<i>name</i>.csv")
+    assert not at.exception
+    (msg,) = at.error
+    assert "\\<b\\>\\*x\\*\\</b\\>" in msg.value  # escaped: no bold, no HTML
+    elements = [*at.markdown, *at.caption, *at.error, *at.info, *at.success]
+    assert not any(e.proto.allow_html for e in elements if hasattr(e.proto, "allow_html")
+                   and not e.value.startswith("<style"))
+
+
+def test_a_stopped_run_keeps_what_it_learnt():
+    at = train_tiny(open_page())
+    # what an interrupted run leaves behind: its last finished epoch, and the flag still set
+    partial = dict(at.session_state["fc_partial"])
+    partial.update(complete=False, history=partial["history"][:1])
+    at.session_state["fc_partial"] = partial
+    at.session_state["fc_running"] = True
+    at.run()
+    assert not at.exception
+    assert any("Stopped after 1 epoch(s) of 2" in w.value for w in at.warning)
+    assert titled(at, "Point-by-point") and titled(at, "LSTM gates")
+    assert at.session_state["fc_running"] is False
+
+
+def test_chinese_page_and_figures():
+    at = train_tiny(open_page(lang="zh"), epochs=1)
+    assert CJK.search(at.title[0].value)
+    titles = [c["layout"]["title"]["text"] for c in charts(at)]
+    assert len(titles) == 8 and all(CJK.search(t) for t in titles), titles
+    texts = [m.value for m in at.markdown] + [s.value for s in at.subheader]
+    prose = [t for t in texts if len(t) > 40 and not t.startswith("<style")]
+    assert prose and all(CJK.search(t) for t in prose)
