@@ -1,13 +1,397 @@
-"""Figures of the memory lab (live training curves, the longest-lag sweep).
+"""Figures of the memory lab: training curves, the longest-lag sweep, and the "why" charts.
 
-Builders take `presentation=` and `labels=` like every figure; their own label keys are registered
-in both languages with `register_labels` below.
+    training_curves_figure({"RNN": rows, "LSTM": rows}, metric="mse", baseline=1/6,
+                           solved_threshold=0.01, task="adding", lag=100)
+    sweep_figure(json.load(open("assets/memory_sweep.json")))
+    why_decay_figure({"LSTM": (trace, grads)}, marks=[12, 70])
+    gate_means_figure({"f": f_mean, "i": i_mean, "o": o_mean}, marks=[12, 70], units=64)
+
+A history row is `(step, seconds, train_loss, metric)`, the backend's `RunResult.summary()`
+format: `metric` is the held-out MSE (adding problem, lower is better) or accuracy (delayed
+recall, higher is better). MSE and loss axes are logarithmic. Every number drawn comes from the
+caller; the builders only place it (plus a small horizontal offset per cell in the sweep, so the
+markers of one lag do not hide each other). Builders take `presentation=` and `labels=` like
+every figure; their own label keys are registered in both languages with `register_labels`.
 """
 
 from __future__ import annotations
 
-from explainer.figures.style import register_labels
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-LABELS: dict[str, str] = {}
-LABELS_ZH: dict[str, str] = {}
+import numpy as np
+import plotly.graph_objects as go
+
+from explainer.figures.gradients import gradient_decay_figure
+from explainer.figures.style import (
+    GATE_COLORS,
+    RUN_COLORS,
+    assemble,
+    merge_labels,
+    register_labels,
+    style,
+)
+from explainer.trace import Grads, Trace
+
+LABELS: dict[str, str] = {
+    "memory.task.adding": "adding problem",
+    "memory.task.recall": "delayed recall",
+    "memory.metric.mse": "held-out MSE",  # the adding problem's metric (lower is better)
+    "memory.metric.accuracy": "held-out accuracy",  # delayed recall's metric
+    "memory.curves_title": "{task}, lag {lag}: {metric} while training",
+    "memory.stopped": "(stopped)",  # appended to a title when the user stopped the run
+    "memory.loss_title": "training loss",  # right panel's title
+    "memory.loss_y": "training loss (log scale)",
+    "memory.x.step": "training steps",
+    "memory.x.seconds": "seconds (each network's own clock)",
+    "memory.log": "{metric} (log scale)",  # y-axis title of a log axis
+    "memory.baseline.mse": "baseline: always predict 1 (MSE {value})",
+    "memory.baseline.accuracy": "chance: guess a symbol (accuracy {value})",
+    "memory.solved.mse": "solved: MSE below {value}",
+    "memory.solved.accuracy": "solved: accuracy {value} or more",
+    "memory.hover": (  # {name}: the network; customdata: step, seconds
+        "{name}<br>step %{customdata[0]}<br>%{customdata[1]:.1f} s<br>%{y:.4g}<extra></extra>"
+    ),
+    "memory.sweep_title": "Longest lag solved: {task}, at most {budget} per network",
+    "memory.sweep_budget_s": "{seconds} s",  # the sweep's wall-clock budget
+    "memory.sweep_budget_steps": "{steps} steps",  # the sweep's step budget
+    "memory.sweep_x": "lag (log scale)",
+    "memory.sweep_legend": "{cell}: longest lag solved {lag}",  # one entry per network
+    "memory.sweep_none": "none",  # no lag solved
+    "memory.sweep_key": "filled marker: solved · open marker: not solved",
+    "memory.sweep_hover": (  # customdata: lag, seed, steps, seconds
+        "{cell}<br>lag %{customdata[0]}, seed %{customdata[1]}<br>%{y:.4g}"
+        "<br>%{customdata[2]} steps, %{customdata[3]:.1f} s<extra></extra>"
+    ),
+    "memory.live": "{cell}: rerun live",  # legend entry of a point rerun in this session
+    "memory.why_title": "How much of the prediction's gradient reaches step t?",
+    "memory.why_h": "{run}: ‖∂ŷ/∂h_t‖",  # ŷ: the network's prediction (not a loss)
+    "memory.why_c": "{run}: ‖∂ŷ/∂c_t‖",
+    "memory.gates_title": "The LSTM's gates on this example (mean over {units} units)",
+    "memory.gates_y": "mean gate value",
+    "memory.gates_unit": "f of unit {unit} (the highest while waiting)",  # one unit's forget gate
+    "memory.mark.adding": "marked number",  # vertical line at a marked step (adding problem)
+    "memory.mark.recall": "symbol to recall",  # vertical line at t = 0 (delayed recall)
+}
+LABELS_ZH: dict[str, str] = {
+    "memory.task.adding": "加法问题",
+    "memory.task.recall": "延迟回忆",
+    "memory.metric.mse": "留出集 MSE",
+    "memory.metric.accuracy": "留出集准确率",
+    "memory.curves_title": "{task}，延迟 {lag}：训练过程中的{metric}",
+    "memory.stopped": "（已停止）",
+    "memory.loss_title": "训练损失",
+    "memory.loss_y": "训练损失（对数坐标）",
+    "memory.x.step": "训练步数",
+    "memory.x.seconds": "秒（每个网络各自的计时）",
+    "memory.log": "{metric}（对数坐标）",
+    "memory.baseline.mse": "基线：总是预测 1（MSE {value}）",
+    "memory.baseline.accuracy": "随机猜测一个符号（准确率 {value}）",
+    "memory.solved.mse": "已解决：MSE 低于 {value}",
+    "memory.solved.accuracy": "已解决：准确率不低于 {value}",
+    "memory.hover": (
+        "{name}<br>第 %{customdata[0]} 步<br>%{customdata[1]:.1f} 秒<br>%{y:.4g}<extra></extra>"
+    ),
+    "memory.sweep_title": "能解决的最长延迟：{task}，每个网络最多 {budget}",
+    "memory.sweep_budget_s": "{seconds} 秒",
+    "memory.sweep_budget_steps": "{steps} 步",
+    "memory.sweep_x": "延迟（对数坐标）",
+    "memory.sweep_legend": "{cell}：解决的最长延迟 {lag}",
+    "memory.sweep_none": "无",
+    "memory.sweep_key": "实心标记：已解决 · 空心标记：未解决",
+    "memory.sweep_hover": (
+        "{cell}<br>延迟 %{customdata[0]}，种子 %{customdata[1]}<br>%{y:.4g}"
+        "<br>%{customdata[2]} 步，%{customdata[3]:.1f} 秒<extra></extra>"
+    ),
+    "memory.live": "{cell}：现场重跑",
+    "memory.why_title": "预测的梯度有多少能传回第 t 步？",
+    "memory.why_h": "{run}：‖∂ŷ/∂h_t‖",
+    "memory.why_c": "{run}：‖∂ŷ/∂c_t‖",
+    "memory.gates_title": "LSTM 在这个样例上的门（{units} 个单元的平均值）",
+    "memory.gates_y": "门的平均值",
+    "memory.gates_unit": "单元 {unit} 的 f（等待期间最高）",
+    "memory.mark.adding": "被标记的数",
+    "memory.mark.recall": "要回忆的符号",
+}
 register_labels(LABELS, LABELS_ZH)
+
+CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
+_OFFSET = {"rnn": 0.94, "lstm": 1.0, "gru": 1.06}  # sweep: spread the cells' markers at one lag
+
+
+def _short(v: float) -> str:
+    return f"{v:.3g}"
+
+
+def _history(rows: Sequence[Sequence[float]]) -> dict[str, np.ndarray]:
+    a = np.asarray(rows, dtype=np.float64).reshape(-1, 4)
+    return {"step": a[:, 0], "seconds": a[:, 1], "train_loss": a[:, 2], "metric": a[:, 3]}
+
+
+def _positive(y: np.ndarray) -> np.ndarray:
+    """Values a log axis can draw (others become gaps)."""
+    y = np.asarray(y, dtype=np.float64)
+    with np.errstate(invalid="ignore"):
+        return np.where(np.isfinite(y) & (y > 0), y, np.nan)
+
+
+def _log_range(values: list[np.ndarray]) -> list[float]:
+    v = np.concatenate([_positive(a) for a in values]) if values else np.empty(0)
+    v = v[np.isfinite(v)]
+    if v.size == 0:
+        return [-3.0, 0.0]
+    lo, hi = float(np.log10(v.min())), float(np.log10(v.max()))
+    pad = max(0.1, 0.05 * (hi - lo))
+    return [lo - pad, hi + pad]
+
+
+def _reference_lines(metric: str, baseline: float, solved: float, lab: dict[str, str],
+                     width: float, sides: tuple[str, str] = ("left", "left")
+                     ) -> tuple[list, list]:
+    """The baseline (grey dashes) and "solved" (green dots) lines, with their text at the left or
+    right end (`sides`): the baseline's on the side where the metric improves (empty early in
+    training), the solved line's below it."""
+    shapes, notes = [], []
+    lines = ((baseline, "#777777", "dash", "baseline", metric == "accuracy"),
+             (solved, "#009E73", "dot", "solved", False))
+    for (value, color, dash, key, above), side in zip(lines, sides, strict=True):
+        # shapes take data values on a log axis, annotations take log10 positions
+        y = np.log10(value) if metric == "mse" else value
+        shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
+                           y1=value, line=dict(color=color, dash=dash, width=width)))
+        notes.append(dict(xref="x domain", x=0.0 if side == "left" else 1.0, xanchor=side,
+                          yref="y", y=y, yanchor="bottom" if above else "top", showarrow=False,
+                          text=lab[f"memory.{key}.{metric}"].format(value=_short(value)),
+                          font=dict(color=color), bgcolor="rgba(255,255,255,0.8)"))
+    return shapes, notes
+
+
+def training_curves_figure(
+    histories: Mapping[str, Sequence[Sequence[float]]],
+    *,
+    metric: str,
+    baseline: float,
+    solved_threshold: float,
+    task: str,
+    lag: int,
+    x: str = "step",
+    stopped: bool = False,
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Held-out metric (left, with the baseline and "solved" lines) and training loss (right)
+    of each run against training steps (`x="step"`) or its own seconds (`x="seconds"`).
+
+    `histories` maps a run's name to its rows `(step, seconds, train_loss, metric)`; runs are
+    coloured in order with `RUN_COLORS`. `stopped` adds "(stopped)" to the title."""
+    if metric not in ("mse", "accuracy"):
+        raise ValueError(f"metric must be 'mse' or 'accuracy', got {metric!r}")
+    if x not in ("step", "seconds"):
+        raise ValueError(f"x must be 'step' or 'seconds', got {x!r}")
+    lab = merge_labels(labels)
+    st = style(presentation)
+    data: list[dict[str, Any]] = []
+    metrics, losses = [np.array([baseline, solved_threshold])], []
+    for j, (name, rows) in enumerate(histories.items()):
+        h = _history(rows)
+        color = RUN_COLORS[j % len(RUN_COLORS)]
+        custom = np.stack([h["step"], h["seconds"]], axis=1)
+        hover = lab["memory.hover"].replace("{name}", name)
+        mode = "lines+markers" if len(h["step"]) <= 60 else "lines"
+        y_metric = _positive(h["metric"]) if metric == "mse" else h["metric"]
+        metrics.append(h["metric"])
+        losses.append(h["train_loss"])
+        for y, axes, legend in ((y_metric, ("x", "y"), True),
+                                (_positive(h["train_loss"]), ("x2", "y2"), False)):
+            data.append(dict(type="scatter", x=h[x], y=y, name=name, legendgroup=name,
+                             showlegend=legend, mode=mode, customdata=custom,
+                             hovertemplate=hover, xaxis=axes[0], yaxis=axes[1],
+                             line=dict(color=color, width=st.line),
+                             marker=dict(size=st.marker * 0.45, color=color)))
+    shapes, notes = _reference_lines(metric, baseline, solved_threshold, lab, st.line * 0.75)
+    metric_name = lab[f"memory.metric.{metric}"]
+    title = lab["memory.curves_title"].format(task=lab[f"memory.task.{task}"], lag=lag,
+                                              metric=metric_name)
+    if stopped:
+        title += " " + lab["memory.stopped"]
+    x_title = lab[f"memory.x.{x}"]
+    if metric == "mse":
+        y1 = dict(type="log", range=_log_range(metrics), exponentformat="power", dtick="D2",
+                  title=dict(text=lab["memory.log"].format(metric=metric_name)))
+    else:
+        y1 = dict(range=[-0.02, 1.05], title=dict(text=metric_name))
+    notes.append(dict(xref="x2 domain", x=0.0, xanchor="left", yref="y2 domain", y=1.0,
+                      yanchor="bottom", showarrow=False, text=lab["memory.loss_title"],
+                      font=dict(size=st.font + 1)))
+    return assemble(
+        data,
+        st.layout(
+            title=dict(text=title, font=dict(size=st.title)),
+            xaxis=dict(domain=[0.0, 0.6], title=dict(text=x_title), rangemode="tozero"),
+            yaxis=dict(anchor="x", **y1),
+            xaxis2=dict(domain=[0.7, 1.0], anchor="y2", title=dict(text=x_title),
+                        rangemode="tozero"),
+            yaxis2=dict(anchor="x2", type="log", range=_log_range(losses),
+                        exponentformat="power", title=dict(text=lab["memory.loss_y"])),
+            shapes=shapes,
+            annotations=notes,
+            height=430 if not presentation else 560,
+            legend=dict(orientation="h", y=-0.22, x=0, font=dict(size=st.font)),
+        ),
+    )
+
+
+def sweep_figure(
+    sweep: Mapping[str, Any],
+    *,
+    live: Sequence[Mapping[str, Any]] = (),
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """The final held-out metric of every (lag, network, seed) point of a sweep
+    (`assets/memory_sweep.json`), filled where solved and open where not, a line through each
+    network's median per lag, the baseline and "solved" lines; the legend gives each network's
+    longest lag solved. `live` points (same keys as the sweep's `points`) are drawn as stars."""
+    lab = merge_labels(labels)
+    st = style(presentation)
+    metric = sweep["metric"]
+    points = list(sweep["points"])
+    cells = [c for c in sweep.get("cells", CELL_NAMES) if c in CELL_NAMES]
+    longest = sweep.get("longest_lag_solved", {})
+    data: list[dict[str, Any]] = []
+    ys = [np.array([sweep["baseline"], sweep["solved_threshold"]])]
+    for j, cell in enumerate(cells):
+        color = RUN_COLORS[j % len(RUN_COLORS)]
+        name = CELL_NAMES[cell]
+        mine = [p for p in points if p["cell"] == cell]
+        lags = sorted({p["lag"] for p in mine})
+        median = [float(np.median([p["metric"] for p in mine if p["lag"] == lag]))
+                  for lag in lags]
+        best = longest.get(cell)
+        legend = lab["memory.sweep_legend"].format(
+            cell=name, lag=lab["memory.sweep_none"] if best is None else best)
+        data.append(dict(type="scatter", x=[lag * _OFFSET[cell] for lag in lags], y=median,
+                         name=legend, legendgroup=cell, mode="lines", hoverinfo="skip",
+                         line=dict(color=color, width=st.line)))
+        custom = [[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in mine]
+        data.append(dict(
+            type="scatter", x=[p["lag"] * _OFFSET[cell] for p in mine],
+            y=[p["metric"] for p in mine], name=legend, legendgroup=cell, showlegend=False,
+            mode="markers", customdata=custom,
+            hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
+            marker=dict(size=st.marker, color=[color if p["solved"] else "white" for p in mine],
+                        line=dict(color=color, width=2))))
+        ys.append(np.array([p["metric"] for p in mine]))
+        runs = [p for p in live if p["cell"] == cell]
+        if runs:
+            data.append(dict(
+                type="scatter", x=[p["lag"] * _OFFSET[cell] for p in runs],
+                y=[p["metric"] for p in runs], name=lab["memory.live"].format(cell=name),
+                legendgroup=cell, mode="markers",
+                customdata=[[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in runs],
+                hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
+                marker=dict(symbol="star", size=st.marker * 1.6,
+                            color=[color if p["solved"] else "white" for p in runs],
+                            line=dict(color=color, width=2))))
+            ys.append(np.array([p["metric"] for p in runs]))
+    all_lags = sorted({p["lag"] for p in points} | {p["lag"] for p in live})
+    # short lags (left) are solved by most networks: the solved line's text goes right
+    shapes, notes = _reference_lines(metric, sweep["baseline"], sweep["solved_threshold"], lab,
+                                     st.line * 0.75, ("left", "right"))
+    notes.append(dict(xref="paper", x=0.0, xanchor="left", yref="paper", y=1.0,
+                      yanchor="bottom", showarrow=False, text=lab["memory.sweep_key"],
+                      font=dict(size=st.font - 1, color="#555555")))
+    if sweep.get("budget_seconds") is not None:
+        budget = lab["memory.sweep_budget_s"].format(seconds=_short(sweep["budget_seconds"]))
+    else:
+        budget = lab["memory.sweep_budget_steps"].format(steps=sweep.get("max_steps"))
+    title = lab["memory.sweep_title"].format(task=lab[f"memory.task.{sweep['task']}"],
+                                             budget=budget)
+    metric_name = lab[f"memory.metric.{metric}"]
+    if metric == "mse":
+        y = dict(type="log", range=_log_range(ys), exponentformat="power", dtick="D2",
+                 title=dict(text=lab["memory.log"].format(metric=metric_name)))
+    else:
+        y = dict(range=[-0.02, 1.05], title=dict(text=metric_name))
+    return assemble(
+        data,
+        st.layout(
+            title=dict(text=title, font=dict(size=st.title)),
+            xaxis=dict(type="log", tickvals=all_lags, ticktext=[str(v) for v in all_lags],
+                       title=dict(text=lab["memory.sweep_x"])),
+            yaxis=y,
+            shapes=shapes,
+            annotations=notes,
+            height=440 if not presentation else 580,
+            legend=dict(orientation="h", y=-0.2, x=0, font=dict(size=st.font)),
+        ),
+    )
+
+
+def _add_marks(fig: go.Figure, marks: Sequence[int], text: str, width: float) -> None:
+    for t in marks:
+        fig.add_vline(x=int(t), line=dict(color="#E69F00", dash="dot", width=width))
+        fig.add_annotation(x=int(t), y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                           text=text, font=dict(color="#b07800"))
+
+
+def why_decay_figure(
+    runs: Mapping[str, tuple[Trace, Grads]],
+    *,
+    marks: Sequence[int] = (),
+    task: str = "adding",
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """`gradient_decay_figure` of the trained networks (grads of the prediction, not of a
+    loss) with dotted vertical lines at the steps that hold what must be remembered."""
+    lab = merge_labels(labels)
+    names = {"decay.h_norm": lab["memory.why_h"], "decay.c_norm": lab["memory.why_c"]}
+    fig = gradient_decay_figure(runs, presentation=presentation, labels={**(labels or {}), **names})
+    fig.update_layout(title_text=lab["memory.why_title"])
+    _add_marks(fig, marks, lab[f"memory.mark.{task}"], style(presentation).line * 0.75)
+    return fig
+
+
+def gate_means_figure(
+    means: Mapping[str, np.ndarray],
+    *,
+    units: int,
+    unit_f: tuple[int, np.ndarray] | None = None,
+    marks: Sequence[int] = (),
+    task: str = "adding",
+    presentation: bool = False,
+    labels: Mapping[str, str] | None = None,
+) -> go.Figure:
+    """Each gate's mean over the units (`means[name]`, shape (T,)) against t, on 0..1, with the
+    same vertical marks as `why_decay_figure`; `unit_f = (unit, f)` adds one unit's forget gate,
+    dashed (a mean can hide the few units that hold the memory)."""
+    lab = merge_labels(labels)
+    st = style(presentation)
+    data = []
+    for name, y in means.items():
+        y = np.asarray(y, dtype=np.float64)
+        data.append(dict(type="scatter", x=np.arange(y.shape[0]), y=y, name=lab[f"gate.{name}"],
+                         mode="lines", line=dict(color=GATE_COLORS[name], width=st.line),
+                         hovertemplate=f"{lab[f'gate.{name}']}<br>t = %{{x}}<br>%{{y:.3f}}"
+                                       "<extra></extra>"))
+    if unit_f is not None:
+        unit, f = unit_f
+        name = lab["memory.gates_unit"].format(unit=unit)
+        data.append(dict(type="scatter", x=np.arange(len(f)), y=np.asarray(f, dtype=np.float64),
+                         name=name, mode="lines",
+                         line=dict(color=GATE_COLORS["f"], width=st.line, dash="dash"),
+                         hovertemplate=f"{name}<br>t = %{{x}}<br>%{{y:.3f}}<extra></extra>"))
+    fig = assemble(
+        data,
+        st.layout(
+            title=dict(text=lab["memory.gates_title"].format(units=units),
+                       font=dict(size=st.title)),
+            xaxis=dict(title=dict(text=lab["time_step"])),
+            yaxis=dict(range=[-0.02, 1.05], title=dict(text=lab["memory.gates_y"])),
+            height=380 if not presentation else 520,
+            legend=dict(orientation="h", y=-0.25, x=0),
+        ),
+    )
+    _add_marks(fig, marks, lab[f"memory.mark.{task}"], st.line * 0.75)
+    return fig

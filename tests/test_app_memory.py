@@ -1,0 +1,191 @@
+"""The memory lab page (`app_pages/memory.py`) driven with Streamlit's AppTest: the shipped sweep
+without training, a very short live training (curves, table, verdict, the "why" charts from the
+NumPy reference), the ablations, a stopped run, a live rerun of a sweep point, URL state, presets
+and Chinese. Trainings use tiny budgets (lag 10, hidden 8, 25 steps per network)."""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+
+import numpy as np
+import pytest
+import torch
+from streamlit.testing.v1 import AppTest
+
+from explainer.torch_backend import memory as mem
+from tests.conftest import ROOT
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
+PAGE = "app_pages/memory.py"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+TINY = {"mem_lag": "10", "mem_hidden": "8", "mem_budget": "20", "mem_steps": "25"}
+
+
+def open_page(**query: str) -> AppTest:
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    at.switch_page(PAGE).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def titles(at: AppTest) -> list[str]:
+    return [c["layout"]["title"]["text"] for c in charts(at)]
+
+
+def decode(v) -> np.ndarray:
+    if isinstance(v, dict) and "bdata" in v:
+        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+    return np.asarray(v, dtype=float)
+
+
+def shipped_sweep() -> dict:
+    return json.loads(mem.SWEEP_PATH.read_text())
+
+
+def train(at: AppTest) -> AppTest:
+    at.button(key="mem_train").click().run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_the_page_opens_with_the_shipped_sweep_and_no_training():
+    at = open_page()
+    assert "memory lab" in at.title[0].value
+    assert any("Nothing trained yet" in i.value for i in at.info)
+    assert titles(at) == [t for t in titles(at) if "Longest lag solved" in t] and titles(at)
+    # the chart holds every shipped point, with the shipped metric values
+    sweep = shipped_sweep()
+    drawn = np.concatenate([decode(tr["y"]) for tr in charts(at)[0]["data"]
+                            if tr.get("mode") == "markers"])
+    assert np.allclose(np.sort(drawn), np.sort([p["metric"] for p in sweep["points"]]))
+    # the note names the machine, the seeds and the budget
+    note = " ".join(c.value for c in at.caption)
+    assert f"{sweep['machine']['cpu_count']} CPUs" in note and "Seeds:" in note
+    assert "Budget:" in note
+
+
+def test_a_short_training_shows_curves_table_verdict_and_why():
+    at = train(open_page(**TINY))
+    names = titles(at)
+    assert "adding problem, lag 10: held-out MSE while training" in names
+    assert "How much of the prediction's gradient reaches step t?" in names
+    assert any(t.startswith("The LSTM's gates") for t in names)
+    assert any("gates and states" in t for t in names)  # the heatmaps, in an expander
+    table = at.dataframe[0].value
+    assert list(table.iloc[:, 0]) == ["RNN", "LSTM", "GRU"]
+    assert list(table["Steps"]) == [25, 25, 25]
+    assert (table["Baseline"] == "0.1667").all()
+    verdict = [m.value for m in (*at.success, *at.warning)]
+    assert any(v.startswith(("As the lesson says", "This run went the other way"))
+               for v in verdict), verdict
+    # the curves end at the table's final MSE
+    curves = charts(at)[names.index("adding problem, lag 10: held-out MSE while training")]
+    finals = [decode(tr["y"])[-1] for tr in curves["data"] if tr.get("yaxis") == "y"]
+    assert [f"{v:.4f}" for v in finals] == list(table["Final MSE"])
+    # oracle: the predictions the NumPy reference prints equal the trained torch model's own
+    board = at.session_state["_mem_main"]
+    x, _ = mem.example_sequence("adding", 10, seed=0)
+    text = next(m.value for m in at.markdown if "the predictions are" in m.value)
+    for cell, name in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
+        with torch.no_grad():
+            y = float(board["models"][cell](torch.tensor(x[None], dtype=torch.float32))[0, 0])
+        assert f"{name} {y:.3f}" in text, (name, y, text)
+
+
+def test_the_lstm_ablations_train_with_the_same_budget_and_reuse_the_lstm():
+    at = train(open_page(**TINY))
+    at.button(key="mem_abl_train").click().run()
+    assert not at.exception, at.exception
+    table = at.dataframe[-1].value
+    assert list(table.iloc[:, 0]) == ["LSTM", "LSTM, f = 1", "LSTM, no output gate",
+                                      "LSTM, i = 1 − f"]
+    assert list(table["Steps"]) == [25, 25, 25, 25]
+    main, abl = at.session_state["_mem_main"], at.session_state["_mem_abl"]
+    assert abl["rows"]["none"] == main["rows"]["lstm"]  # same settings: the LSTM is reused
+    assert any("Solved:" in i.value for i in at.info)
+
+
+def test_a_stopped_run_keeps_its_curves_and_says_so():
+    at = train(open_page(**TINY))
+    board = at.session_state["_mem_main"]
+    board["stopped"] = True  # what the page records when a click interrupts the training
+    at.run()
+    assert any("Stopped before the budget ran out" in w.value for w in at.warning)
+    assert any(t.endswith("(stopped)") for t in titles(at))
+    assert any(i.value.startswith("So far, before it was stopped") for i in at.info)
+    board["models"] = {}  # interrupted before the backend returned: curves, but no "why"
+    at.run()
+    assert not at.exception
+    assert any("Train the networks above to see why" in i.value for i in at.info)
+    assert any(t.endswith("(stopped)") for t in titles(at))
+
+
+def test_a_sweep_point_reruns_live_as_a_star():
+    sweep = shipped_sweep()
+    solved = [p for p in sweep["points"] if p["solved"]]
+    p = min(solved, key=lambda p: p["steps"] * p["lag"])  # the quickest one to reproduce
+    at = open_page()
+    at.selectbox(key="mem_rerun_lag").set_value(p["lag"])
+    at.selectbox(key="mem_rerun_cell").set_value(p["cell"])
+    at.number_input(key="mem_rerun_seed").set_value(p["seed"])
+    at.button(key="mem_rerun_go").click().run()
+    assert not at.exception, at.exception
+    stars = [tr for tr in charts(at)[-1]["data"] if tr.get("marker", {}).get("symbol") == "star"]
+    assert len(stars) == 1
+    live = at.session_state["_mem_live_points"][0]
+    assert live["solved"], live  # the same seed and settings solve it again
+    assert any(m.value.startswith("Live:") for m in at.markdown)
+
+
+def test_url_settings_and_presets():
+    at = open_page(mem_task="recall", mem_lag="30", mem_lr="0.001", mem_fbias="0",
+                   mem_budget="7", mem_x="seconds")
+    assert at.radio(key="mem_task").value == "recall"
+    assert at.slider(key="mem_lag").value == 30
+    assert at.selectbox(key="mem_lr").value == "0.001"
+    assert at.radio(key="mem_fbias").value == "0"
+    assert at.radio(key="mem_x").value == "seconds"
+    assert any("Delayed recall" in m.value for m in at.markdown)
+    assert any("at most 7 s" in c.value for c in at.caption)
+    at.button(key="mem_preset_adding").click().run()
+    preset = mem.PRESETS["adding"]
+    assert at.radio(key="mem_task").value == "adding"
+    assert at.slider(key="mem_lag").value == preset.lag
+    assert at.selectbox(key="mem_lr").value == f"{preset.lr:g}"
+    assert at.slider(key="mem_budget").value == min(preset.budget_seconds, 60)
+
+
+def test_bad_url_values_fall_back_to_defaults():
+    at = open_page(mem_task="bogus", mem_lag="9999", mem_hidden="abc", mem_lr="7",
+                   mem_fbias="x", mem_budget="-5", mem_steps="nan", mem_x="<script>",
+                   mem_clip="1e9", mem_seed="-1")
+    assert at.radio(key="mem_task").value == "adding"
+    assert at.slider(key="mem_lag").value == mem.PRESETS["adding"].lag
+    assert at.slider(key="mem_hidden").value == mem.PRESETS["adding"].hidden
+    assert at.selectbox(key="mem_lr").value == f"{mem.PRESETS['adding'].lr:g}"
+    assert at.selectbox(key="mem_clip").value == f"{mem.PRESETS['adding'].clip:g}"
+    assert at.radio(key="mem_fbias").value == "1"
+    assert at.slider(key="mem_budget").value == 40
+    assert at.number_input(key="mem_steps").value == 0
+    assert at.number_input(key="mem_seed").value == 0
+    assert at.radio(key="mem_x").value == "step"
+
+
+def test_chinese_title_text_and_figure_titles():
+    at = train(open_page(lang="zh", **TINY))
+    assert CJK.search(at.title[0].value)
+    names = titles(at)
+    assert len(names) == 5 and all(CJK.search(t) for t in names), names
+    prose = [m.value for m in at.markdown if len(m.value) > 40 and "<style" not in m.value]
+    assert prose and all(CJK.search(t) for t in prose)
+    assert list(at.dataframe[0].value.columns)[0] == "网络"

@@ -1,0 +1,40 @@
+"""The memory lab in headless Chromium: the page opens without an error box and draws the shipped
+longest-lag sweep at once, with no training (fixtures `browser` and `app_server` in conftest)."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  reduced_motion="reduce")
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.errors = errors
+    yield p
+    context.close()
+
+
+def test_memory_page_draws_the_shipped_sweep_without_training(page, app_server):
+    page.goto(f"{app_server}/memory")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_timeout(300)
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some("
+                           "el => el.layout && el.layout.title.text.includes('Longest lag')"
+                           " && el.querySelector('.main-svg'))", timeout=60_000)
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert "memory lab" in page.locator("h1").first.inner_text()
+    n_points = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].find("
+                             "el => el.layout.title.text.includes('Longest lag')).data"
+                             ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.y.length"
+                             ", 0)")
+    assert n_points >= 3
+    assert not page.errors, page.errors
