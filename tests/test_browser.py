@@ -117,7 +117,8 @@ def test_presentation_mode_and_a_preset(page, app_server):
     page.goto(f"{app_server}/lstm?pres=true&steps=20")
     settle(page, charts=3)
     size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
-                         "'[data-testid=\"stMarkdownContainer\"] p')).fontSize)")
+                         "'[data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"] p'))"
+                         ".fontSize)")
     assert size >= 20
     shot(page, "lstm_presentation")
     page.goto(f"{app_server}/")
