@@ -70,8 +70,7 @@ _PRESENTATION_CSS = """
   [data-testid="stMain"] label p { font-size: 1.35rem !important; }
   [data-testid="stMain"] [data-testid="stCaptionContainer"],
   [data-testid="stMain"] [data-testid="stCaptionContainer"] p,
-  [data-testid="stMain"] [data-testid="stTable"],
-  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 1.2rem !important; }
+  [data-testid="stMain"] [data-testid="stTable"] { font-size: 1.2rem !important; }
   [data-testid="stMain"] h1 { font-size: 3rem !important; }
   [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
   [data-testid="stMain"] .katex { font-size: 1.5em !important; }
