@@ -19,6 +19,43 @@ BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 
+IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script running
+
+
+def open_app(page: str, **query: str):
+    """An AppTest of app.py on `page` ("app_pages/....py"), with `query` in the URL."""
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    for k, v in query.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, at.exception
+    if page != "app_pages/start.py":
+        at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def charts(at) -> list[dict]:
+    """The figure JSON of every Plotly chart on the page."""
+    import json
+
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def decode(v):
+    """Plotly stores NumPy arrays as base64 typed arrays: decode them (or pass lists through)."""
+    import base64
+
+    import numpy as np
+
+    if isinstance(v, dict) and "bdata" in v:
+        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
+        return a.reshape([int(n) for n in v["shape"].split(",")]) if "shape" in v else a
+    return np.asarray(v, dtype=float)
+
+
 @pytest.fixture
 def fresh_caches():
     """Caches persist across AppTest instances in one process: start each test from empty."""
@@ -81,6 +118,20 @@ def app_server(tmp_path_factory):
     except subprocess.TimeoutExpired:
         proc.kill()
     log_file.close()
+
+
+@pytest.fixture
+def page(browser):
+    """A fresh browser page (fixed viewport, no animations, downloads allowed); JavaScript errors
+    are collected in `page.errors`."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1000},
+                                  reduced_motion="reduce", accept_downloads=True)
+    p = context.new_page()
+    errors: list[str] = []
+    p.on("pageerror", lambda e: errors.append(str(e)))
+    p.errors = errors
+    yield p
+    context.close()
 
 
 @pytest.fixture(scope="session")

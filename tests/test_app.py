@@ -3,7 +3,6 @@ languages, presets, presentation mode, the gradient check and the export."""
 
 from __future__ import annotations
 
-import base64
 import re
 
 import numpy as np
@@ -11,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explainer.lesson import lesson_run
-from tests.conftest import ROOT
+from tests.conftest import charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -28,29 +27,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def open_page(page: str, **query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    assert not at.exception, at.exception
-    if page != "app_pages/start.py":
-        at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def charts(at: AppTest) -> list[dict]:
-    import json
-
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
-
-
-def decode(v):
-    """Plotly stores NumPy arrays as base64 typed arrays: decode them (or pass lists through)."""
-    if isinstance(v, dict) and "bdata" in v:
-        a = np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-        return a.reshape([int(n) for n in v["shape"].split(",")]) if "shape" in v else a
-    return np.asarray(v, dtype=float)
+    return open_app(page, **query)
 
 
 @pytest.mark.parametrize(("page", "n_charts"), LESSON_PAGES.items())

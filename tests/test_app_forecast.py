@@ -4,7 +4,6 @@ a stopped run, the trained layer replayed by the NumPy reference, and the Chines
 
 from __future__ import annotations
 
-import json
 import re
 
 import numpy as np
@@ -14,8 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from explainer import data as D
 from explainer.torch_backend import forecast as F
-from tests.conftest import ROOT
-from tests.test_app import decode
+from tests.conftest import charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 PAGE = "app_pages/forecast.py"
@@ -23,13 +21,7 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
+    return open_app(PAGE, **query)
 
 
 def csv_of(values, header: str = "year,y", start: int = 1900) -> bytes:
@@ -63,10 +55,6 @@ def train_tiny(at: AppTest, epochs: int = 2, **settings) -> AppTest:
 def errors(at: AppTest) -> list[str]:
     """The error boxes' text, Markdown escapes removed."""
     return [e.value.replace("\\", "") for e in at.error]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def titled(at: AppTest, text: str) -> list[dict]:

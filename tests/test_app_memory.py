@@ -5,7 +5,6 @@ and Chinese. Trainings use tiny budgets (lag 10, hidden 8, 25 steps per network)
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 
@@ -15,7 +14,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explainer.torch_backend import memory as mem
-from tests.conftest import ROOT
+from tests.conftest import charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -25,27 +24,11 @@ TINY = {"mem_lag": "10", "mem_hidden": "8", "mem_budget": "20", "mem_steps": "25
 
 
 def open_page(**query: str) -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
-    for k, v in query.items():
-        at.query_params[k] = v
-    at.run()
-    at.switch_page(PAGE).run()
-    assert not at.exception, at.exception
-    return at
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return open_app(PAGE, **query)
 
 
 def titles(at: AppTest) -> list[str]:
     return [c["layout"]["title"]["text"] for c in charts(at)]
-
-
-def decode(v) -> np.ndarray:
-    if isinstance(v, dict) and "bdata" in v:
-        return np.frombuffer(base64.b64decode(v["bdata"]), dtype=np.dtype(v["dtype"]))
-    return np.asarray(v, dtype=float)
 
 
 def shipped_sweep() -> dict:

@@ -12,23 +12,12 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import IDLE
+
 pytestmark = pytest.mark.browser
 
 PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory"]
 SHOTS = Path(os.environ.get("RNN_EXPLAINER_SHOTS", Path(__file__).resolve().parents[1] / "out"))
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  reduced_motion="reduce")
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.errors = errors
-    yield p
-    context.close()
 
 
 def settle(page, charts: int = 0, timeout: float = 60_000) -> None:

@@ -8,23 +8,11 @@ import re
 import pytest
 
 from explainer.torch_backend import forecast as F
+from tests.conftest import IDLE
 
 pytestmark = pytest.mark.browser
 
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 EXCEPTION = '[data-testid="stException"]'
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  reduced_motion="reduce", accept_downloads=True)
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.errors = errors
-    yield p
-    context.close()
 
 
 def open_forecast(page, url: str) -> None:

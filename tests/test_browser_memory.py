@@ -5,21 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.conftest import IDLE
+
 pytestmark = pytest.mark.browser
 
-IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
-
-
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  reduced_motion="reduce")
-    p = context.new_page()
-    errors: list[str] = []
-    p.on("pageerror", lambda e: errors.append(str(e)))
-    p.errors = errors
-    yield p
-    context.close()
 
 
 def test_memory_page_draws_the_shipped_sweep_without_training(page, app_server):
