@@ -48,7 +48,8 @@ def sigmoid(a: np.ndarray) -> np.ndarray:
 def rnn_layer(x_proj, w_hh, b_hh, h0, nonlinearity="tanh"):
     """x_proj = x W_ih^T + b_ih, time-major (T, B, H). Returns pre-activations, states (T, B, H)."""
     T, B, H = x_proj.shape
-    A = x_proj + b_hh  # both biases are added before the activation: fold b_hh in once
+    A = x_proj  # consumed: it becomes the pre-activations (a fresh array from the caller)
+    A += b_hh  # both biases are added before the activation: fold b_hh in once
     Hs = np.empty((T, B, H))  # h_t
     w_hh_t = np.ascontiguousarray(w_hh.T)  # BLAS reads a contiguous (H, G·H) matrix faster
     relu = nonlinearity == "relu"
@@ -65,7 +66,8 @@ def lstm_layer(x_proj, w_hh, b_hh, h0, c0, variant="standard"):
     (T, B, 4H), blocks i|f|g|o), cell states C and hidden states Hs (both (T, B, H))."""
     T, B, H4 = x_proj.shape
     H = H4 // 4
-    A = x_proj + b_hh  # both biases are added before any gate: fold b_hh in once
+    A = x_proj  # consumed: it becomes the pre-activations (a fresh array from the caller)
+    A += b_hh  # both biases are added before any gate: fold b_hh in once
     G = np.empty((T, B, H4))
     C = np.empty((T, B, H))
     Hs = np.empty((T, B, H))

@@ -249,7 +249,8 @@ class _Recurrent:
                 w_ih, w_hh, b_ih, b_hh = self._layer_weights(k)
                 T, B, D = inp.shape
                 # x W_ih^T + b_ih for every step in one product, hoisted out of the time loop
-                x_proj = (inp.reshape(T * B, D) @ w_ih.T + b_ih).reshape(T, B, -1)  # (T, B, G·H)
+                x_proj = (inp.reshape(T * B, D) @ w_ih.T).reshape(T, B, -1)  # (T, B, G·H)
+                x_proj += b_ih  # in place: the layer then reuses this array for its pre-activations
                 c0k = None if c0b is None else c0b[k]
                 lay = self._forward_layer(x_proj, w_hh, b_hh, h0b[k], c0k)
                 blocks = {n: slice(j * H, (j + 1) * H) for j, n in enumerate(names)}
