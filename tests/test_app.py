@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explainer.lesson import lesson_run
-from tests.conftest import charts, decode, open_app
+from tests.conftest import ROOT, charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -191,3 +191,21 @@ def test_user_text_is_never_rendered_as_html():
     at = open_page("app_pages/start.py", signal="<b>x</b>")
     html = [m for m in at.markdown if "<" in m.value and not m.value.startswith("<style")]
     assert not html
+
+
+def test_the_lesson_pages_never_import_torch():
+    """The NumPy lesson never waits for torch: only the training pages import it."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "from tests.conftest import open_app\n"
+        f"for page in {[p for p in LESSON_PAGES]!r}:\n"
+        "    open_app(page)\n"
+        "print('torch' in sys.modules)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False"
