@@ -46,6 +46,11 @@ def _sum_steps(dA: np.ndarray, inputs: np.ndarray) -> np.ndarray:
     return dA.reshape(-1, dA.shape[-1]).T @ inputs.reshape(-1, inputs.shape[-1])
 
 
+def _sum_steps_prev(dA: np.ndarray, states: np.ndarray, initial: np.ndarray) -> np.ndarray:
+    """Σ_t dA[t]ᵀ h_{t-1}, with h_{-1} the initial state, without building the shifted copy."""
+    return _sum_steps(dA[1:], states[:-1]) + dA[0].T @ initial
+
+
 def gate_derivatives(G: np.ndarray, blocks: str) -> np.ndarray:
     """Derivative of each activation w.r.t. its pre-activation, written with the activation's value:
     σ' = σ(1 − σ) for the sigmoid blocks ('s'), tanh' = 1 − tanh² for the tanh blocks ('t')."""
@@ -69,7 +74,7 @@ def rnn_layer_backward(x, w_ih, w_hh, A, Hs, h0, dH_out, nonlinearity="tanh"):
         da = dA[t] = dh * D[t]
         dh_next = da @ w_hh
     db = dA.sum(axis=(0, 1))
-    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps(dA, _prev(Hs, h0)), "b_ih": db}
+    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps_prev(dA, Hs, h0), "b_ih": db}
     grads["b_hh"] = db
     return grads, dA @ w_ih, dh_next, dH
 
@@ -80,29 +85,31 @@ def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standa
     i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
     TC = np.tanh(C)
     dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t = o_t ⊙ tanh'(c_t), every step at once
-    C_prev = _prev(C, c0)
-    D = _lstm_derivatives(G, H, variant)
-    dA = np.empty_like(G)  # (T, B, 4H)
+    # dA starts as the activation derivatives σ'/tanh' of every step; the loop multiplies each
+    # step's gradient with respect to the gates into it, turning it into dL/da in place.
+    dA = _lstm_derivatives(G, H, variant)  # (T, B, 4H)
+    dgates = np.empty((B, 4 * H))  # dL/d(i, f, g, o) of one step
     dH = np.empty_like(Hs)
     dC = np.empty_like(C)
     dh_next = np.zeros((B, H))
     dc_next = np.zeros((B, H))
     for t in range(T - 1, -1, -1):  # every product is written straight into its array (out=)
         dh, dc, da = dH[t], dC[t], dA[t]
+        c_prev = C[t - 1] if t else c0
         np.add(dH_out[t], dh_next, out=dh)  # dh_t: from the output at t and from step t+1
         np.multiply(dh, dTC[t], out=dc)
         dc += dc_next  # dc_t = dc_next + dh_t ⊙ o_t ⊙ tanh'(c_t)
-        np.multiply(dc, g[t], out=da[:, :H])  # dL/di
-        np.multiply(dc, C_prev[t], out=da[:, H : 2 * H])  # dL/df
-        np.multiply(dc, i[t], out=da[:, 2 * H : 3 * H])  # dL/dg
-        np.multiply(dh, TC[t], out=da[:, 3 * H :])  # dL/do
+        np.multiply(dc, g[t], out=dgates[:, :H])  # dL/di
+        np.multiply(dc, c_prev, out=dgates[:, H : 2 * H])  # dL/df
+        np.multiply(dc, i[t], out=dgates[:, 2 * H : 3 * H])  # dL/dg
+        np.multiply(dh, TC[t], out=dgates[:, 3 * H :])  # dL/do
         if variant == "coupled":
-            da[:, H : 2 * H] -= da[:, :H]  # i = 1 − f, so f also receives −dL/di
-        da *= D[t]  # through σ or tanh to the pre-activations
+            dgates[:, H : 2 * H] -= dgates[:, :H]  # i = 1 − f, so f also receives −dL/di
+        da *= dgates  # through σ or tanh to the pre-activations
         np.multiply(dc, f[t], out=dc_next)  # back along the cell state: times the forget gate
         np.matmul(da, w_hh, out=dh_next)
     db = dA.sum(axis=(0, 1))
-    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps(dA, _prev(Hs, h0)), "b_ih": db}
+    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps_prev(dA, Hs, h0), "b_ih": db}
     grads["b_hh"] = db
     return grads, dA @ w_ih, dh_next, dc_next, dH, dC
 

@@ -370,11 +370,17 @@ class _Recurrent:
 
 
 def step_norms(dS: np.ndarray) -> np.ndarray:
-    """‖dS[t]‖ for every t, time-major (T, B, H) -> (T,), scaled by the largest entry first so that
-    gradients near 1e200 do not overflow when squared."""
-    m = np.abs(dS).max(axis=(1, 2))
-    safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
-    return safe * np.sqrt(((dS / safe[:, None, None]) ** 2).sum(axis=(1, 2)))
+    """‖dS[t]‖ for every t, time-major (T, B, H) -> (T,). Steps whose squares overflow or
+    underflow (gradients beyond about 1e±150) are recomputed scaled by their largest entry, so a
+    vanishing gradient of 1e-200 is 1e-200, not 0, and an exploding one of 1e200 stays finite."""
+    flat = dS.reshape(dS.shape[0], -1)
+    norms = np.sqrt(np.einsum("ti,ti->t", flat, flat))
+    redo = ~np.isfinite(norms) | (norms < 1e-150)
+    if redo.any():
+        m = np.abs(flat[redo]).max(axis=1)
+        safe = np.where((m > 0) & np.isfinite(m), m, 1.0)
+        norms[redo] = safe * np.sqrt(((flat[redo] / safe[:, None]) ** 2).sum(axis=1))
+    return norms
 
 
 def _norm(M: np.ndarray, ord: int | str) -> float:

@@ -284,3 +284,14 @@ def test_loss_helper_is_the_projection_of_the_output():
     x = np.ones((3, 1))
     w = np.arange(6.0).reshape(3, 2)
     assert _loss(model, w, x, None, None) == pytest.approx(float(np.sum(w * model.forward(x).h)))
+
+
+def test_step_norms_survive_squares_that_overflow_or_underflow():
+    from explainer.models import step_norms
+
+    d = np.zeros((5, 2, 3))
+    d[0], d[1], d[2] = 1e-200, 1e200, 3.0
+    d[3, 0, 0] = np.inf
+    norms = step_norms(d)
+    np.testing.assert_allclose(norms[:3], np.sqrt(6) * np.array([1e-200, 1e200, 3.0]), rtol=1e-14)
+    assert norms[3] == np.inf and norms[4] == 0.0
