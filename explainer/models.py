@@ -264,6 +264,7 @@ class _Recurrent:
                         h0=frozen(state(h0b[k])),
                         c0=frozen(state(c0k)),
                         aux=frozen_map({"hn": seq(lay["HN"])} if "HN" in lay else {}),
+                        stacked=frozen(seq(lay["G"])),
                     )
                 )
                 inp = lay["h"]
@@ -338,6 +339,9 @@ class _Recurrent:
         raise NotImplementedError
 
     def _stacked_gates(self, lay: LayerTrace, seq) -> np.ndarray:
+        """All gates side by side, (…, G·H): the trace's own array when it has one (no copy)."""
+        if lay.stacked is not None:
+            return seq(lay.stacked)
         return np.concatenate([seq(lay.gates[n]) for n in CELL_GATES[self.cell]], axis=-1)
 
     # --- Jacobians

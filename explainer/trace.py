@@ -69,6 +69,7 @@ class LayerTrace:
     h0: np.ndarray
     c0: np.ndarray | None = None
     aux: Mapping[str, np.ndarray] = field(default_factory=lambda: MappingProxyType({}))
+    stacked: np.ndarray | None = None  # all gates side by side (…, G·H): `gates` are its slices
 
 
 @dataclass(frozen=True)
