@@ -20,7 +20,6 @@ for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"  # one thread for NumPy's BLAS too, set before NumPy is imported
 
 import argparse  # noqa: E402
-import statistics  # noqa: E402
 import time  # noqa: E402
 import tracemalloc  # noqa: E402
 
@@ -32,15 +31,19 @@ from explainer import GRU, LSTM  # noqa: E402
 SIZES = [(8, 64, 100, 1), (16, 128, 200, 16), (1, 256, 500, 1)]
 
 
-def best_time(fn, repeats: int) -> float:
-    """Median of `repeats` timed calls after one warm-up (seconds)."""
-    fn()
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
+def best_times(fns, repeats: int) -> list[float]:
+    """The fastest of `repeats` timed calls of each function (seconds), after one warm-up each.
+    The functions take turns, so that a noisy neighbour slows every side alike; the minimum is
+    the usual estimate of a call's own cost (timeit's advice)."""
+    for fn in fns:
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    best = [float("inf")] * len(fns)
+    for _ in range(repeats):
+        for k, fn in enumerate(fns):
+            t0 = time.perf_counter()
+            fn()
+            best[k] = min(best[k], time.perf_counter() - t0)
+    return best
 
 
 def bench(cls, D, H, T, B, repeats):
@@ -67,9 +70,7 @@ def bench(cls, D, H, T, B, repeats):
         out, _ = module(xg)
         (out * wt).sum().backward()
 
-    t_of, t_tf = best_time(ours_fwd, repeats), best_time(torch_fwd, repeats)
-    t_ob, t_tb = best_time(ours_both, repeats), best_time(torch_both, repeats)
-    return t_of, t_tf, t_ob, t_tb
+    return tuple(best_times([ours_fwd, torch_fwd, ours_both, torch_both], repeats))
 
 
 def trace_peak_mb(T=1000, H=256) -> float:
@@ -89,7 +90,7 @@ def main() -> None:
     args = ap.parse_args()
     torch.set_num_threads(1)
     print(f"torch {torch.__version__}, numpy {np.__version__}, one thread each, float64; "
-          f"median of {args.repeats}")
+          f"best of {args.repeats}, taking turns")
     head = (f"{'cell':5} {'(D, H, T, B)':>18} {'ours fwd':>9} {'torch fwd':>9} {'ratio':>6}  "
             f"{'ours f+b':>9} {'torch f+b':>9} {'ratio':>6}")
     print(head)

@@ -54,11 +54,15 @@ def _sum_steps_prev(dA: np.ndarray, states: np.ndarray, initial: np.ndarray) -> 
 def gate_derivatives(G: np.ndarray, blocks: str) -> np.ndarray:
     """Derivative of each activation w.r.t. its pre-activation, written with the activation's value:
     σ' = σ(1 − σ) for the sigmoid blocks ('s'), tanh' = 1 − tanh² for the tanh blocks ('t')."""
-    D = np.empty_like(G)
+    D = 1.0 - G
+    D *= G  # σ(1 − σ) everywhere, in two passes; the tanh blocks are overwritten next
     H = G.shape[-1] // len(blocks)
     for k, kind in enumerate(blocks):
-        g = G[..., k * H : (k + 1) * H]
-        D[..., k * H : (k + 1) * H] = g * (1.0 - g) if kind == "s" else 1.0 - g * g
+        if kind == "t":
+            d = D[..., k * H : (k + 1) * H]
+            g = G[..., k * H : (k + 1) * H]
+            np.multiply(g, g, out=d)
+            np.subtract(1.0, d, out=d)  # 1 − tanh²
     return D
 
 
