@@ -167,7 +167,8 @@ class _Canvas:
     ) -> None:
         """A live value from the trace, named `value:<key>`."""
         self.text(
-            x, y, f"{symbol} = {fmt(v)}".strip(), color=color, anchor=anchor, name=f"value:{key}"
+            x, y, f"{symbol} = {fmt(v, self.st.digits)}".strip(), color=color, anchor=anchor,
+            name=f"value:{key}",
         )
 
 
@@ -197,7 +198,7 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     # gates, nodes
     for xk, k, act in ((xf, "f", "σ"), (xi, "i", "σ"), (xg, "g", "tanh"), (xo, "o", "σ")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.value_font - 2, color=C[k], bg=True)
+        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     cv.node(xf, yc, "×", C["f"])
     cv.node(xg, yc, "+", C["c"])
     cv.node(xg, 4.8, "×", C["g"])
@@ -257,7 +258,7 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
     # boxes and nodes
     for xk, k, act in ((xr, "r", "σ"), (xz, "z", "σ"), (xn, "n", "tanh")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.value_font - 2, color=C[k], bg=True)
+        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     hn_text = (
         "W<sub>hn</sub>(r ⊙ h) + b<sub>hn</sub>" if textbook else "W<sub>hn</sub>h + b<sub>hn</sub>"
     )

@@ -149,6 +149,8 @@ class Style:
     line: float
     marker: float
     value_font: int  # numbers written on diagrams
+    digits: int = 3  # decimals of the numbers on diagrams (fewer on a projector: bigger, shorter)
+    label_font: int = 11  # gate names under the diagram's boxes
 
     def layout(self, **extra: Any) -> dict[str, Any]:
         """The base layout dict shared by every figure."""
@@ -167,7 +169,8 @@ class Style:
 def style(presentation: bool = False) -> Style:
     """The classroom style, or a bigger one for a projector."""
     if presentation:
-        return Style(font=20, title=26, line=4.0, marker=16.0, value_font=20)
+        return Style(font=20, title=26, line=4.0, marker=16.0, value_font=20, digits=2,
+                     label_font=15)
     return Style(font=13, title=17, line=2.0, marker=11.0, value_font=13)
 
 
