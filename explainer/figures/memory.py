@@ -145,6 +145,15 @@ def _log_range(values: list[np.ndarray]) -> list[float]:
     return [lo - pad, hi + pad]
 
 
+
+def _metric_axis(metric: str, values, lab: Mapping[str, str]) -> dict:
+    """The y-axis of a metric: MSE on a log scale fitted to `values`, accuracy from 0 to 1."""
+    name = lab[f"memory.metric.{metric}"]
+    if metric == "mse":
+        return dict(type="log", range=_log_range(values), exponentformat="power", dtick="D2",
+                    title=dict(text=lab["memory.log"].format(metric=name)))
+    return dict(range=[-0.02, 1.05], title=dict(text=name))
+
 def _reference_lines(metric: str, baseline: float, solved: float, lab: dict[str, str],
                      width: float, sides: tuple[str, str] = ("left", "left")
                      ) -> tuple[list, list]:
@@ -215,11 +224,7 @@ def training_curves_figure(
     if stopped:
         title += " " + lab["memory.stopped"]
     x_title = lab[f"memory.x.{x}"]
-    if metric == "mse":
-        y1 = dict(type="log", range=_log_range(metrics), exponentformat="power", dtick="D2",
-                  title=dict(text=lab["memory.log"].format(metric=metric_name)))
-    else:
-        y1 = dict(range=[-0.02, 1.05], title=dict(text=metric_name))
+    y1 = _metric_axis(metric, metrics, lab)
     notes.append(dict(xref="x2 domain", x=0.0, xanchor="left", yref="y2 domain", y=1.0,
                       yanchor="bottom", showarrow=False, text=lab["memory.loss_title"],
                       font=dict(size=st.font + 1)))
@@ -307,12 +312,7 @@ def sweep_figure(
         budget = lab["memory.sweep_budget_steps"].format(steps=sweep.get("max_steps"))
     title = lab["memory.sweep_title"].format(task=lab[f"memory.task.{sweep['task']}"],
                                              budget=budget)
-    metric_name = lab[f"memory.metric.{metric}"]
-    if metric == "mse":
-        y = dict(type="log", range=_log_range(ys), exponentformat="power", dtick="D2",
-                 title=dict(text=lab["memory.log"].format(metric=metric_name)))
-    else:
-        y = dict(range=[-0.02, 1.05], title=dict(text=metric_name))
+    y = _metric_axis(metric, ys, lab)
     return assemble(
         data,
         st.layout(
