@@ -374,8 +374,6 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
     """Train in this script run, showing progress; every epoch leaves its weights in the session."""
     import torch
 
-    from explainer.torch_backend import seed_everything
-
     F = backend()
     st.session_state["fc_result"] = None
     st.session_state["fc_partial"] = {"config": config, "data": data, "dates": series.dates,
@@ -389,9 +387,6 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
     bar = live.progress(0.0, text=tr("starting"))
     chart = live.empty()
     torch.set_num_threads(TRAIN_THREADS)
-    # seed, then build the model here (train() reseeds) so that the callback can copy its weights
-    seed_everything(config.seed)
-    model = F.build_model(config)
     partial = st.session_state["fc_partial"]
     started, shown = time.perf_counter(), 0.0
 
@@ -399,7 +394,7 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
         nonlocal shown
         if p.end_of_epoch:  # first the session state, then the page (a rerun stops us there)
             partial["state"] = {k: v.detach().to("cpu", copy=True)
-                                for k, v in model.state_dict().items()}
+                                for k, v in p.model.state_dict().items()}
             partial["history"] = [*partial["history"], {"epoch": p.epoch, "loss": p.loss,
                                                         "val_loss": p.val_loss}]
             partial["seconds"] = time.perf_counter() - started
@@ -415,7 +410,7 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
 
     batches = max(1, -(-len(data.train) // config.batch_size))
     try:
-        res = F.train(config, data, model=model, callback=callback,
+        res = F.train(config, data, callback=callback,
                       report_every=max(1, batches // 10))
     except (ValueError, RuntimeError) as e:  # bad settings for this data, or out of memory
         st.session_state["fc_running"] = False

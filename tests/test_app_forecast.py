@@ -137,6 +137,24 @@ def test_weights_round_trip_gives_the_same_predictions():
     assert any("not a valid safetensors" in e for e in errors(fresh))
 
 
+def test_the_page_trains_exactly_what_the_command_line_trains():
+    """Same settings and seed: the page's weights are the backend's (one seeded stream for the
+    initial weights, the dropout masks and the shuffling), so a lesson run can be reproduced
+    headless."""
+    at = train_tiny(open_page(), hidden="3, 2")
+    result = at.session_state["fc_result"]
+    config = result["config"]
+    assert config.seed == 0 and config.hidden == (3, 2) and config.dropout > 0
+    headless = F.train(config, result["data"]).model.state_dict()
+    page = result["model"].state_dict()
+    assert set(page) == set(headless)
+    for k, v in headless.items():
+        torch.testing.assert_close(page[k].cpu(), v.cpu(), rtol=0, atol=0, msg=k)
+    # and a different seed trains different weights (the comparison can fail)
+    other = F.train(F.ForecastConfig.from_dict({**config.to_dict(), "seed": 1}), result["data"])
+    assert not torch.equal(other.model.rnns[0].weight_hh_l0, page["rnns.0.weight_hh_l0"])
+
+
 BAD_UPLOADS = [
     ("text.csv", b"name,city\na,b\nc,d\n", "is not numeric"),
     ("empty.csv", b"", "the file is empty"),

@@ -270,6 +270,8 @@ class Progress:
     loss: float              # mean training loss of this epoch so far (normalised units squared)
     val_loss: float | None   # validation loss, only at the end of an epoch with validation windows
     end_of_epoch: bool
+    # the model being trained (unwrapped from DDP), so that a callback can copy its weights
+    model: nn.Module | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass
@@ -309,7 +311,8 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
     of each epoch; each report costs one device-to-host copy, so the loop never syncs otherwise.
     `should_stop()` is polled before every batch; when it returns True training ends after the
     current batch (under DDP it must answer the same on every process). The model is seeded from
-    `config.seed` and built here unless one is given.
+    `config.seed` and built here unless one is given; callbacks get it as `progress.model`. (A given
+    model leaves the weights to the caller, so the same seed then draws other dropout masks.)
     """
     config.validate()
     for name in ("window", "horizon", "normalise"):
@@ -373,7 +376,7 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
             if callback is not None and report_every and (b + 1) % report_every == 0 \
                     and b + 1 < batches:
                 callback(Progress(epoch, config.epochs, b + 1, batches,
-                                  float(loss_sum) / seen, None, False))
+                                  float(loss_sum) / seen, None, False, model))
         if seen == 0:
             break
         totals = torch.stack([loss_sum, torch.tensor(float(seen), device=device)])
@@ -385,7 +388,7 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
                                "seconds": time.perf_counter() - t0})
         if callback is not None:
             callback(Progress(epoch, config.epochs, b + 1 if not result.stopped else b, batches,
-                              epoch_loss, val_loss, True))
+                              epoch_loss, val_loss, True, model))
         if result.stopped:
             break
     if device.type == "cuda":
