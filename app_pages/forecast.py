@@ -114,6 +114,11 @@ tr = ui.translator({
                 "模型，数据为 {source}。"),
     "loaded": ("Weights loaded from {file}, applied to {source}.",
                "已从 {file} 加载权重，应用于 {source}。"),
+    "saved_scaler": ("The inputs are scaled as when the model was trained ({kind}: shift "
+                     "{shift}, scale {scale}, saved with the weights), not refitted on this "
+                     "series.",
+                     "输入按模型训练时的方式缩放（{kind}：平移 {shift}，缩放 {scale}，"
+                     "随权重一起保存），而不是在这个序列上重新拟合。"),
     "tab_point": ("Point by point", "逐点预测"),
     "tab_full": ("Full sequence", "整段预测"),
     "tab_multi": ("Multi-sequence", "多段预测"),
@@ -151,10 +156,12 @@ tr = ui.translator({
     "dl_weights": ("Weights (.safetensors)", "权重（.safetensors）"),
     "dl_settings": ("Settings (JSON)", "设置（JSON）"),
     "load": ("Load saved weights", "加载已保存的权重"),
-    "load_hint": ("A .safetensors file downloaded from this page: its settings come with it, and "
-                  "it is applied to the series chosen above. Weights are only ever read as "
+    "load_hint": ("A .safetensors file downloaded from this page: its settings and its min-max or "
+                  "z-score scaling come with it, and it is applied to the series chosen above. "
+                  "Weights are only ever read as "
                   "safetensors, never unpickled.",
-                  "从本页下载的 .safetensors 文件：其中包含训练时的设置，模型会应用到上面选择的"
+                  "从本页下载的 .safetensors 文件：其中包含训练时的设置和最小-最大或 z 分数缩放，"
+                  "模型会应用到上面选择的"
                   "序列上。权重只以 safetensors 格式读取，绝不会反序列化（unpickle）。"),
     "weights_file": ("Weights file", "权重文件"),
     "bad_weights": ("This weights file cannot be used: {msg}", "无法使用此权重文件：{msg}"),
@@ -454,13 +461,20 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
     F = backend()
     try:
         model, config = F.load_weights(up.getvalue())
-        data = _prepared(series.values, config.window, config.horizon, config.normalise)
+        # min-max and z-score: the scaling the model was trained with, not one fitted here
+        scaler = F.saved_scaler(up.getvalue())
+        if scaler is not None and scaler.kind != config.normalise:
+            raise ValueError(f"its saved {scaler.kind} scaler contradicts its {config.normalise} "
+                             "normalisation")
+        data = D.prepare(series.values, window=config.window, horizon=config.horizon,
+                         normalise=config.normalise, split=config.split, val=config.val,
+                         scaler=scaler)
     except ValueError as e:
         error("bad_weights", e)
         return
     partial = {"config": config, "data": data, "dates": series.dates,
                "series_name": series.name, "source": source, "history": [], "state": None,
-               "seconds": 0.0, "device": "cpu", "complete": True}
+               "seconds": 0.0, "device": "cpu", "complete": True, "saved_scaler": scaler}
     finish(partial, model=model, file=ui.escape_md(up.name))
 
 
@@ -471,6 +485,9 @@ def show_results(result: dict) -> None:
     st.subheader(tr("results"))
     if result["file"]:
         st.success(tr("loaded", file=result["file"], source=result["source"]))
+        if (scaler := result.get("saved_scaler")) is not None:
+            st.caption(tr("saved_scaler", kind={"minmax": "min-max"}.get(scaler.kind, scaler.kind),
+                          shift=f"{scaler.shift:.6g}", scale=f"{scaler.scale:.6g}"))
     elif result["stopped"]:
         st.warning(tr("stopped", epochs=len(history), planned=config.epochs,
                       source=result["source"]))

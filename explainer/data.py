@@ -464,9 +464,14 @@ def split_counts(n_windows: int, horizon: int = 1, split: float = 0.9,
 
 
 def prepare(values: np.ndarray, *, window: int = 50, horizon: int = 1, normalise: str = "window",
-            split: float = 0.9, val: float = 0.05) -> ForecastData:
-    """Validate a series and cut it into normalised train/validation/test windows."""
+            split: float = 0.9, val: float = 0.05, scaler: Scaler | None = None) -> ForecastData:
+    """Validate a series and cut it into normalised train/validation/test windows.
+
+    A global normalisation is fitted on the training part, unless `scaler` is given: a model's
+    saved scaler, so that a loaded model sees its inputs in the units it was trained in."""
     s = check_values(values, window=window, horizon=horizon, normalise=normalise)
+    if scaler is not None and scaler.kind != normalise:
+        raise ValueError(f"a {scaler.kind} scaler cannot apply {normalise} normalisation")
     x_raw, y_raw = make_windows(s, window, horizon)  # (N, W), (N, h)
     n = len(x_raw)
     n_fit, n_train, test_start = split_counts(n, horizon, split, val)
@@ -475,7 +480,7 @@ def prepare(values: np.ndarray, *, window: int = 50, horizon: int = 1, normalise
     if normalise == "window":
         scaler, base = None, x_raw[:, 0].copy()
     else:
-        scaler, base = fit_scaler(s[:train_end], normalise), np.ones(n)
+        scaler, base = scaler or fit_scaler(s[:train_end], normalise), np.ones(n)
     x = normalise_values(x_raw, normalise, scaler, base)
     y = normalise_values(y_raw, normalise, scaler, base)
 

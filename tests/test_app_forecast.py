@@ -47,6 +47,8 @@ def train_tiny(at: AppTest, epochs: int = 2, **settings) -> AppTest:
     at.number_input(key="fc_window").set_value(settings.get("window", 10))
     at.number_input(key="fc_epochs").set_value(epochs)
     at.number_input(key="fc_batch").set_value(16)
+    if "norm" in settings:
+        at.selectbox(key="fc_norm").set_value(settings["norm"])
     at.button(key="fc_train").click().run()
     assert not at.exception, at.exception
     return at
@@ -153,6 +155,31 @@ def test_the_page_trains_exactly_what_the_command_line_trains():
     # and a different seed trains different weights (the comparison can fail)
     other = F.train(F.ForecastConfig.from_dict({**config.to_dict(), "seed": 1}), result["data"])
     assert not torch.equal(other.model.rnns[0].weight_hh_l0, page["rnns.0.weight_hh_l0"])
+
+
+def test_loaded_weights_keep_the_scaling_they_were_trained_with():
+    at = train_tiny(open_page(), norm="zscore")
+    trained = at.session_state["fc_result"]
+    saved = trained["data"].scaler
+    assert saved.kind == "zscore"
+    raw = F.weights_bytes(trained["model"], trained["config"], trained["data"])
+    # the same weights on a series with another level and spread: not refitted on it
+    other = 3 * SERIES + 40
+    fresh = upload(open_page(), csv_of(f"{v:.6f}" for v in other))
+    fresh.file_uploader(key="weights").set_value(("w.safetensors", raw,
+                                                  "application/octet-stream")).run()
+    assert not fresh.exception and not fresh.error
+    loaded = fresh.session_state["fc_result"]
+    assert loaded["data"].scaler == saved
+    assert D.prepare(other, window=10, normalise="zscore").scaler != saved
+    assert any("not refitted on this series" in c.value for c in fresh.caption)
+    # the point predictions are the model's outputs on (x - shift) / scale, mapped back alike
+    data = loaded["data"]
+    x = (data.series[data.test.start[:, None] + np.arange(10)] - saved.shift) / saved.scale
+    with torch.no_grad():
+        z = trained["model"](torch.tensor(x[..., None], dtype=torch.float32)).double().numpy()
+    np.testing.assert_allclose(loaded["predictions"]["point"].predicted,
+                               z[:, 0] * saved.scale + saved.shift, rtol=1e-6)
 
 
 BAD_UPLOADS = [

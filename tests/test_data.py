@@ -72,6 +72,23 @@ def test_scalers_are_fitted_on_the_training_part_only(kind):
         assert abs(fd.train.x.mean()) < 0.2 and fd.test.y[fd.test.start + 10 >= 400].min() > 1000
 
 
+def test_a_given_scaler_is_used_instead_of_refitting():
+    # a model trained on one series, applied to another: its inputs in the units it learnt
+    s = 50 + 5 * np.sin(np.arange(300) / 7)
+    saved = D.Scaler("zscore", 10.0, 4.0)
+    fd = D.prepare(s, window=8, normalise="zscore", scaler=saved)
+    assert fd.scaler == saved
+    np.testing.assert_allclose(fd.train.x[0], (s[:8] - 10.0) / 4.0, rtol=1e-15)
+    np.testing.assert_allclose(fd.to_original(fd.test.y, fd.test.base)[:, 0],
+                               s[fd.test.start + 8], rtol=1e-14)
+    refit = D.prepare(s, window=8, normalise="zscore")
+    assert refit.scaler != saved  # without it, the series' own training part is fitted
+    with pytest.raises(ValueError, match="minmax scaler cannot apply zscore"):
+        D.prepare(s, window=8, normalise="zscore", scaler=D.Scaler("minmax", 0.0, 1.0))
+    with pytest.raises(ValueError, match="cannot apply window"):
+        D.prepare(s, window=8, normalise="window", scaler=saved)
+
+
 def test_per_window_normalisation_divides_by_each_windows_first_input():
     s = np.array([2.0, 4.0, 8.0, 4.0, 1.0, 5.0, 10.0, 20.0, 40.0, 80.0, 160.0, 320.0])
     fd = D.prepare(s, window=3, horizon=1, normalise="window", split=0.5, val=0.0)

@@ -374,6 +374,43 @@ def test_safetensors_round_trip(tmp_path):
     torch.testing.assert_close(model2(x), result.model(x), rtol=0, atol=0)
 
 
+def test_the_saved_scaling_comes_back_with_the_weights():
+    config, data, result = trained("minmax")
+    raw = F.weights_bytes(result.model, config, data)
+    assert F.saved_scaler(raw) == data.scaler
+    assert data.scaler.kind == "minmax" and data.scaler.scale > 0
+    assert F.saved_scaler(F.weights_bytes(result.model, config)) is None  # saved without data
+    config_w, data_w, result_w = trained("window")
+    assert F.saved_scaler(F.weights_bytes(result_w.model, config_w, data_w)) is None
+    # applied to another series, the saved scaler maps the model's outputs back to this series
+    other = 3 * series(seed=1) + 40
+    moved = D.prepare(other, window=10, normalise="minmax", scaler=F.saved_scaler(raw))
+    np.testing.assert_allclose(moved.train.x[0], (other[:10] - data.scaler.shift)
+                               / data.scaler.scale, rtol=1e-14)
+
+
+def test_a_malformed_saved_scaling_is_a_value_error():
+    from safetensors.torch import save
+
+    config, data, result = trained("zscore")
+    tensors = {k: v.contiguous() for k, v in result.model.state_dict().items()}
+    for norm in ["not json", json.dumps({"kind": "zscore"}),
+                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 1.0}}),
+                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": "x",
+                                                          "scale": 1.0}}),
+                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 0.0,
+                                                          "scale": -1.0}}),
+                 json.dumps({"kind": "zscore", "scaler": {"kind": "log", "shift": 0.0,
+                                                          "scale": 1.0}})]:
+        raw = save(tensors, metadata={"format": "explainer.forecast",
+                                      "config": config.to_json(), "normalise": norm})
+        F.load_weights(raw)  # the weights themselves are fine
+        with pytest.raises(ValueError, match="saved normalisation is malformed"):
+            F.saved_scaler(raw)
+    with pytest.raises(ValueError, match="no forecaster settings"):
+        F.saved_scaler(save(tensors))
+
+
 def test_malformed_weights_give_value_errors(tmp_path):
     from safetensors.torch import save
 

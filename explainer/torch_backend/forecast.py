@@ -593,26 +593,58 @@ def save_weights(path: str | Path, model: nn.Module, config: ForecastConfig,
     Path(path).write_bytes(weights_bytes(model, config, data))
 
 
+def _raw(source: str | Path | bytes) -> bytes:
+    try:
+        return Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
+    except OSError as e:
+        raise ValueError(f"cannot read the weights file: {e}") from None
+
+
+def _metadata(raw: bytes) -> dict:
+    """The forecaster's metadata in a safetensors header (only reachable through a file handle in
+    safetensors' own API, so parsed here)."""
+    try:
+        n = int.from_bytes(raw[:8], "little")
+        header = json.loads(raw[8:8 + n])
+        meta = header.get("__metadata__") or {}
+    except Exception as e:
+        raise ValueError(f"not a valid safetensors weights file ({e})") from None
+    if meta.get("format") != "explainer.forecast" or "config" not in meta:
+        raise ValueError("this safetensors file holds no forecaster settings; it was not saved "
+                         "by this app")
+    return meta
+
+
+def saved_scaler(source: str | Path | bytes) -> D.Scaler | None:
+    """The global normalisation (min-max, z-score) a model was trained with, as saved beside its
+    weights; None for per-window normalisation or a file saved without its data."""
+    meta = _metadata(_raw(source))
+    if "normalise" not in meta:
+        return None
+    try:
+        saved = json.loads(meta["normalise"])["scaler"]
+        if saved is None:
+            return None
+        scaler = D.Scaler(str(saved["kind"]), float(saved["shift"]), float(saved["scale"]))
+    except (ValueError, TypeError, KeyError) as e:
+        raise ValueError(f"the saved normalisation is malformed ({e!r})") from None
+    if not (math.isfinite(scaler.shift) and math.isfinite(scaler.scale) and scaler.scale > 0
+            and scaler.kind in D.NORMALISATIONS):
+        raise ValueError(f"the saved normalisation is malformed ({scaler})")
+    return scaler
+
+
 def load_weights(source: str | Path | bytes) -> tuple[Forecaster, ForecastConfig]:
     """A model and its settings from safetensors (a path or bytes); never unpickles anything.
     A file that is not a forecaster's safetensors gives a ValueError saying why."""
     from safetensors.torch import load
 
-    try:
-        raw = Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
-    except OSError as e:
-        raise ValueError(f"cannot read the weights file: {e}") from None
+    raw = _raw(source)
     try:
         tensors = load(raw)
-        # the metadata is only reachable through a file handle: parse the header ourselves
-        n = int.from_bytes(raw[:8], "little")
-        meta = json.loads(raw[8:8 + n]).get("__metadata__") or {}
     except Exception as e:  # safetensors raises its own error type for every malformation
         raise ValueError(f"not a valid safetensors weights file ({e})") from None
-    if meta.get("format") != "explainer.forecast" or "config" not in meta:
-        raise ValueError("this safetensors file holds no forecaster settings; it was not saved "
-                         "by this app")
-    config = ForecastConfig.from_json(meta["config"])
+    config = ForecastConfig.from_json(_metadata(raw)["config"])
     model = build_model(config)
     expected = model.state_dict()
     missing = sorted(set(expected) - set(tensors))
