@@ -242,6 +242,62 @@ def setting(key: str) -> Any:
     return st.session_state.get(key, DEFAULTS[key])
 
 
+def _url_setting(key: str, raw: str) -> Any:
+    """A training setting read from the URL, or None where it is not a value the form offers."""
+    F = backend()
+    choices = {"fc_cell": F.CELLS, "fc_norm": D.NORMALISATIONS, "fc_opt": F.OPTIMISERS}
+    ranges = {"fc_window": (2, MAX_WINDOW), "fc_horizon": (1, 100), "fc_epochs": (1, MAX_EPOCHS),
+              "fc_batch": (1, 4096), "fc_seed": (0, 99_999)}
+    if key in choices:
+        return raw if raw in choices[key] else None
+    if key == "fc_hidden":
+        sizes = parse_hidden(raw)
+        return None if sizes is None else ", ".join(map(str, sizes))
+    try:
+        number = float(raw)
+    except ValueError:
+        return None
+    if key in ranges:
+        lo, hi = ranges[key]
+        return int(number) if number.is_integer() and lo <= number <= hi else None
+    if key == "fc_lr":
+        return next((r for r in LEARNING_RATES if np.isclose(r, number, rtol=1e-9, atol=0)), None)
+    if key == "fc_dropout":  # the slider's grid: 0 to 0.9 in steps of 0.05
+        steps = number / 0.05
+        return round(round(steps) * 0.05, 2) if 0 <= number <= 0.9 \
+            and abs(steps - round(steps)) < 1e-9 \
+            else None
+    return None
+
+
+def settings_from_url() -> None:
+    """Once per session, before anything reads them: the training settings of a shared link.
+    Values the form does not offer are ignored (the recipe's defaults stay)."""
+    loaded = st.session_state.setdefault("_url_loaded", set())
+    if "fc_form" in loaded:
+        return
+    loaded.add("fc_form")
+    for key in DEFAULTS:
+        raw = st.query_params.get(key)
+        value = None if raw is None else _url_setting(key, raw)
+        if value is not None:
+            st.session_state[key] = value
+
+
+def settings_to_url() -> None:
+    """The submitted training settings into the URL (only those that differ from the recipe), so
+    that a link reproduces the run."""
+    for key, default in DEFAULTS.items():
+        value = st.session_state.get(key, default)
+        if key == "fc_hidden":
+            sizes = parse_hidden(str(value))
+            value = default if sizes is None else ", ".join(map(str, sizes))
+        if value == default or (isinstance(default, float) and np.isclose(value, default)):
+            st.query_params.pop(key, None)
+        else:
+            st.query_params[key] = f"{value:g}" if isinstance(value, float) else str(value)
+
+
 def set_normalisation(kind: str) -> None:
     st.session_state["fc_norm"] = kind
 
@@ -605,6 +661,7 @@ def _when(v: Any) -> str:
 st.title(tr("title"))
 st.write(tr("intro"))
 
+settings_from_url()
 st.subheader(tr("data"))
 series, source = choose_series()
 data = None
@@ -629,6 +686,7 @@ if series is not None:
 
 st.subheader(tr("settings"))
 config = settings_form(data is not None)
+settings_to_url()
 if st.session_state.get("fc_running"):  # the previous run was interrupted (Stop, or a widget)
     finish(st.session_state["fc_partial"])
 if config is not None and data is not None:

@@ -182,6 +182,44 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
                                z[:, 0] * saved.scale + saved.shift, rtol=1e-6)
 
 
+def test_the_submitted_settings_go_into_the_url_and_a_shared_url_trains_them():
+    at = train_tiny(open_page(), hidden="3,2", norm="minmax")
+    url = dict(at.query_params)
+    # only what differs from the recipe; hidden sizes written in the form's own spelling
+    assert {k: url[k] for k in url if k.startswith("fc_") and k != "fc_source"} == {
+        "fc_hidden": "3, 2", "fc_window": "10", "fc_epochs": "2", "fc_batch": "16",
+        "fc_norm": "minmax"}
+    shared = open_page(**url)
+    assert shared.text_input(key="fc_hidden").value == "3, 2"
+    assert shared.number_input(key="fc_window").value == 10
+    assert shared.selectbox(key="fc_norm").value == "minmax"
+    upload(shared, TINY).button(key="fc_train").click().run()
+    assert not shared.exception and not shared.error
+    config = shared.session_state["fc_result"]["config"]
+    assert config == at.session_state["fc_result"]["config"]
+    assert (config.hidden, config.window, config.epochs, config.batch_size, config.normalise) == (
+        (3, 2), 10, 2, 16, "minmax")
+
+
+def test_bad_settings_in_the_url_fall_back_to_the_recipe():
+    at = open_page(fc_hidden="0", fc_epochs="abc", fc_norm="log", fc_lr="0.5", fc_cell="xyz",
+                   fc_dropout="2", fc_window="2.5", fc_batch="-1", fc_opt="lbfgs", fc_seed="1e9",
+                   fc_horizon="3")
+    assert not at.exception and not at.error
+    assert at.text_input(key="fc_hidden").value == "50, 100"
+    assert at.number_input(key="fc_epochs").value == 20
+    assert at.selectbox(key="fc_norm").value == "window"
+    assert at.select_slider(key="fc_lr").value == pytest.approx(1e-3)
+    assert at.selectbox(key="fc_cell").value == "lstm"
+    assert at.slider(key="fc_dropout").value == pytest.approx(0.2)
+    assert at.number_input(key="fc_window").value == 50
+    assert at.number_input(key="fc_batch").value == 50
+    assert at.selectbox(key="fc_opt").value == "rmsprop"
+    assert at.number_input(key="fc_seed").value == 0
+    assert at.number_input(key="fc_horizon").value == 3  # the one good value is kept
+    assert dict(at.query_params) == {"fc_horizon": "3"}  # the rest are gone from the URL
+
+
 BAD_UPLOADS = [
     ("text.csv", b"name,city\na,b\nc,d\n", "is not numeric"),
     ("empty.csv", b"", "the file is empty"),

@@ -42,6 +42,7 @@ def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_s
                            "el => el.layout && el.layout.title.text.includes('Point-by-point'))",
                            timeout=30_000)
     assert page.locator(EXCEPTION).count() == 0
+    assert "fc_hidden=4" in page.url and "fc_epochs=2" in page.url  # a link reproduces the run
     with page.expect_download(timeout=30_000) as download:
         page.get_by_role("button", name="Weights (.safetensors)").click()
     model, config = F.load_weights(open(download.value.path(), "rb").read())
