@@ -160,6 +160,7 @@ def main() -> None:
     import keras
     seconds: dict[str, list[float]] = {"ours": [], "keras": []}
     scores: dict[str, list[tuple[float, float]]] = {"ours": [], "keras": []}
+    records: list[dict] = []
     for seed in seeds:  # alternate the two so that a busy machine slows both alike
         result = F.train(F.ForecastConfig(epochs=args.epochs, seed=seed, device="cpu"), data)
         seconds["ours"] += [h["seconds"] for h in result.history]
@@ -167,19 +168,19 @@ def main() -> None:
         k_seconds, k_pred = keras_run(data, args.epochs, seed)
         seconds["keras"] += k_seconds
         scores["keras"].append(rmse(k_pred, data))
+        records.append({
+            "seed": seed, "series": args.series, "epochs": args.epochs,
+            "threads": torch.get_num_threads(), "keras": keras.__version__,
+            "ours_rmse": scores["ours"][-1][0], "keras_rmse": scores["keras"][-1][0],
+            "ours_rmse_original": scores["ours"][-1][1],
+            "keras_rmse_original": scores["keras"][-1][1],
+            "ours_s_per_epoch": statistics.median(h["seconds"] for h in result.history),
+            "keras_s_per_epoch": statistics.median(k_seconds),
+            "ours_history": result.history,
+        })
         if args.log:
-            record = {
-                "seed": seed, "series": args.series, "epochs": args.epochs,
-                "threads": torch.get_num_threads(), "keras": keras.__version__,
-                "ours_rmse": scores["ours"][-1][0], "keras_rmse": scores["keras"][-1][0],
-                "ours_rmse_original": scores["ours"][-1][1],
-                "keras_rmse_original": scores["keras"][-1][1],
-                "ours_s_per_epoch": statistics.median(h["seconds"] for h in result.history),
-                "keras_s_per_epoch": statistics.median(k_seconds),
-                "ours_history": result.history,
-            }
             with open(args.log, "a") as f:
-                f.write(json.dumps(record) + "\n")
+                f.write(json.dumps(records[-1]) + "\n")
         print(f"seed {seed}: test RMSE ours {scores['ours'][-1][0]:.6f}, "
               f"keras {scores['keras'][-1][0]:.6f}", flush=True)
 
@@ -194,6 +195,8 @@ def main() -> None:
         k = [r[i] for r in scores["keras"]]
         print(f"test RMSE {unit} (mean over {len(seeds)} seed(s)): ours {statistics.fmean(o):.6g}, "
               f"keras {statistics.fmean(k):.6g}, persistence {pers[i]:.6g}")
+    if len(records) > 1:
+        print(summarise(records))
 
 
 if __name__ == "__main__":
