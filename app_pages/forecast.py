@@ -32,6 +32,10 @@ DEFAULTS: dict[str, Any] = {  # the classic recipe (explainer.torch_backend.fore
 }
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 MODES = ("point", "full", "multi")
+SCALER_NAMES = {"minmax": "min-max", "zscore": "z-score"}
+# a loaded model's saved scaling maps training data to about [0, 1] (min-max) or mean 0, sd 1
+# (z-score); a series whose typical value lands beyond this is extrapolation
+FAR_OUTSIDE = 5.0
 
 tr = ui.translator({
     "title": ("Forecasting a series with a stacked LSTM", "用堆叠 LSTM 预测时间序列"),
@@ -119,6 +123,13 @@ tr = ui.translator({
                      "series.",
                      "输入按模型训练时的方式缩放（{kind}：平移 {shift}，缩放 {scale}，"
                      "随权重一起保存），而不是在这个序列上重新拟合。"),
+    "extrapolating": ("In the units the model learnt, this series runs from {lo} to {hi}, far from "
+                      "the range of its training data (about 0 to 1 for min-max, −3 to 3 for "
+                      "z-score): these predictions are extrapolation. Per-window normalisation "
+                      "carries a model across series of different levels.",
+                      "按模型所学的单位，这个序列的范围是 {lo} 到 {hi}，远离其训练数据的范围"
+                      "（最小-最大约为 0 到 1，z 分数约为 −3 到 3）：这些预测属于外推。"
+                      "逐窗口归一化可以让模型用于水平不同的序列。"),
     "tab_point": ("Point by point", "逐点预测"),
     "tab_full": ("Full sequence", "整段预测"),
     "tab_multi": ("Multi-sequence", "多段预测"),
@@ -542,8 +553,11 @@ def show_results(result: dict) -> None:
     if result["file"]:
         st.success(tr("loaded", file=result["file"], source=result["source"]))
         if (scaler := result.get("saved_scaler")) is not None:
-            st.caption(tr("saved_scaler", kind={"minmax": "min-max"}.get(scaler.kind, scaler.kind),
+            st.caption(tr("saved_scaler", kind=SCALER_NAMES.get(scaler.kind, scaler.kind),
                           shift=f"{scaler.shift:.6g}", scale=f"{scaler.scale:.6g}"))
+            z = scaler.transform(data.series)  # this series in the units the model learnt
+            if np.median(np.abs(z)) > FAR_OUTSIDE:
+                st.warning(tr("extrapolating", lo=f"{z.min():.3g}", hi=f"{z.max():.3g}"))
     elif result["stopped"]:
         st.warning(tr("stopped", epochs=len(history), planned=config.epochs,
                       source=result["source"]))

@@ -173,6 +173,13 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     assert loaded["data"].scaler == saved
     assert D.prepare(other, window=10, normalise="zscore").scaler != saved
     assert any("not refitted on this series" in c.value for c in fresh.caption)
+    assert any("extrapolation" in w.value for w in fresh.warning)  # 3x the level: far outside
+    same = upload(open_page(), TINY)  # on the series it was trained on: no such warning
+    same.file_uploader(key="weights").set_value(("w.safetensors", raw,
+                                                 "application/octet-stream")).run()
+    assert same.session_state["fc_result"]["data"].scaler == saved
+    assert any("not refitted" in c.value for c in same.caption)
+    assert not any("extrapolation" in w.value for w in same.warning)
     # the point predictions are the model's outputs on (x - shift) / scale, mapped back alike
     data = loaded["data"]
     x = (data.series[data.test.start[:, None] + np.arange(10)] - saved.shift) / saved.scale
