@@ -23,7 +23,7 @@ from explainer import data as D
 from explainer.figures.forecast import forecast_figure, loss_figure
 from explainer.lesson import last_step_loss
 
-MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 512, 4, 1000
+MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 1024, 4, 1000  # the scale
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
 DEFAULTS: dict[str, Any] = {  # the classic recipe (explainer.torch_backend.forecast.ForecastConfig)
     "fc_cell": "lstm", "fc_hidden": "50, 100", "fc_dropout": 0.2, "fc_window": 50,

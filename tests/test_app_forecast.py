@@ -227,6 +227,15 @@ def test_bad_settings_in_the_url_fall_back_to_the_recipe():
     assert dict(at.query_params) == {"fc_horizon": "3"}  # the rest are gone from the URL
 
 
+@pytest.mark.parametrize("hidden", ["1025", "1, 2, 3, 4, 5", "0", "fifty"])
+def test_layer_sizes_beyond_the_page_limits_are_a_message(hidden):
+    at = upload(open_page(), TINY)
+    at.text_input(key="fc_hidden").set_value(hidden)
+    at.button(key="fc_train").click().run()
+    assert not at.exception and not at.get("tabs")  # nothing trained
+    assert any("1 to 4 whole numbers from 1 to 1024" in e for e in errors(at))
+
+
 BAD_UPLOADS = [
     ("text.csv", b"name,city\na,b\nc,d\n", "is not numeric"),
     ("empty.csv", b"", "the file is empty"),
