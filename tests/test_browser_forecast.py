@@ -1,5 +1,6 @@
 """The forecasting page in headless Chromium: it opens, trains a tiny model, draws the predictions,
-serves the weights as a real download, and the Stop button ends a training and keeps its epochs."""
+serves the weights as a real download, the Stop button ends a training and keeps its epochs, and
+two students train at the same time without blocking or seeing each other's runs."""
 
 from __future__ import annotations
 
@@ -65,3 +66,47 @@ def test_stop_ends_the_training_and_keeps_the_finished_epochs(page, app_server):
     assert 2 <= done < 200
     assert page.locator('[data-testid="stTabs"]').count() == 1
     assert page.locator(EXCEPTION).count() == 0
+
+
+def progress_epoch(page) -> int:
+    text = " ".join(page.locator('[data-testid="stProgress"]').all_inner_texts())
+    found = re.search(r"Epoch (\d+) of 200", text)
+    return int(found.group(1)) if found else -1
+
+
+def test_two_students_train_at_once_each_in_their_own_session(page, browser, app_server):
+    # student A starts a long training
+    open_forecast(page, app_server)
+    set_form(page, "16", 200)
+    page.get_by_role("button", name="Train").click()
+    page.wait_for_function("() => /Epoch ([2-9]|\\d\\d) of 200/.test([...document.querySelectorAll("
+                           "'[data-testid=\"stProgress\"]')].map(e => e.innerText).join())",
+                           timeout=120_000)
+    # meanwhile student B opens the page: nothing of A's run, and B can train a model of its own
+    other = browser.new_context(viewport={"width": 1400, "height": 1000}, reduced_motion="reduce")
+    b = other.new_page()
+    try:
+        open_forecast(b, app_server)
+        assert b.locator('[data-testid="stTabs"]').count() == 0
+        assert b.locator('[data-testid="stProgress"]').count() == 0
+        set_form(b, "4", 2)
+        b.get_by_role("button", name="Train").click()
+        b.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).wait_for(timeout=120_000)
+        b.wait_for_function(IDLE, timeout=60_000)
+        # A was never blocked: it is still training, further on
+        epoch_a = progress_epoch(page)
+        assert 2 < epoch_a < 200
+        page.wait_for_function(f"() => /Epoch (\\d+) of 200/.exec([...document.querySelectorAll("
+                               f"'[data-testid=\"stProgress\"]')].map(e => e.innerText).join())"
+                               f"?.[1] > {epoch_a}", timeout=60_000)
+        page.get_by_role("button", name="Stop").click()
+        page.get_by_text(re.compile(r"Stopped after \d+ epoch\(s\) of 200")).wait_for(
+            timeout=120_000)
+        page.wait_for_function(IDLE, timeout=120_000)
+        # each sees only its own result
+        assert page.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).count() == 0
+        assert b.get_by_text(re.compile(r"Stopped after")).count() == 0
+        assert b.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).count() == 1
+        assert page.locator(EXCEPTION).count() == 0 and b.locator(EXCEPTION).count() == 0
+    finally:
+        other.close()
