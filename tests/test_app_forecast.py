@@ -132,6 +132,12 @@ def test_weights_round_trip_gives_the_same_predictions():
     for mode in ("point", "full", "multi"):
         np.testing.assert_array_equal(loaded["predictions"][mode].predicted,
                                       trained["predictions"][mode].predicted)
+    # weights whose window does not fit the chosen series: a message, not a traceback
+    short = upload(open_page(), csv_of(f"{v:.6f}" for v in SERIES[:12]))
+    short.file_uploader(key="weights").set_value(("w.safetensors", raw,
+                                                  "application/octet-stream")).run()
+    assert not short.exception
+    assert any("cannot be used" in e and "longer series" in e for e in errors(short))
     # a malformed weights file is a message, not a traceback
     fresh.file_uploader(key="weights").set_value(("bad.safetensors", b"\x10\x00garbage",
                                                   "application/octet-stream")).run()
