@@ -11,8 +11,12 @@ from explainer import i18n, ui
 hide = st.query_params.get("hide") == "true"  # read before the widgets: decides the sidebar's state
 if "lang" not in st.session_state and st.query_params.get("lang") in i18n.LANGUAGES:
     st.session_state["lang"] = st.query_params["lang"]  # the navigation's titles need it first
-st.set_page_config(page_title="RNN · LSTM · GRU", page_icon="🔁", layout="wide",
-                   initial_sidebar_state="collapsed" if hide else "auto")
+st.set_page_config(
+    page_title="RNN · LSTM · GRU",
+    page_icon="🔁",
+    layout="wide",
+    initial_sidebar_state="collapsed" if hide else "auto",
+)
 
 lesson = [
     st.Page("app_pages/start.py", title=ui.t("nav_start"), icon=":material/flag:", default=True),
@@ -34,8 +38,14 @@ FIXED_CELL = {"gradients": "rnn", "lstm": "lstm", "adds": "lstm", "gru": "gru", 
 OWN_CONTROLS = {"forecast", "memory"}
 
 with st.sidebar:
-    ui._bound(st.radio, i18n.text("language", ui.lang()) + " / Language", "lang",
-              options=list(i18n.LANGUAGES), format_func=i18n.LANGUAGES.get, horizontal=True)
+    ui._bound(
+        st.radio,
+        i18n.text("language", ui.lang()) + " / Language",
+        "lang",
+        options=list(i18n.LANGUAGES),
+        format_func=i18n.LANGUAGES.get,
+        horizontal=True,
+    )
     st.toggle(ui.t("presentation"), key="pres", bind="query-params")
     st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
     if page.url_path not in OWN_CONTROLS:

@@ -10,74 +10,97 @@ from explainer.lesson import steps_of_signal
 
 RATIO = 1e-3
 
-tr = ui.translator({
-    "title": ("Why the cell state adds", "细胞状态为何用加法"),
-    "intro": (
-        "Gates multiply: a value times a number between 0 and 1 is a valve, letting information "
-        "through or shutting it off. The cell state adds: c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t puts "
-        "new information on top of the old. For the gradient that makes all the difference. "
-        "Along the cell state, one step back is ∂c_t/∂c_(t−1) = f_t: no weight matrix, no "
-        "squashing derivative, just the forget gate. When f stays near 1 the gradient passes "
-        "almost untouched, step after step. A plain RNN instead multiplies by "
-        "diag(tanh′) · W_hh at every step, and the product fades (or explodes).",
-        "门做乘法：乘上一个 0 到 1 之间的数就像一个阀门，让信息通过或将其关闭。细胞状态做加法："
-        "c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t 把新信息叠加在旧信息之上。对梯度而言这至关重要。"
-        "沿着细胞状态后退一步，∂c_t/∂c_(t−1) = f_t：没有权重矩阵，没有压缩函数的导数，只有遗忘门。"
-        "只要 f 接近 1，梯度就能几乎不受损失地一步步传回去。而普通 RNN 每一步都要乘上 "
-        "diag(tanh′) · W_hh，连乘的结果会逐渐消失（或爆炸）。",
-    ),
-    "fbias": ("Forget-gate bias b_if (added to PyTorch's initial value)",
-              "遗忘门偏置 b_if（加在 PyTorch 初始值上）"),
-    "fbias_help": ("A positive bias starts the forget gate near 1: the cell remembers by default. "
-                   "Many practitioners initialise it to 1.",
-                   "正的偏置使遗忘门一开始就接近 1：细胞默认保持记忆。许多实践者把它初始化为 1。"),
-    "ablation": ("Gate ablation", "门的消融实验"),
-    "abl_standard": ("none (the standard LSTM)", "无（标准 LSTM）"),
-    "abl_forget_one": ("forget gate clamped to 1", "遗忘门固定为 1"),
-    "abl_no_output": ("no output gate (o = 1)", "去掉输出门（o = 1）"),
-    "abl_coupled": (
-        "coupled input and forget gates (i = 1 − f)",
-        "输入门与遗忘门耦合（i = 1 − f）",
-    ),
-    "fmean": (
-        "Mean forget gate in this run: f ≈ {f:.2f}. Each step back along the cell state "
-        "multiplies the gradient by f, so 20 steps back about {f:.2f}^20 ≈ {p20:.1e} of it is "
-        "left on that path alone.",
-        "本次运行中遗忘门的平均值：f ≈ {f:.2f}。沿细胞状态每后退一步，梯度就乘以 f，"
-        "所以往回 20 步时，仅沿这条路径大约只剩下 {f:.2f}^20 ≈ {p20:.1e}。",
-    ),
-    "fhalf": (
-        "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
-        "about as fast as the plain RNN: the addition helps only when f is near 1. Move the "
-        "forget bias to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
-        "在 PyTorch 的初始化下遗忘门约为 0.5，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
-        "接近 1 时加法才真正起作用。把遗忘门偏置调到 1 或更大（或把 f 固定为 1），观察点线变平。",
-    ),
-    "paths": ("Gradient along the cell state and through the hidden state",
-              "沿细胞状态与经过隐藏状态的梯度"),
-    "paths_text": (
-        "Solid: ‖∂L/∂h_t‖; dotted: ‖∂L/∂c_t‖ for the LSTM; the plain RNN of the same size and "
-        "seed for comparison.", "实线：‖∂L/∂h_t‖；点线：LSTM 的 ‖∂L/∂c_t‖；作为对比，同样大小、"
-        "同样随机种子的普通 RNN。"),
-    "product": (
-        "The forget-gate product against the RNN's Jacobians",
-        "遗忘门连乘与 RNN 雅可比矩阵的对比",
-    ),
-    "ablations": ("Every ablation on the same input", "同一输入下的各种消融"),
-    "table_variant": ("LSTM variant", "LSTM 变体"),
-    "table_h": ("steps back with signal in h", "h 中仍有信号的步数"),
-    "table_c": ("steps back with signal in c", "c 中仍有信号的步数"),
-    "all": ("all {steps}", "全部 {steps} 步"),
-})
+tr = ui.translator(
+    {
+        "title": ("Why the cell state adds", "细胞状态为何用加法"),
+        "intro": (
+            "Gates multiply: a value times a number between 0 and 1 is a valve, letting information "
+            "through or shutting it off. The cell state adds: c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t puts "
+            "new information on top of the old. For the gradient that makes all the difference. "
+            "Along the cell state, one step back is ∂c_t/∂c_(t−1) = f_t: no weight matrix, no "
+            "squashing derivative, just the forget gate. When f stays near 1 the gradient passes "
+            "almost untouched, step after step. A plain RNN instead multiplies by "
+            "diag(tanh′) · W_hh at every step, and the product fades (or explodes).",
+            "门做乘法：乘上一个 0 到 1 之间的数就像一个阀门，让信息通过或将其关闭。细胞状态做加法："
+            "c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t 把新信息叠加在旧信息之上。对梯度而言这至关重要。"
+            "沿着细胞状态后退一步，∂c_t/∂c_(t−1) = f_t：没有权重矩阵，没有压缩函数的导数，只有遗忘门。"
+            "只要 f 接近 1，梯度就能几乎不受损失地一步步传回去。而普通 RNN 每一步都要乘上 "
+            "diag(tanh′) · W_hh，连乘的结果会逐渐消失（或爆炸）。",
+        ),
+        "fbias": (
+            "Forget-gate bias b_if (added to PyTorch's initial value)",
+            "遗忘门偏置 b_if（加在 PyTorch 初始值上）",
+        ),
+        "fbias_help": (
+            "A positive bias starts the forget gate near 1: the cell remembers by default. "
+            "Many practitioners initialise it to 1.",
+            "正的偏置使遗忘门一开始就接近 1：细胞默认保持记忆。许多实践者把它初始化为 1。",
+        ),
+        "ablation": ("Gate ablation", "门的消融实验"),
+        "abl_standard": ("none (the standard LSTM)", "无（标准 LSTM）"),
+        "abl_forget_one": ("forget gate clamped to 1", "遗忘门固定为 1"),
+        "abl_no_output": ("no output gate (o = 1)", "去掉输出门（o = 1）"),
+        "abl_coupled": (
+            "coupled input and forget gates (i = 1 − f)",
+            "输入门与遗忘门耦合（i = 1 − f）",
+        ),
+        "fmean": (
+            "Mean forget gate in this run: f ≈ {f:.2f}. Each step back along the cell state "
+            "multiplies the gradient by f, so 20 steps back about {f:.2f}^20 ≈ {p20:.1e} of it is "
+            "left on that path alone.",
+            "本次运行中遗忘门的平均值：f ≈ {f:.2f}。沿细胞状态每后退一步，梯度就乘以 f，"
+            "所以往回 20 步时，仅沿这条路径大约只剩下 {f:.2f}^20 ≈ {p20:.1e}。",
+        ),
+        "fhalf": (
+            "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
+            "about as fast as the plain RNN: the addition helps only when f is near 1. Move the "
+            "forget bias to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
+            "在 PyTorch 的初始化下遗忘门约为 0.5，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
+            "接近 1 时加法才真正起作用。把遗忘门偏置调到 1 或更大（或把 f 固定为 1），观察点线变平。",
+        ),
+        "paths": (
+            "Gradient along the cell state and through the hidden state",
+            "沿细胞状态与经过隐藏状态的梯度",
+        ),
+        "paths_text": (
+            "Solid: ‖∂L/∂h_t‖; dotted: ‖∂L/∂c_t‖ for the LSTM; the plain RNN of the same size and "
+            "seed for comparison.",
+            "实线：‖∂L/∂h_t‖；点线：LSTM 的 ‖∂L/∂c_t‖；作为对比，同样大小、"
+            "同样随机种子的普通 RNN。",
+        ),
+        "product": (
+            "The forget-gate product against the RNN's Jacobians",
+            "遗忘门连乘与 RNN 雅可比矩阵的对比",
+        ),
+        "ablations": ("Every ablation on the same input", "同一输入下的各种消融"),
+        "table_variant": ("LSTM variant", "LSTM 变体"),
+        "table_h": ("steps back with signal in h", "h 中仍有信号的步数"),
+        "table_c": ("steps back with signal in c", "c 中仍有信号的步数"),
+        "all": ("all {steps}", "全部 {steps} 步"),
+    }
+)
 
 s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
 c1, c2 = st.columns(2)
-fbias = ui._bound(c1.slider, tr("fbias"), "fbias", min_value=-3.0, max_value=5.0, value=0.0,
-                  step=0.5, help=tr("fbias_help"))
-variant = ui._bound(c2.selectbox, tr("ablation"), "ablation", options=list(LSTM_VARIANTS),
-                    format_func=lambda v: tr(f"abl_{v}"))
+fbias = ui._bound(
+    c1.slider,
+    tr("fbias"),
+    "fbias",
+    min_value=-3.0,
+    max_value=5.0,
+    value=0.0,
+    step=0.5,
+    help=tr("fbias_help"),
+)
+variant = ui._bound(
+    c2.selectbox,
+    tr("ablation"),
+    "ablation",
+    options=list(LSTM_VARIANTS),
+    format_func=lambda v: tr(f"abl_{v}"),
+)
 knobs = dict(cell="lstm", fbias=float(fbias), variant=variant)
 lstm = ui.run_for(s, **knobs)
 rnn = ui.run_for(s, cell="rnn")
@@ -87,16 +110,28 @@ f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
 st.info(tr("fmean", f=f_mean, p20=f_mean**20) + ("\n\n" + tr("fhalf") if f_mean < 0.8 else ""))
 st.subheader(tr("paths"))
 st.caption(tr("paths_text"))
-ui.plot(ui.memo_figure(("paths", key), lambda: figures.gradient_decay_figure(
-    {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)}, **ui.fig_kw())),
-    "cell_vs_hidden")
+ui.plot(
+    ui.memo_figure(
+        ("paths", key),
+        lambda: figures.gradient_decay_figure(
+            {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)}, **ui.fig_kw()
+        ),
+    ),
+    "cell_vs_hidden",
+)
 ui.overflow_note(lstm)
 
 st.subheader(tr("product"))
 unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
-ui.plot(ui.memo_figure(("product", key, unit), lambda: figures.forget_product_figure(
-    lstm.trace, rnn_jacobians={"RNN": rnn.jacobians}, unit=unit, **ui.fig_kw())),
-    "forget_product")
+ui.plot(
+    ui.memo_figure(
+        ("product", key, unit),
+        lambda: figures.forget_product_figure(
+            lstm.trace, rnn_jacobians={"RNN": rnn.jacobians}, unit=unit, **ui.fig_kw()
+        ),
+    ),
+    "forget_product",
+)
 
 st.subheader(tr("ablations"))
 runs = {v: ui.run_for(s, cell="lstm", fbias=float(fbias), variant=v) for v in LSTM_VARIANTS}
@@ -106,13 +141,23 @@ def fmt(n):
     return tr("all", steps=s["steps"]) if n is None else str(n)
 
 
-st.dataframe({
-    tr("table_variant"): [tr(f"abl_{v}") for v in runs],
-    tr("table_h"): [fmt(steps_of_signal(r.grads.h_norm, RATIO)) for r in runs.values()],
-    tr("table_c"): [fmt(steps_of_signal(r.grads.c_norm, RATIO)) for r in runs.values()],
-}, hide_index=True)
-ui.plot(ui.memo_figure(("ablations", key), lambda: figures.gradient_decay_figure(
-    {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()}, **ui.fig_kw())), "ablations")
+st.dataframe(
+    {
+        tr("table_variant"): [tr(f"abl_{v}") for v in runs],
+        tr("table_h"): [fmt(steps_of_signal(r.grads.h_norm, RATIO)) for r in runs.values()],
+        tr("table_c"): [fmt(steps_of_signal(r.grads.c_norm, RATIO)) for r in runs.values()],
+    },
+    hide_index=True,
+)
+ui.plot(
+    ui.memo_figure(
+        ("ablations", key),
+        lambda: figures.gradient_decay_figure(
+            {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()}, **ui.fig_kw()
+        ),
+    ),
+    "ablations",
+)
 ui.show_code(bptt.lstm_layer_backward)
 ui.gradient_check(lstm, "adds")
 ui.export(lstm, ui.run_call(s, **knobs), "adds")

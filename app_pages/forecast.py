@@ -26,9 +26,17 @@ from explainer.lesson import last_step_loss
 MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 1024, 4, 1000  # the issue's scale
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
 DEFAULTS: dict[str, Any] = {  # the classic recipe (explainer.torch_backend.forecast.ForecastConfig)
-    "fc_cell": "lstm", "fc_hidden": "50, 100", "fc_dropout": 0.2, "fc_window": 50,
-    "fc_horizon": 1, "fc_norm": "window", "fc_opt": "rmsprop", "fc_lr": 1e-3, "fc_epochs": 20,
-    "fc_batch": 50, "fc_seed": 0,
+    "fc_cell": "lstm",
+    "fc_hidden": "50, 100",
+    "fc_dropout": 0.2,
+    "fc_window": 50,
+    "fc_horizon": 1,
+    "fc_norm": "window",
+    "fc_opt": "rmsprop",
+    "fc_lr": 1e-3,
+    "fc_epochs": 20,
+    "fc_batch": 50,
+    "fc_seed": 0,
 }
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 MODES = ("point", "full", "multi")
@@ -37,193 +45,262 @@ SCALER_NAMES = {"minmax": "min-max", "zscore": "z-score"}
 # (z-score); a series whose typical value lands beyond this is extrapolation
 FAR_OUTSIDE = 5.0
 
-tr = ui.translator({
-    "title": ("Forecasting a series with a stacked LSTM", "用堆叠 LSTM 预测时间序列"),
-    "intro": (
-        "The classic recipe: cut the series into windows of 50 steps, divide each window by its "
-        "first value (p_i / p_0 − 1), train on the first 90% of the windows (the last 5% of those "
-        "validate), and fit LSTM(50) → Dropout(0.2) → LSTM(100) → Dropout(0.2) → Linear to predict "
-        "the next value, with mean squared error and RMSprop (learning rate 0.001, batch 50, 20 "
-        "epochs). The defaults below are exactly that recipe; every one of them can be changed. "
-        "The last 10% of the series is the test part: the model never saw it.",
-        "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（p_i / p_0 − 1），用前 90% "
-        "的窗口训练（其中最后 5% 用于验证），拟合 LSTM(50) → Dropout(0.2) → LSTM(100) → "
-        "Dropout(0.2) → Linear 来预测下一个值，损失为均方误差，优化器为 RMSprop（学习率 0.001，"
-        "批大小 50，20 轮）。下面的默认设置正是这个做法，每一项都可以修改。序列最后 10% 是测试"
-        "部分：模型从未见过它。",
-    ),
-    "data": ("1 · The data", "1 · 数据"),
-    "source": ("Series", "序列"),
-    "src_bundled": ("A bundled series", "内置序列"),
-    "src_upload": ("My own CSV file", "我自己的 CSV 文件"),
-    "bundled": ("Bundled series", "内置序列"),
-    "upload": ("CSV file (UTF-8, a header row, one value per row)",
-               "CSV 文件（UTF-8 编码，含表头，每行一个值）"),
-    "upload_hint": ("Upload a CSV file to forecast one of its columns.",
-                    "上传一个 CSV 文件，预测其中的一列。"),
-    "column": ("Value column", "数值列"),
-    "date_column": ("Date column (x-axis)", "日期列（横轴）"),
-    "no_date": ("(none: step numbers)", "（无：使用步数）"),
-    "reverse": ("Reverse the order (file lists newest first)", "反转顺序（文件中最新的在前）"),
-    "gaps": ("Missing values", "缺失值"),
-    "gaps_interpolate": ("interpolate", "插值"),
-    "gaps_drop": ("drop", "删除"),
-    "descending": ("The dates run newest first: tick “Reverse the order” so that time runs "
-                   "forward.", "日期是从新到旧排列的：请勾选“反转顺序”，让时间向前推进。"),
-    "summary": ("{n} values; {gaps} missing value(s) in the file ({policy}).",
-                "共 {n} 个值；文件中有 {gaps} 个缺失值（{policy}）。"),
-    "bad_file": ("This file cannot be used: {msg}", "无法使用此文件：{msg}"),
-    "bad_data": ("This series cannot be cut into windows with these settings: {msg}",
-                 "按当前设置无法把此序列切成窗口：{msg}"),
-    "use_zscore": ("Use z-score normalisation", "改用 z 分数归一化"),
-    "use_minmax": ("Use min-max normalisation", "改用最小-最大归一化"),
-    "settings": ("2 · The model and its training", "2 · 模型及其训练"),
-    "hidden": ("Layer sizes (one recurrent layer each, comma-separated)",
-               "各层大小（每个数一个循环层，用逗号分隔）"),
-    "dropout": ("Dropout after each layer", "每层之后的 Dropout"),
-    "window": ("Window (input steps)", "窗口（输入步数）"),
-    "horizon": ("Horizon (values predicted)", "预测长度（预测的值个数）"),
-    "norm": ("Normalisation", "归一化"),
-    "norm_window": ("per window: p_i / p_0 − 1", "逐窗口：p_i / p_0 − 1"),
-    "norm_minmax": ("min-max, fitted on the training part", "最小-最大，在训练部分上拟合"),
-    "norm_zscore": ("z-score, fitted on the training part", "z 分数，在训练部分上拟合"),
-    "norm_none": ("none", "不归一化"),
-    "optimiser": ("Optimiser", "优化器"),
-    "lr": ("Learning rate", "学习率"),
-    "epochs": ("Epochs", "训练轮数"),
-    "batch": ("Batch size", "批大小"),
-    "seed": ("Random seed", "随机种子"),
-    "device": ("Device", "设备"),
-    "train": ("Train", "开始训练"),
-    "bad_hidden": ("Layer sizes must be 1 to {layers} whole numbers from 1 to {units}, separated "
-                   "by commas, such as 50, 100; got “{text}”.",
-                   "各层大小必须是 1 到 {layers} 个介于 1 和 {units} 之间的整数，用逗号分隔，"
-                   "例如 50, 100；当前为“{text}”。"),
-    "bad_settings": ("These settings cannot train: {msg}", "这些设置无法训练：{msg}"),
-    "no_data": ("Choose a usable series first.", "请先选择一个可用的序列。"),
-    "stop": ("Stop", "停止"),
-    "progress": ("Epoch {epoch} of {epochs}, batch {batch} of {batches}: loss {loss}",
-                 "第 {epoch}/{epochs} 轮，第 {batch}/{batches} 批：损失 {loss}"),
-    "starting": ("Starting (the first run imports PyTorch)…",
-                 "正在启动（首次运行会导入 PyTorch）……"),
-    "failed": ("Training failed: {msg}", "训练失败：{msg}"),
-    "stopped_early": ("Stopped before the first epoch ended: there is nothing to show yet.",
-                      "在第一轮结束之前就停止了：还没有可以显示的结果。"),
-    "results": ("3 · What it learnt", "3 · 模型学到了什么"),
-    "done": ("Trained {epochs} epoch(s) in {seconds} s on {device}, on {source}.",
-             "在 {device} 上用 {seconds} 秒训练了 {epochs} 轮，数据为 {source}。"),
-    "stopped": ("Stopped after {epochs} epoch(s) of {planned}: the results below are the model as "
-                "it was at the end of epoch {epochs}, on {source}.",
-                "在 {planned} 轮中的第 {epochs} 轮后停止：下面的结果是第 {epochs} 轮结束时的"
-                "模型，数据为 {source}。"),
-    "loaded": ("Weights loaded from {file}, applied to {source}.",
-               "已从 {file} 加载权重，应用于 {source}。"),
-    "saved_scaler": ("The inputs are scaled as when the model was trained ({kind}: shift "
-                     "{shift}, scale {scale}, saved with the weights), not refitted on this "
-                     "series.",
-                     "输入按模型训练时的方式缩放（{kind}：平移 {shift}，缩放 {scale}，"
-                     "随权重一起保存），而不是在这个序列上重新拟合。"),
-    "extrapolating": ("In the units the model learnt, this series runs from {lo} to {hi}, far from "
-                      "the range of its training data (about 0 to 1 for min-max, −3 to 3 for "
-                      "z-score): these predictions are extrapolation. Per-window normalisation "
-                      "carries a model across series of different levels.",
-                      "按模型所学的单位，这个序列的范围是 {lo} 到 {hi}，远离其训练数据的范围"
-                      "（最小-最大约为 0 到 1，z 分数约为 −3 到 3）：这些预测属于外推。"
-                      "逐窗口归一化可以让模型用于水平不同的序列。"),
-    "tab_point": ("Point by point", "逐点预测"),
-    "tab_full": ("Full sequence", "整段预测"),
-    "tab_multi": ("Multi-sequence", "多段预测"),
-    "explain_point": (
-        "Each test window of true values predicts the value right after it: the easiest task, "
-        "and the one where a model that merely repeats the last value (persistence) is hard to "
-        "beat.",
-        "每个由真实值组成的测试窗口预测紧随其后的值：这是最容易的任务，而只会重复最后一个值的"
-        "模型（持续性基线）在这里很难被超越。"),
-    "explain_full": (
-        "One run from the first test window: each prediction is appended to the window and fed "
-        "back, so errors accumulate over the whole test part.",
-        "从第一个测试窗口出发的一次运行：每个预测值都被追加到窗口中再反馈给模型，"
-        "因此误差会在整个测试部分累积。"),
-    "explain_multi": (
-        "Several such runs, each one window long and each started again from true values: does "
-        "the model get the direction of the next steps right?",
-        "多次这样的运行，每次长度为一个窗口，且每次都从真实值重新出发：模型能否预测对接下来"
-        "几步的走向？"),
-    "metrics": ("Test errors beside the persistence baseline (repeat the last known value)",
-                "测试误差与持续性基线（重复最后一个已知值）的对比"),
-    "metrics_note": ("Original units are those of the file; normalised units are those the model "
-                     "was trained in. A model is useful where its error is below persistence's.",
-                     "原始单位即文件中的单位；归一化单位是模型训练时所用的单位。只有当模型的误差"
-                     "低于持续性基线时，它才有用。"),
-    "col_mode": ("Mode", "模式"),
-    "col_rmse": ("RMSE", "模型 RMSE"),
-    "col_mae": ("MAE", "模型 MAE"),
-    "col_prmse": ("persistence RMSE", "持续性基线 RMSE"),
-    "col_pmae": ("persistence MAE", "持续性基线 MAE"),
-    "col_rmse_n": ("RMSE (normalised)", "RMSE（归一化）"),
-    "col_prmse_n": ("persistence RMSE (normalised)", "持续性基线 RMSE（归一化）"),
-    "downloads": ("Downloads", "下载"),
-    "dl_csv": ("Predictions (CSV)", "预测值（CSV）"),
-    "dl_weights": ("Weights (.safetensors)", "权重（.safetensors）"),
-    "dl_settings": ("Settings (JSON)", "设置（JSON）"),
-    "load": ("Load saved weights", "加载已保存的权重"),
-    "load_hint": ("A .safetensors file downloaded from this page: its settings and its min-max or "
-                  "z-score scaling come with it, and it is applied to the series chosen above. "
-                  "Weights are only ever read as "
-                  "safetensors, never unpickled.",
-                  "从本页下载的 .safetensors 文件：其中包含训练时的设置和最小-最大或 z 分数缩放，"
-                  "模型会应用到上面选择的"
-                  "序列上。权重只以 safetensors 格式读取，绝不会反序列化（unpickle）。"),
-    "weights_file": ("Weights file", "权重文件"),
-    "bad_weights": ("This weights file cannot be used: {msg}", "无法使用此权重文件：{msg}"),
-    "inspect": ("4 · Inside the trained model", "4 · 训练好的模型内部"),
-    "inspect_intro": (
-        "The trained first recurrent layer, copied weight for weight into the NumPy reference of "
-        "the lesson, runs on one test window exactly as the model saw it (normalised). The gates "
-        "below are those of the network you just trained; the gradient curve puts the loss on the "
-        "window's last step, as the model's own loss does.",
-        "训练好的第一个循环层被逐个权重地复制到课程中的 NumPy 参考实现里，并在一个测试窗口上"
-        "按模型所见的方式（归一化后）运行。下面的门就是你刚训练的网络的门；梯度曲线把损失放在"
-        "窗口的最后一步，与模型自身的损失一致。"),
-    "test_window": ("Test window", "测试窗口"),
-    "window_span": ("Window {k} covers {first} to {last} (normalised inputs, as the model saw "
-                    "them).", "窗口 {k} 覆盖 {first} 到 {last}（归一化后的输入，即模型所见）。"),
-    "parity": ("The reference reproduces the trained layer on this window: the largest "
-               "difference between its h and PyTorch's (float64) is {diff}.",
-               "参考实现在此窗口上复现了训练好的层：其 h 与 PyTorch（float64）结果的最大差异为 "
-               "{diff}。"),
-    "parity_bad": ("The reference and PyTorch disagree on this window by {diff}.",
-                   "参考实现与 PyTorch 在此窗口上相差 {diff}。"),
-    "quiet": ("On this window the first layer barely leaves its resting state (|h| ≤ {h}, "
-              "inputs |x| ≤ {x}), so the heatmaps look flat: its input weights are still small, "
-              "and per-window normalisation keeps the inputs near 0. Train longer, or with z-score "
-              "or min-max normalisation (inputs of size about 1), to see the gates move.",
-              "在此窗口上，第一层几乎没有离开静止状态（|h| ≤ {h}，输入 |x| ≤ {x}），所以热图"
-              "看起来是平的：它的输入权重仍然很小，而逐窗口归一化使输入接近 0。训练更久，或改用 "
-              "z 分数或最小-最大归一化（输入大小约为 1），就能看到门的变化。"),
-    "series_co2_weekly": ("Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)",
-                          "莫纳罗亚观测站大气 CO2 浓度，每周，1958-2001（ppm）"),
-    "series_elnino_monthly": ("Sea surface temperature, Nino 1+2, monthly 1950-2010 (C)",
-                              "Nino 1+2 区海表温度，每月，1950-2010（°C）"),
-    "series_sunspots_yearly": ("Yearly sunspot activity 1700-2008", "太阳黑子年度活动，1700-2008"),
-    "series_macrodata_quarterly": ("US macroeconomic data, quarterly 1959-2009",
-                                   "美国宏观经济数据，每季度，1959-2009"),
-    "note_co2_weekly": ("2284 weeks with 59 gaps; trend plus a yearly cycle (the default)",
-                        "2284 周，含 59 个缺失值；趋势加年周期（默认序列）"),
-    "note_elnino_monthly": ("732 months; a strong yearly cycle with El Nino bursts",
-                            "732 个月；很强的年周期，夹杂厄尔尼诺爆发"),
-    "note_sunspots_yearly": ("309 years with some zero years: per-window normalisation cannot be "
-                             "used; choose z-score or min-max",
-                             "309 年，其中有些年份为 0：不能使用逐窗口归一化，请选择 z 分数或"
-                             "最小-最大归一化"),
-    "note_macrodata_quarterly": ("203 quarters, 12 numeric columns (real GDP by default)",
-                                 "203 个季度，12 个数值列（默认为实际 GDP）"),
-    "heatmaps": ("Every gate of the first layer over the window", "第一层的每个门在窗口上的变化"),
-    "cell_at": ("The cell at one step", "某一步的单元"),
-    "decay": ("How far back the gradient of the last step reaches", "最后一步的梯度能传回多远"),
-    "trained_on": ("the bundled series “{name}”", "内置序列“{name}”"),
-    "uploaded": ("column “{column}” of {file}", "{file} 的“{column}”列"),
-})
+tr = ui.translator(
+    {
+        "title": ("Forecasting a series with a stacked LSTM", "用堆叠 LSTM 预测时间序列"),
+        "intro": (
+            "The classic recipe: cut the series into windows of 50 steps, divide each window by its "
+            "first value (p_i / p_0 − 1), train on the first 90% of the windows (the last 5% of those "
+            "validate), and fit LSTM(50) → Dropout(0.2) → LSTM(100) → Dropout(0.2) → Linear to predict "
+            "the next value, with mean squared error and RMSprop (learning rate 0.001, batch 50, 20 "
+            "epochs). The defaults below are exactly that recipe; every one of them can be changed. "
+            "The last 10% of the series is the test part: the model never saw it.",
+            "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（p_i / p_0 − 1），用前 90% "
+            "的窗口训练（其中最后 5% 用于验证），拟合 LSTM(50) → Dropout(0.2) → LSTM(100) → "
+            "Dropout(0.2) → Linear 来预测下一个值，损失为均方误差，优化器为 RMSprop（学习率 0.001，"
+            "批大小 50，20 轮）。下面的默认设置正是这个做法，每一项都可以修改。序列最后 10% 是测试"
+            "部分：模型从未见过它。",
+        ),
+        "data": ("1 · The data", "1 · 数据"),
+        "source": ("Series", "序列"),
+        "src_bundled": ("A bundled series", "内置序列"),
+        "src_upload": ("My own CSV file", "我自己的 CSV 文件"),
+        "bundled": ("Bundled series", "内置序列"),
+        "upload": (
+            "CSV file (UTF-8, a header row, one value per row)",
+            "CSV 文件（UTF-8 编码，含表头，每行一个值）",
+        ),
+        "upload_hint": (
+            "Upload a CSV file to forecast one of its columns.",
+            "上传一个 CSV 文件，预测其中的一列。",
+        ),
+        "column": ("Value column", "数值列"),
+        "date_column": ("Date column (x-axis)", "日期列（横轴）"),
+        "no_date": ("(none: step numbers)", "（无：使用步数）"),
+        "reverse": ("Reverse the order (file lists newest first)", "反转顺序（文件中最新的在前）"),
+        "gaps": ("Missing values", "缺失值"),
+        "gaps_interpolate": ("interpolate", "插值"),
+        "gaps_drop": ("drop", "删除"),
+        "descending": (
+            "The dates run newest first: tick “Reverse the order” so that time runs forward.",
+            "日期是从新到旧排列的：请勾选“反转顺序”，让时间向前推进。",
+        ),
+        "summary": (
+            "{n} values; {gaps} missing value(s) in the file ({policy}).",
+            "共 {n} 个值；文件中有 {gaps} 个缺失值（{policy}）。",
+        ),
+        "bad_file": ("This file cannot be used: {msg}", "无法使用此文件：{msg}"),
+        "bad_data": (
+            "This series cannot be cut into windows with these settings: {msg}",
+            "按当前设置无法把此序列切成窗口：{msg}",
+        ),
+        "use_zscore": ("Use z-score normalisation", "改用 z 分数归一化"),
+        "use_minmax": ("Use min-max normalisation", "改用最小-最大归一化"),
+        "settings": ("2 · The model and its training", "2 · 模型及其训练"),
+        "hidden": (
+            "Layer sizes (one recurrent layer each, comma-separated)",
+            "各层大小（每个数一个循环层，用逗号分隔）",
+        ),
+        "dropout": ("Dropout after each layer", "每层之后的 Dropout"),
+        "window": ("Window (input steps)", "窗口（输入步数）"),
+        "horizon": ("Horizon (values predicted)", "预测长度（预测的值个数）"),
+        "norm": ("Normalisation", "归一化"),
+        "norm_window": ("per window: p_i / p_0 − 1", "逐窗口：p_i / p_0 − 1"),
+        "norm_minmax": ("min-max, fitted on the training part", "最小-最大，在训练部分上拟合"),
+        "norm_zscore": ("z-score, fitted on the training part", "z 分数，在训练部分上拟合"),
+        "norm_none": ("none", "不归一化"),
+        "optimiser": ("Optimiser", "优化器"),
+        "lr": ("Learning rate", "学习率"),
+        "epochs": ("Epochs", "训练轮数"),
+        "batch": ("Batch size", "批大小"),
+        "seed": ("Random seed", "随机种子"),
+        "device": ("Device", "设备"),
+        "train": ("Train", "开始训练"),
+        "bad_hidden": (
+            "Layer sizes must be 1 to {layers} whole numbers from 1 to {units}, separated "
+            "by commas, such as 50, 100; got “{text}”.",
+            "各层大小必须是 1 到 {layers} 个介于 1 和 {units} 之间的整数，用逗号分隔，"
+            "例如 50, 100；当前为“{text}”。",
+        ),
+        "bad_settings": ("These settings cannot train: {msg}", "这些设置无法训练：{msg}"),
+        "no_data": ("Choose a usable series first.", "请先选择一个可用的序列。"),
+        "stop": ("Stop", "停止"),
+        "progress": (
+            "Epoch {epoch} of {epochs}, batch {batch} of {batches}: loss {loss}",
+            "第 {epoch}/{epochs} 轮，第 {batch}/{batches} 批：损失 {loss}",
+        ),
+        "starting": (
+            "Starting (the first run imports PyTorch)…",
+            "正在启动（首次运行会导入 PyTorch）……",
+        ),
+        "failed": ("Training failed: {msg}", "训练失败：{msg}"),
+        "stopped_early": (
+            "Stopped before the first epoch ended: there is nothing to show yet.",
+            "在第一轮结束之前就停止了：还没有可以显示的结果。",
+        ),
+        "results": ("3 · What it learnt", "3 · 模型学到了什么"),
+        "done": (
+            "Trained {epochs} epoch(s) in {seconds} s on {device}, on {source}.",
+            "在 {device} 上用 {seconds} 秒训练了 {epochs} 轮，数据为 {source}。",
+        ),
+        "stopped": (
+            "Stopped after {epochs} epoch(s) of {planned}: the results below are the model as "
+            "it was at the end of epoch {epochs}, on {source}.",
+            "在 {planned} 轮中的第 {epochs} 轮后停止：下面的结果是第 {epochs} 轮结束时的"
+            "模型，数据为 {source}。",
+        ),
+        "loaded": (
+            "Weights loaded from {file}, applied to {source}.",
+            "已从 {file} 加载权重，应用于 {source}。",
+        ),
+        "saved_scaler": (
+            "The inputs are scaled as when the model was trained ({kind}: shift "
+            "{shift}, scale {scale}, saved with the weights), not refitted on this "
+            "series.",
+            "输入按模型训练时的方式缩放（{kind}：平移 {shift}，缩放 {scale}，"
+            "随权重一起保存），而不是在这个序列上重新拟合。",
+        ),
+        "extrapolating": (
+            "In the units the model learnt, this series runs from {lo} to {hi}, far from "
+            "the range of its training data (about 0 to 1 for min-max, −3 to 3 for "
+            "z-score): these predictions are extrapolation. Per-window normalisation "
+            "carries a model across series of different levels.",
+            "按模型所学的单位，这个序列的范围是 {lo} 到 {hi}，远离其训练数据的范围"
+            "（最小-最大约为 0 到 1，z 分数约为 −3 到 3）：这些预测属于外推。"
+            "逐窗口归一化可以让模型用于水平不同的序列。",
+        ),
+        "tab_point": ("Point by point", "逐点预测"),
+        "tab_full": ("Full sequence", "整段预测"),
+        "tab_multi": ("Multi-sequence", "多段预测"),
+        "explain_point": (
+            "Each test window of true values predicts the value right after it: the easiest task, "
+            "and the one where a model that merely repeats the last value (persistence) is hard to "
+            "beat.",
+            "每个由真实值组成的测试窗口预测紧随其后的值：这是最容易的任务，而只会重复最后一个值的"
+            "模型（持续性基线）在这里很难被超越。",
+        ),
+        "explain_full": (
+            "One run from the first test window: each prediction is appended to the window and fed "
+            "back, so errors accumulate over the whole test part.",
+            "从第一个测试窗口出发的一次运行：每个预测值都被追加到窗口中再反馈给模型，"
+            "因此误差会在整个测试部分累积。",
+        ),
+        "explain_multi": (
+            "Several such runs, each one window long and each started again from true values: does "
+            "the model get the direction of the next steps right?",
+            "多次这样的运行，每次长度为一个窗口，且每次都从真实值重新出发：模型能否预测对接下来"
+            "几步的走向？",
+        ),
+        "metrics": (
+            "Test errors beside the persistence baseline (repeat the last known value)",
+            "测试误差与持续性基线（重复最后一个已知值）的对比",
+        ),
+        "metrics_note": (
+            "Original units are those of the file; normalised units are those the model "
+            "was trained in. A model is useful where its error is below persistence's.",
+            "原始单位即文件中的单位；归一化单位是模型训练时所用的单位。只有当模型的误差"
+            "低于持续性基线时，它才有用。",
+        ),
+        "col_mode": ("Mode", "模式"),
+        "col_rmse": ("RMSE", "模型 RMSE"),
+        "col_mae": ("MAE", "模型 MAE"),
+        "col_prmse": ("persistence RMSE", "持续性基线 RMSE"),
+        "col_pmae": ("persistence MAE", "持续性基线 MAE"),
+        "col_rmse_n": ("RMSE (normalised)", "RMSE（归一化）"),
+        "col_prmse_n": ("persistence RMSE (normalised)", "持续性基线 RMSE（归一化）"),
+        "downloads": ("Downloads", "下载"),
+        "dl_csv": ("Predictions (CSV)", "预测值（CSV）"),
+        "dl_weights": ("Weights (.safetensors)", "权重（.safetensors）"),
+        "dl_settings": ("Settings (JSON)", "设置（JSON）"),
+        "load": ("Load saved weights", "加载已保存的权重"),
+        "load_hint": (
+            "A .safetensors file downloaded from this page: its settings and its min-max or "
+            "z-score scaling come with it, and it is applied to the series chosen above. "
+            "Weights are only ever read as "
+            "safetensors, never unpickled.",
+            "从本页下载的 .safetensors 文件：其中包含训练时的设置和最小-最大或 z 分数缩放，"
+            "模型会应用到上面选择的"
+            "序列上。权重只以 safetensors 格式读取，绝不会反序列化（unpickle）。",
+        ),
+        "weights_file": ("Weights file", "权重文件"),
+        "bad_weights": ("This weights file cannot be used: {msg}", "无法使用此权重文件：{msg}"),
+        "inspect": ("4 · Inside the trained model", "4 · 训练好的模型内部"),
+        "inspect_intro": (
+            "The trained first recurrent layer, copied weight for weight into the NumPy reference of "
+            "the lesson, runs on one test window exactly as the model saw it (normalised). The gates "
+            "below are those of the network you just trained; the gradient curve puts the loss on the "
+            "window's last step, as the model's own loss does.",
+            "训练好的第一个循环层被逐个权重地复制到课程中的 NumPy 参考实现里，并在一个测试窗口上"
+            "按模型所见的方式（归一化后）运行。下面的门就是你刚训练的网络的门；梯度曲线把损失放在"
+            "窗口的最后一步，与模型自身的损失一致。",
+        ),
+        "test_window": ("Test window", "测试窗口"),
+        "window_span": (
+            "Window {k} covers {first} to {last} (normalised inputs, as the model saw them).",
+            "窗口 {k} 覆盖 {first} 到 {last}（归一化后的输入，即模型所见）。",
+        ),
+        "parity": (
+            "The reference reproduces the trained layer on this window: the largest "
+            "difference between its h and PyTorch's (float64) is {diff}.",
+            "参考实现在此窗口上复现了训练好的层：其 h 与 PyTorch（float64）结果的最大差异为 "
+            "{diff}。",
+        ),
+        "parity_bad": (
+            "The reference and PyTorch disagree on this window by {diff}.",
+            "参考实现与 PyTorch 在此窗口上相差 {diff}。",
+        ),
+        "quiet": (
+            "On this window the first layer barely leaves its resting state (|h| ≤ {h}, "
+            "inputs |x| ≤ {x}), so the heatmaps look flat: its input weights are still small, "
+            "and per-window normalisation keeps the inputs near 0. Train longer, or with z-score "
+            "or min-max normalisation (inputs of size about 1), to see the gates move.",
+            "在此窗口上，第一层几乎没有离开静止状态（|h| ≤ {h}，输入 |x| ≤ {x}），所以热图"
+            "看起来是平的：它的输入权重仍然很小，而逐窗口归一化使输入接近 0。训练更久，或改用 "
+            "z 分数或最小-最大归一化（输入大小约为 1），就能看到门的变化。",
+        ),
+        "series_co2_weekly": (
+            "Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)",
+            "莫纳罗亚观测站大气 CO2 浓度，每周，1958-2001（ppm）",
+        ),
+        "series_elnino_monthly": (
+            "Sea surface temperature, Nino 1+2, monthly 1950-2010 (C)",
+            "Nino 1+2 区海表温度，每月，1950-2010（°C）",
+        ),
+        "series_sunspots_yearly": (
+            "Yearly sunspot activity 1700-2008",
+            "太阳黑子年度活动，1700-2008",
+        ),
+        "series_macrodata_quarterly": (
+            "US macroeconomic data, quarterly 1959-2009",
+            "美国宏观经济数据，每季度，1959-2009",
+        ),
+        "note_co2_weekly": (
+            "2284 weeks with 59 gaps; trend plus a yearly cycle (the default)",
+            "2284 周，含 59 个缺失值；趋势加年周期（默认序列）",
+        ),
+        "note_elnino_monthly": (
+            "732 months; a strong yearly cycle with El Nino bursts",
+            "732 个月；很强的年周期，夹杂厄尔尼诺爆发",
+        ),
+        "note_sunspots_yearly": (
+            "309 years with some zero years: per-window normalisation cannot be "
+            "used; choose z-score or min-max",
+            "309 年，其中有些年份为 0：不能使用逐窗口归一化，请选择 z 分数或最小-最大归一化",
+        ),
+        "note_macrodata_quarterly": (
+            "203 quarters, 12 numeric columns (real GDP by default)",
+            "203 个季度，12 个数值列（默认为实际 GDP）",
+        ),
+        "heatmaps": (
+            "Every gate of the first layer over the window",
+            "第一层的每个门在窗口上的变化",
+        ),
+        "cell_at": ("The cell at one step", "某一步的单元"),
+        "decay": ("How far back the gradient of the last step reaches", "最后一步的梯度能传回多远"),
+        "trained_on": ("the bundled series “{name}”", "内置序列“{name}”"),
+        "uploaded": ("column “{column}” of {file}", "{file} 的“{column}”列"),
+    }
+)
 
 
 # --- data ----------------------------------------------------------------------------------------
@@ -233,8 +310,9 @@ def _table(raw: bytes) -> pd.DataFrame:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _upload_series(raw: bytes, column: str, date_column: str | None, reverse: bool,
-                   gaps: str) -> D.Series:
+def _upload_series(
+    raw: bytes, column: str, date_column: str | None, reverse: bool, gaps: str
+) -> D.Series:
     return D.load_series(_table(raw), column, date_column=date_column, reverse=reverse, gaps=gaps)
 
 
@@ -257,8 +335,13 @@ def _url_setting(key: str, raw: str) -> Any:
     """A training setting read from the URL, or None where it is not a value the form offers."""
     F = backend()
     choices = {"fc_cell": F.CELLS, "fc_norm": D.NORMALISATIONS, "fc_opt": F.OPTIMISERS}
-    ranges = {"fc_window": (2, MAX_WINDOW), "fc_horizon": (1, 100), "fc_epochs": (1, MAX_EPOCHS),
-              "fc_batch": (1, 4096), "fc_seed": (0, 99_999)}
+    ranges = {
+        "fc_window": (2, MAX_WINDOW),
+        "fc_horizon": (1, 100),
+        "fc_epochs": (1, MAX_EPOCHS),
+        "fc_batch": (1, 4096),
+        "fc_seed": (0, 99_999),
+    }
     if key in choices:
         return raw if raw in choices[key] else None
     if key == "fc_hidden":
@@ -275,9 +358,11 @@ def _url_setting(key: str, raw: str) -> Any:
         return next((r for r in LEARNING_RATES if np.isclose(r, number, rtol=1e-9, atol=0)), None)
     if key == "fc_dropout":  # the slider's grid: 0 to 0.9 in steps of 0.05
         steps = number / 0.05
-        return round(round(steps) * 0.05, 2) if 0 <= number <= 0.9 \
-            and abs(steps - round(steps)) < 1e-9 \
+        return (
+            round(round(steps) * 0.05, 2)
+            if 0 <= number <= 0.9 and abs(steps - round(steps)) < 1e-9
             else None
+        )
     return None
 
 
@@ -335,18 +420,33 @@ def bundled_text(kind: str, b: D.BundledSeries) -> str:
 
 def choose_series() -> tuple[D.Series | None, str]:
     """The data section's widgets; returns the series (None when unusable) and a description."""
-    source = st.radio(tr("source"), ["bundled", "upload"], key="fc_source", horizontal=True,
-                      format_func=shown(["bundled", "upload"], lambda s: tr(f"src_{s}")))
+    source = st.radio(
+        tr("source"),
+        ["bundled", "upload"],
+        key="fc_source",
+        horizontal=True,
+        format_func=shown(["bundled", "upload"], lambda s: tr(f"src_{s}")),
+    )
     c1, c2 = st.columns([3, 1])
-    gaps = c2.radio(tr("gaps"), list(D.GAP_POLICIES), key="fc_gaps",
-                    format_func=shown(D.GAP_POLICIES, lambda g: tr(f"gaps_{g}")))
+    gaps = c2.radio(
+        tr("gaps"),
+        list(D.GAP_POLICIES),
+        key="fc_gaps",
+        format_func=shown(D.GAP_POLICIES, lambda g: tr(f"gaps_{g}")),
+    )
     if source == "bundled":
         shipped = {b.file: b for b in D.bundled_series()}
-        file = ui._bound(c1.selectbox, tr("bundled"), "fc_series", options=list(shipped),
-                         format_func=lambda f: bundled_text("series", shipped[f]))
+        file = ui._bound(
+            c1.selectbox,
+            tr("bundled"),
+            "fc_series",
+            options=list(shipped),
+            format_func=lambda f: bundled_text("series", shipped[f]),
+        )
         c1.caption(ui.escape_md(bundled_text("note", shipped[file])))
         return _bundled_series(file, gaps), tr(
-            "trained_on", name=ui.escape_md(bundled_text("series", shipped[file])))
+            "trained_on", name=ui.escape_md(bundled_text("series", shipped[file]))
+        )
     up = c1.file_uploader(tr("upload"), type=["csv"], key="csv")
     if up is None:
         c1.info(tr("upload_hint"))
@@ -361,13 +461,20 @@ def choose_series() -> tuple[D.Series | None, str]:
     guess_value, guess_date = D.guess_columns(df)
     fid = up.file_id  # widgets per file: another file's columns are other options
     c3, c4, c5 = st.columns([2, 2, 2])
-    column = c3.selectbox(tr("column"), columns, key=f"fc_col_{fid}",
-                          index=columns.index(guess_value) if guess_value in columns else 0)
+    column = c3.selectbox(
+        tr("column"),
+        columns,
+        key=f"fc_col_{fid}",
+        index=columns.index(guess_value) if guess_value in columns else 0,
+    )
     dates = [None, *[c for c in columns if c != column]]
-    date_column = c4.selectbox(tr("date_column"), dates, key=f"fc_date_{fid}",
-                               index=dates.index(guess_date) if guess_date in dates else 0,
-                               format_func=shown(dates, lambda c: tr("no_date") if c is None
-                                                 else c))
+    date_column = c4.selectbox(
+        tr("date_column"),
+        dates,
+        key=f"fc_date_{fid}",
+        index=dates.index(guess_date) if guess_date in dates else 0,
+        format_func=shown(dates, lambda c: tr("no_date") if c is None else c),
+    )
     reverse = c5.checkbox(tr("reverse"), key=f"fc_rev_{fid}")
     try:
         series = _upload_series(raw, column, date_column, reverse, gaps)
@@ -406,19 +513,30 @@ def settings_form(data_ok: bool):
         st.session_state.setdefault(k, v)
     with st.form("fc_form", border=True):
         c1, c2, c3, c4 = st.columns(4)
-        cell = c1.selectbox(ui.t("cell"), list(F.CELLS), key="fc_cell",
-                            format_func=shown(F.CELLS, lambda c: ui.t(f"cell_{c}")))
+        cell = c1.selectbox(
+            ui.t("cell"),
+            list(F.CELLS),
+            key="fc_cell",
+            format_func=shown(F.CELLS, lambda c: ui.t(f"cell_{c}")),
+        )
         hidden = c2.text_input(tr("hidden"), key="fc_hidden")
         dropout = c3.slider(tr("dropout"), 0.0, 0.9, step=0.05, key="fc_dropout")
         device = c4.selectbox(tr("device"), devices, key="fc_device")
         c1, c2, c3, c4 = st.columns(4)
         window = c1.number_input(tr("window"), 2, MAX_WINDOW, step=1, key="fc_window")
         horizon = c2.number_input(tr("horizon"), 1, 100, step=1, key="fc_horizon")
-        norm = c3.selectbox(tr("norm"), list(D.NORMALISATIONS), key="fc_norm",
-                            format_func=shown(D.NORMALISATIONS, lambda n: tr(f"norm_{n}")))
-        opt = c4.selectbox(tr("optimiser"), list(F.OPTIMISERS), key="fc_opt",
-                           format_func={"rmsprop": "RMSprop (Keras)", "adam": "Adam",
-                                        "sgd": "SGD"}.get)
+        norm = c3.selectbox(
+            tr("norm"),
+            list(D.NORMALISATIONS),
+            key="fc_norm",
+            format_func=shown(D.NORMALISATIONS, lambda n: tr(f"norm_{n}")),
+        )
+        opt = c4.selectbox(
+            tr("optimiser"),
+            list(F.OPTIMISERS),
+            key="fc_opt",
+            format_func={"rmsprop": "RMSprop (Keras)", "adam": "Adam", "sgd": "SGD"}.get,
+        )
         c1, c2, c3, c4 = st.columns(4)
         lr = c1.select_slider(tr("lr"), LEARNING_RATES, key="fc_lr", format_func="{:g}".format)
         epochs = c2.number_input(tr("epochs"), 1, MAX_EPOCHS, step=1, key="fc_epochs")
@@ -435,10 +553,20 @@ def settings_form(data_ok: bool):
         st.error(tr("bad_hidden", layers=MAX_LAYERS, units=MAX_UNITS, text=ui.escape_md(hidden)))
         return None
     try:
-        return F.ForecastConfig(window=int(window), horizon=int(horizon), normalise=norm,
-                                hidden=sizes, dropout=float(dropout), cell=cell, optimiser=opt,
-                                lr=float(lr), batch_size=int(batch), epochs=int(epochs),
-                                seed=int(seed), device=device).validate()
+        return F.ForecastConfig(
+            window=int(window),
+            horizon=int(horizon),
+            normalise=norm,
+            hidden=sizes,
+            dropout=float(dropout),
+            cell=cell,
+            optimiser=opt,
+            lr=float(lr),
+            batch_size=int(batch),
+            epochs=int(epochs),
+            seed=int(seed),
+            device=device,
+        ).validate()
     except ValueError as e:
         error("bad_settings", e)
         return None
@@ -450,10 +578,18 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
 
     F = backend()
     st.session_state["fc_result"] = None
-    st.session_state["fc_partial"] = {"config": config, "data": data, "dates": series.dates,
-                                      "series_name": series.name, "source": source,
-                                      "history": [], "state": None, "seconds": 0.0,
-                                      "device": config.device, "complete": False}
+    st.session_state["fc_partial"] = {
+        "config": config,
+        "data": data,
+        "dates": series.dates,
+        "series_name": series.name,
+        "source": source,
+        "history": [],
+        "state": None,
+        "seconds": 0.0,
+        "device": config.device,
+        "complete": False,
+    }
     st.session_state["fc_running"] = True  # still True in the next run: this one was interrupted
     slot = st.empty()
     live = slot.container(border=True)
@@ -467,25 +603,36 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
     def callback(p) -> None:
         nonlocal shown
         if p.end_of_epoch:  # first the session state, then the page (a rerun stops us there)
-            partial["state"] = {k: v.detach().to("cpu", copy=True)
-                                for k, v in p.model.state_dict().items()}
-            partial["history"] = [*partial["history"], {"epoch": p.epoch, "loss": p.loss,
-                                                        "val_loss": p.val_loss}]
+            partial["state"] = {
+                k: v.detach().to("cpu", copy=True) for k, v in p.model.state_dict().items()
+            }
+            partial["history"] = [
+                *partial["history"],
+                {"epoch": p.epoch, "loss": p.loss, "val_loss": p.val_loss},
+            ]
             partial["seconds"] = time.perf_counter() - started
         done = (p.epoch - 1 + p.batch / p.batches) / p.epochs
-        bar.progress(min(1.0, done), text=tr("progress", epoch=p.epoch, epochs=p.epochs,
-                                             batch=p.batch, batches=p.batches,
-                                             loss=f"{p.loss:.4g}"))
+        bar.progress(
+            min(1.0, done),
+            text=tr(
+                "progress",
+                epoch=p.epoch,
+                epochs=p.epochs,
+                batch=p.batch,
+                batches=p.batches,
+                loss=f"{p.loss:.4g}",
+            ),
+        )
         now = time.perf_counter()
         if p.end_of_epoch and (now - shown > 0.25 or p.epoch == p.epochs):
             shown = now
-            chart.plotly_chart(loss_figure(partial["history"], epochs=p.epochs, **ui.fig_kw()),
-                               width="stretch")
+            chart.plotly_chart(
+                loss_figure(partial["history"], epochs=p.epochs, **ui.fig_kw()), width="stretch"
+            )
 
     batches = max(1, -(-len(data.train) // config.batch_size))
     try:
-        res = F.train(config, data, callback=callback,
-                      report_every=max(1, batches // 10))
+        res = F.train(config, data, callback=callback, report_every=max(1, batches // 10))
     except (ValueError, RuntimeError) as e:  # bad settings for this data, or out of memory
         st.session_state["fc_running"] = False
         error("failed", e)
@@ -510,8 +657,14 @@ def finish(partial: dict, *, model=None, file: str | None = None) -> None:
         model.load_state_dict(partial["state"])
         model.eval()
     predictions = F.predict_all(F.predictor(model), partial["data"])
-    st.session_state["fc_result"] = {**partial, "model": model, "predictions": predictions,
-                                     "stopped": stopped, "file": file, "reference": None}
+    st.session_state["fc_result"] = {
+        **partial,
+        "model": model,
+        "predictions": predictions,
+        "stopped": stopped,
+        "file": file,
+        "reference": None,
+    }
     st.session_state["fc_running"] = False
 
 
@@ -531,17 +684,34 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
         # min-max and z-score: the scaling the model was trained with, not one fitted here
         scaler = F.saved_scaler(up.getvalue())
         if scaler is not None and scaler.kind != config.normalise:
-            raise ValueError(f"its saved {scaler.kind} scaler contradicts its {config.normalise} "
-                             "normalisation")
-        data = D.prepare(series.values, window=config.window, horizon=config.horizon,
-                         normalise=config.normalise, split=config.split, val=config.val,
-                         scaler=scaler)
+            raise ValueError(
+                f"its saved {scaler.kind} scaler contradicts its {config.normalise} normalisation"
+            )
+        data = D.prepare(
+            series.values,
+            window=config.window,
+            horizon=config.horizon,
+            normalise=config.normalise,
+            split=config.split,
+            val=config.val,
+            scaler=scaler,
+        )
     except ValueError as e:
         error("bad_weights", e)
         return
-    partial = {"config": config, "data": data, "dates": series.dates,
-               "series_name": series.name, "source": source, "history": [], "state": None,
-               "seconds": 0.0, "device": "cpu", "complete": True, "saved_scaler": scaler}
+    partial = {
+        "config": config,
+        "data": data,
+        "dates": series.dates,
+        "series_name": series.name,
+        "source": source,
+        "history": [],
+        "state": None,
+        "seconds": 0.0,
+        "device": "cpu",
+        "complete": True,
+        "saved_scaler": scaler,
+    }
     finish(partial, model=model, file=ui.escape_md(up.name))
 
 
@@ -553,17 +723,31 @@ def show_results(result: dict) -> None:
     if result["file"]:
         st.success(tr("loaded", file=result["file"], source=result["source"]))
         if (scaler := result.get("saved_scaler")) is not None:
-            st.caption(tr("saved_scaler", kind=SCALER_NAMES.get(scaler.kind, scaler.kind),
-                          shift=f"{scaler.shift:.6g}", scale=f"{scaler.scale:.6g}"))
+            st.caption(
+                tr(
+                    "saved_scaler",
+                    kind=SCALER_NAMES.get(scaler.kind, scaler.kind),
+                    shift=f"{scaler.shift:.6g}",
+                    scale=f"{scaler.scale:.6g}",
+                )
+            )
             z = scaler.transform(data.series)  # this series in the units the model learnt
             if np.median(np.abs(z)) > FAR_OUTSIDE:
                 st.warning(tr("extrapolating", lo=f"{z.min():.3g}", hi=f"{z.max():.3g}"))
     elif result["stopped"]:
-        st.warning(tr("stopped", epochs=len(history), planned=config.epochs,
-                      source=result["source"]))
+        st.warning(
+            tr("stopped", epochs=len(history), planned=config.epochs, source=result["source"])
+        )
     else:
-        st.success(tr("done", epochs=len(history), seconds=f"{result['seconds']:.1f}",
-                      device=result["device"], source=result["source"]))
+        st.success(
+            tr(
+                "done",
+                epochs=len(history),
+                seconds=f"{result['seconds']:.1f}",
+                device=result["device"],
+                source=result["source"],
+            )
+        )
     if history:
         ui.plot(loss_figure(history, epochs=config.epochs, **ui.fig_kw()), "forecast_loss")
     preds = result["predictions"]
@@ -571,38 +755,76 @@ def show_results(result: dict) -> None:
     for tab, mode in zip(st.tabs([tr(f"tab_{m}") for m in MODES]), MODES, strict=True):
         with tab:
             st.caption(tr(f"explain_{mode}"))
-            ui.plot(forecast_figure(data.series, dates=result["dates"],
-                                    test_start=data.test_target_start, prediction=preds[mode],
-                                    name=name, **ui.fig_kw()), f"forecast_{mode}")
+            ui.plot(
+                forecast_figure(
+                    data.series,
+                    dates=result["dates"],
+                    test_start=data.test_target_start,
+                    prediction=preds[mode],
+                    name=name,
+                    **ui.fig_kw(),
+                ),
+                f"forecast_{mode}",
+            )
     st.markdown("**" + tr("metrics") + "**")
     m = {k: p.metrics for k, p in preds.items()}
-    st.dataframe(pd.DataFrame({
-        tr("col_mode"): [tr(f"tab_{k}") for k in m],
-        tr("col_rmse"): [v.rmse_original for v in m.values()],
-        tr("col_prmse"): [v.persistence_rmse_original for v in m.values()],
-        tr("col_mae"): [v.mae_original for v in m.values()],
-        tr("col_pmae"): [v.persistence_mae_original for v in m.values()],
-        tr("col_rmse_n"): [v.rmse for v in m.values()],
-        tr("col_prmse_n"): [v.persistence_rmse for v in m.values()],
-    }), hide_index=True, column_config={
-        c: st.column_config.NumberColumn(format="%.4g")
-        for c in (tr("col_rmse"), tr("col_prmse"), tr("col_mae"), tr("col_pmae"),
-                  tr("col_rmse_n"), tr("col_prmse_n"))})
+    st.dataframe(
+        pd.DataFrame(
+            {
+                tr("col_mode"): [tr(f"tab_{k}") for k in m],
+                tr("col_rmse"): [v.rmse_original for v in m.values()],
+                tr("col_prmse"): [v.persistence_rmse_original for v in m.values()],
+                tr("col_mae"): [v.mae_original for v in m.values()],
+                tr("col_pmae"): [v.persistence_mae_original for v in m.values()],
+                tr("col_rmse_n"): [v.rmse for v in m.values()],
+                tr("col_prmse_n"): [v.persistence_rmse for v in m.values()],
+            }
+        ),
+        hide_index=True,
+        column_config={
+            c: st.column_config.NumberColumn(format="%.4g")
+            for c in (
+                tr("col_rmse"),
+                tr("col_prmse"),
+                tr("col_mae"),
+                tr("col_pmae"),
+                tr("col_rmse_n"),
+                tr("col_prmse_n"),
+            )
+        },
+    )
     st.caption(tr("metrics_note"))
     st.markdown("**" + tr("downloads") + "**")
     c1, c2, c3 = st.columns(3)
     model = result["model"]
     # callables: each file is made when its button is clicked, not on every rerun
-    c1.download_button(tr("dl_csv"), lambda: F.predictions_csv(preds, result["dates"]),
-                       file_name="predictions.csv", mime="text/csv", key="fc_dl_csv",
-                       on_click="ignore", icon=":material/download:")
-    c2.download_button(tr("dl_weights"), lambda: F.weights_bytes(model, config, data),
-                       file_name=f"forecast_{config.cell}.safetensors",
-                       mime="application/octet-stream", key="fc_dl_weights", on_click="ignore",
-                       icon=":material/download:")
-    c3.download_button(tr("dl_settings"), lambda: config.to_json(), file_name="settings.json",
-                       mime="application/json", key="fc_dl_settings", on_click="ignore",
-                       icon=":material/download:")
+    c1.download_button(
+        tr("dl_csv"),
+        lambda: F.predictions_csv(preds, result["dates"]),
+        file_name="predictions.csv",
+        mime="text/csv",
+        key="fc_dl_csv",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    c2.download_button(
+        tr("dl_weights"),
+        lambda: F.weights_bytes(model, config, data),
+        file_name=f"forecast_{config.cell}.safetensors",
+        mime="application/octet-stream",
+        key="fc_dl_weights",
+        on_click="ignore",
+        icon=":material/download:",
+    )
+    c3.download_button(
+        tr("dl_settings"),
+        lambda: config.to_json(),
+        file_name="settings.json",
+        mime="application/json",
+        key="fc_dl_settings",
+        on_click="ignore",
+        icon=":material/download:",
+    )
 
 
 def reference_of(result: dict):
@@ -642,8 +864,14 @@ def inspect_model(result: dict) -> None:
     start = int(data.test.start[k])
     dates = result["dates"]
     span = (start, start + W - 1) if dates is None else (dates[start], dates[start + W - 1])
-    st.caption(tr("window_span", k=k, first=ui.escape_md(_when(span[0])),
-                  last=ui.escape_md(_when(span[1]))))
+    st.caption(
+        tr(
+            "window_span",
+            k=k,
+            first=ui.escape_md(_when(span[0])),
+            last=ui.escape_md(_when(span[1])),
+        )
+    )
     x = data.test.x[k][:, None]  # (W, 1): the normalised inputs, as the model saw them
     trace = ref.forward(x)
     grads = ref.backward(trace, last_step_loss(trace))
@@ -651,7 +879,8 @@ def inspect_model(result: dict) -> None:
         h_torch, _ = layer(torch.from_numpy(np.ascontiguousarray(x))[None])  # (1, W, H)
     diff = float(np.max(np.abs(h_torch[0].numpy() - trace.h)))
     (st.caption if diff < 1e-9 else st.error)(
-        tr("parity" if diff < 1e-9 else "parity_bad", diff=f"{diff:.1e}"))
+        tr("parity" if diff < 1e-9 else "parity_bad", diff=f"{diff:.1e}")
+    )
     h_max = float(np.max(np.abs(trace.h)))
     if h_max < 0.05:
         st.info(tr("quiet", x=f"{float(np.max(np.abs(x))):.2g}", h=f"{h_max:.2g}"))
@@ -661,8 +890,7 @@ def inspect_model(result: dict) -> None:
     ui.plot(figures.cell_figure(trace, t, unit=unit, **ui.fig_kw()), "forecast_cell")
     st.markdown("**" + tr("decay") + "**")
     label = ui.t(f"cell_{config.cell}")
-    ui.plot(figures.gradient_decay_figure({label: (trace, grads)}, **ui.fig_kw()),
-            "forecast_decay")
+    ui.plot(figures.gradient_decay_figure({label: (trace, grads)}, **ui.fig_kw()), "forecast_decay")
 
 
 def _when(v: Any) -> str:
@@ -680,23 +908,32 @@ st.subheader(tr("data"))
 series, source = choose_series()
 data = None
 if series is not None:
-    st.caption(tr("summary", n=len(series), gaps=series.gaps,
-                  policy=tr(f"gaps_{series.gap_policy}")))
+    st.caption(
+        tr("summary", n=len(series), gaps=series.gaps, policy=tr(f"gaps_{series.gap_policy}"))
+    )
     norm = setting("fc_norm")
     try:
-        data = _prepared(series.values, int(setting("fc_window")), int(setting("fc_horizon")),
-                         norm)
+        data = _prepared(series.values, int(setting("fc_window")), int(setting("fc_horizon")), norm)
     except ValueError as e:
         error("bad_data", e)
         if norm == "window" and "per-window" in str(e):
             b1, b2, _ = st.columns([1, 1, 2])
-            b1.button(tr("use_zscore"), key="fc_use_zscore", on_click=set_normalisation,
-                      args=("zscore",))
-            b2.button(tr("use_minmax"), key="fc_use_minmax", on_click=set_normalisation,
-                      args=("minmax",))
-    ui.plot(forecast_figure(series.values, dates=series.dates,
-                            test_start=None if data is None else data.test_target_start,
-                            name=series.name, **ui.fig_kw()), "forecast_series")
+            b1.button(
+                tr("use_zscore"), key="fc_use_zscore", on_click=set_normalisation, args=("zscore",)
+            )
+            b2.button(
+                tr("use_minmax"), key="fc_use_minmax", on_click=set_normalisation, args=("minmax",)
+            )
+    ui.plot(
+        forecast_figure(
+            series.values,
+            dates=series.dates,
+            test_start=None if data is None else data.test_target_start,
+            name=series.name,
+            **ui.fig_kw(),
+        ),
+        "forecast_series",
+    )
 
 st.subheader(tr("settings"))
 config = settings_form(data is not None)

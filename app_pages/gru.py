@@ -6,64 +6,79 @@ import streamlit as st
 from explainer import cells, figures, ui
 from explainer.lesson import count_params
 
-tr = ui.translator({
-    "title": ("The GRU", "GRU（门控循环单元）"),
-    "intro": (
-        "The GRU keeps a single state h_t and no output gate: everything it remembers is also what "
-        "it shows. The update gate z_t does the jobs of the LSTM's forget and input gates at once: "
-        "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) keeps a fraction z of the old state and writes the "
-        "rest from the new candidate n_t. The reset gate r_t decides how much of the old state "
-        "shapes that candidate. Like the LSTM's cell state, the update is a weighted sum, so along "
-        "z the gradient passes without a weight matrix.",
-        "GRU 只有一个状态 h_t，没有输出门：它记住的一切也就是它输出的一切。更新门 z_t 同时承担了 "
-        "LSTM 遗忘门和输入门的作用：h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) 保留旧状态的 z 部分，"
-        "其余部分由新的候选值 n_t 写入。重置门 r_t 决定旧状态在多大程度上影响这个候选值。"
-        "与 LSTM 的细胞状态一样，这个更新是加权求和，因此沿着 z 的路径梯度不必经过权重矩阵。",
-    ),
-    "form": ("Where the reset gate acts", "重置门作用的位置"),
-    "form_standard": ("PyTorch: r ⊙ (W_hn h + b_hn)", "PyTorch：r ⊙ (W_hn h + b_hn)"),
-    "form_textbook": (
-        "Textbook (Cho et al. 2014): W_hn (r ⊙ h)",
-        "教科书（Cho 等，2014）：W_hn (r ⊙ h)",
-    ),
-    "form_note": (
-        "Both forms are used; PyTorch (and cuDNN) apply the reset gate after the matrix product, "
-        "which lets W_hn h be computed together with the other gates. They are different "
-        "functions: the same weights give different outputs.",
-        "两种形式都有人用；PyTorch（以及 cuDNN）在矩"
-        "阵乘法之后才施加重置门，这样 W_hn h 可以与其他门"
-        "一起计算。它们是不同的函数：同样的权重会得到不同的输出。",
-    ),
-    "live": ("The equations at t = {t}, unit {unit}, layer {layer}, with this run's numbers",
-             "t = {t}、单元 {unit}、第 {layer} 层的方程，代入本次运行的数值"),
-    "params": ("What it costs", "参数开销"),
-    "params_text": (
-        "Parameters at this size (input 1, hidden {hidden}, {layers} layer(s)), both biases "
-        "counted as in PyTorch: the GRU has three gate blocks where the LSTM has four.",
-        "在当前大小下（输入 1、隐藏 {hidden}、{layer"
-        "s} 层）的参数个数，按 PyTorch 的方式计入两个偏置："
-        "GRU 有三组门参数，LSTM 有四组。",
-    ),
-    "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
-    "decay": (
-        "How far back the gradient reaches: GRU against LSTM",
-        "梯度能传回多远：GRU 与 LSTM 对比",
-    ),
-})
+tr = ui.translator(
+    {
+        "title": ("The GRU", "GRU（门控循环单元）"),
+        "intro": (
+            "The GRU keeps a single state h_t and no output gate: everything it remembers is also what "
+            "it shows. The update gate z_t does the jobs of the LSTM's forget and input gates at once: "
+            "h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) keeps a fraction z of the old state and writes the "
+            "rest from the new candidate n_t. The reset gate r_t decides how much of the old state "
+            "shapes that candidate. Like the LSTM's cell state, the update is a weighted sum, so along "
+            "z the gradient passes without a weight matrix.",
+            "GRU 只有一个状态 h_t，没有输出门：它记住的一切也就是它输出的一切。更新门 z_t 同时承担了 "
+            "LSTM 遗忘门和输入门的作用：h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) 保留旧状态的 z 部分，"
+            "其余部分由新的候选值 n_t 写入。重置门 r_t 决定旧状态在多大程度上影响这个候选值。"
+            "与 LSTM 的细胞状态一样，这个更新是加权求和，因此沿着 z 的路径梯度不必经过权重矩阵。",
+        ),
+        "form": ("Where the reset gate acts", "重置门作用的位置"),
+        "form_standard": ("PyTorch: r ⊙ (W_hn h + b_hn)", "PyTorch：r ⊙ (W_hn h + b_hn)"),
+        "form_textbook": (
+            "Textbook (Cho et al. 2014): W_hn (r ⊙ h)",
+            "教科书（Cho 等，2014）：W_hn (r ⊙ h)",
+        ),
+        "form_note": (
+            "Both forms are used; PyTorch (and cuDNN) apply the reset gate after the matrix product, "
+            "which lets W_hn h be computed together with the other gates. They are different "
+            "functions: the same weights give different outputs.",
+            "两种形式都有人用；PyTorch（以及 cuDNN）在矩"
+            "阵乘法之后才施加重置门，这样 W_hn h 可以与其他门"
+            "一起计算。它们是不同的函数：同样的权重会得到不同的输出。",
+        ),
+        "live": (
+            "The equations at t = {t}, unit {unit}, layer {layer}, with this run's numbers",
+            "t = {t}、单元 {unit}、第 {layer} 层的方程，代入本次运行的数值",
+        ),
+        "params": ("What it costs", "参数开销"),
+        "params_text": (
+            "Parameters at this size (input 1, hidden {hidden}, {layers} layer(s)), both biases "
+            "counted as in PyTorch: the GRU has three gate blocks where the LSTM has four.",
+            "在当前大小下（输入 1、隐藏 {hidden}、{layer"
+            "s} 层）的参数个数，按 PyTorch 的方式计入两个偏置："
+            "GRU 有三组门参数，LSTM 有四组。",
+        ),
+        "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
+        "decay": (
+            "How far back the gradient reaches: GRU against LSTM",
+            "梯度能传回多远：GRU 与 LSTM 对比",
+        ),
+    }
+)
 
 s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
-form = ui._bound(st.radio, tr("form"), "gru_form", options=["standard", "textbook"],
-                 format_func=lambda f: tr(f"form_{f}"), horizontal=True)
+form = ui._bound(
+    st.radio,
+    tr("form"),
+    "gru_form",
+    options=["standard", "textbook"],
+    format_func=lambda f: tr(f"form_{f}"),
+    horizontal=True,
+)
 st.caption(tr("form_note"))
 knobs = dict(cell="gru", variant=form)
 run = ui.run_for(s, **knobs)
 key = ui.run_key(s, **knobs)
 t, unit, layer = ui.cell_cursor(s)
 lay = run.trace.layers[layer]
-ui.plot(ui.memo_figure(("cell", key, t, layer, unit), lambda: figures.cell_figure(
-    run.trace, t, layer=layer, unit=unit, **ui.fig_kw())), "gru_cell")
+ui.plot(
+    ui.memo_figure(
+        ("cell", key, t, layer, unit),
+        lambda: figures.cell_figure(run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
+    ),
+    "gru_cell",
+)
 
 n4 = "{:.4g}".format
 r, z, n = (float(lay.gates[k][t, unit]) for k in "rzn")
@@ -74,15 +89,21 @@ h_t = float(lay.h[t, unit])
 with st.expander(tr("live", t=t, unit=unit, layer=layer), expanded=True):
     st.latex(rf"r_t = \sigma({n4(a_r)}) = {n4(r)} \qquad z_t = \sigma({n4(a_z)}) = {n4(z)}")
     if form == "standard":
-        st.latex(rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + "
-                 rf"b_{{hn}}))"
-                 rf" = \tanh({n4(a_n - r * hn)} + {n4(r)} \cdot ({n4(hn)})) = {n4(n)}")
+        st.latex(
+            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + "
+            rf"b_{{hn}}))"
+            rf" = \tanh({n4(a_n - r * hn)} + {n4(r)} \cdot ({n4(hn)})) = {n4(n)}"
+        )
     else:
-        st.latex(rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + W_{{hn}} (r_t \odot h_{{t-1}}) + "
-                 rf"b_{{hn}})"
-                 rf" = \tanh({n4(a_n)}) = {n4(n)}")
-    st.latex(rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {n4(z)}) \cdot {n4(n)} + "
-             rf"{n4(z)} \cdot ({n4(h_prev)}) = {n4(h_t)}")
+        st.latex(
+            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + W_{{hn}} (r_t \odot h_{{t-1}}) + "
+            rf"b_{{hn}})"
+            rf" = \tanh({n4(a_n)}) = {n4(n)}"
+        )
+    st.latex(
+        rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {n4(z)}) \cdot {n4(n)} + "
+        rf"{n4(z)} \cdot ({n4(h_prev)}) = {n4(h_t)}"
+    )
 
 st.subheader(tr("params"))
 st.caption(tr("params_text", hidden=s["hidden"], layers=s["layers"]))
@@ -90,13 +111,24 @@ counts = {c.upper(): count_params(c, 1, s["hidden"], s["layers"]) for c in ("rnn
 st.dataframe({ui.t("cell"): list(counts), "#": list(counts.values())}, hide_index=True)
 
 st.subheader(tr("heatmaps"))
-ui.plot(ui.memo_figure(("heatmaps", key, layer), lambda: figures.gate_heatmaps_figure(
-    run.trace, layer=layer, **ui.fig_kw())), "gru_gates")
+ui.plot(
+    ui.memo_figure(
+        ("heatmaps", key, layer),
+        lambda: figures.gate_heatmaps_figure(run.trace, layer=layer, **ui.fig_kw()),
+    ),
+    "gru_gates",
+)
 st.subheader(tr("decay"))
 lstm = ui.run_for(s, cell="lstm")
-ui.plot(ui.memo_figure(("decay", key), lambda: figures.gradient_decay_figure(
-    {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)}, **ui.fig_kw())),
-    "gru_decay")
+ui.plot(
+    ui.memo_figure(
+        ("decay", key),
+        lambda: figures.gradient_decay_figure(
+            {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)}, **ui.fig_kw()
+        ),
+    ),
+    "gru_decay",
+)
 ui.overflow_note(run)
 ui.show_code(cells.gru_layer)
 ui.gradient_check(run, "gru")

@@ -4,59 +4,86 @@ import streamlit as st
 
 from explainer import ui
 
-tr = ui.translator({
-    "title": ("Why does an LSTM remember what a plain RNN forgets?",
-              "为什么 LSTM 能记住普通 RNN 会忘记的东西？"),
-    "intro": (
-        "This explainer runs real networks in your browser session: a plain RNN, an LSTM and a "
-        "GRU, computed exactly as PyTorch computes them, with every gate, every cell state and "
-        "every gradient recorded. Move a slider and everything is recomputed.",
-        "本讲解程序在你的会话中运行真实的网络：普通 RNN、LSTM 和 GRU，计算方式与 PyTorch 完全"
-        "一致，并记录每一个门、每一个细胞状态和每一个梯度。移动滑块，一切都会重新计算。",
-    ),
-    "path": ("The lesson, step by step", "课程路线"),
-    "p1": ("**Unrolling an RNN**: one function with a loop, drawn as a chain over time.",
-           "**展开 RNN**：一个带循环的函数，沿时间展开成一条链。"),
-    "p2": ("**Vanishing and exploding gradients**: why a plain RNN forgets after about ten steps.",
-           "**梯度消失与梯度爆炸**：为什么普通 RNN 大约十步之后就会遗忘。"),
-    "p3": ("**Inside the LSTM cell**: forget, input and output gates, the candidate, the cell "
-           "state.", "**LSTM 单元内部**：遗忘门、输入门、输出门、候选值与细胞状态。"),
-    "p4": ("**Why the cell state adds**: the sum that lets gradients survive.",
-           "**细胞状态为何用加法**：正是这个加法让梯度得以保留。"),
-    "p5": ("**The GRU**: an LSTM without an output gate, with update and reset gates.",
-           "**GRU**：没有输出门的 LSTM，只有更新门和重置门。"),
-    "p6": ("**RNN vs LSTM vs GRU**: the three side by side on the same input.",
-           "**RNN、LSTM 与 GRU 对比**：同一输入下三者并排比较。"),
-    "p7": ("**In practice**: forecast a real series, and test the memory claim yourself.",
-           "**实践**：预测真实的时间序列，并亲自检验关于记忆的说法。"),
-    "presets": ("Presets for the classroom", "课堂预设"),
-    "presets_help": ("Each button sets the controls and opens the page that shows the effect.",
-                     "每个按钮会设置好控件并打开展示该效果的页面。"),
-    "pre_vanish": ("Gradients vanish at radius 0.9", "谱半径 0.9 时梯度消失"),
-    "pre_explode": ("Gradients explode at radius 1.5", "谱半径 1.5 时梯度爆炸"),
-    "pre_forget": ("Forget bias 1 keeps memory", "遗忘门偏置为 1 时保持记忆"),
-    "pre_spike": ("Follow one spike through an LSTM", "在 LSTM 中追踪一个脉冲"),
-    "pre_compare": ("RNN, LSTM and GRU on the same spike", "三种网络处理同一个脉冲"),
-    "notation": ("Notation", "记号"),
-    "notation_text": (
-        "x_t input at step t · h_t hidden state · c_t cell state (LSTM) · σ the logistic sigmoid · "
-        "⊙ element-wise product · W_ih, W_hh, b_ih, b_hh the weights and the two biases, named as "
-        "in PyTorch. The loss on every page is taken at the last step only, L = Σ h_(T−1), so that "
-        "the gradient's journey back in time can be followed.",
-        "x_t 第 t 步的输入 · h_t 隐藏状态 · c_t 细胞状态（"
-        "LSTM）· σ 逻辑 sigmoid 函数 · ⊙ 逐元素乘积 · "
-        "W_ih、W_hh、b_ih、b_hh 为权重和两个偏置，命名与 PyTorch 一致。每页的损失只取最后一步，"
-        "L = Σ h_(T−1)，以便追踪梯度沿时间向回传播的过程。",
-    ),
-})
+tr = ui.translator(
+    {
+        "title": (
+            "Why does an LSTM remember what a plain RNN forgets?",
+            "为什么 LSTM 能记住普通 RNN 会忘记的东西？",
+        ),
+        "intro": (
+            "This explainer runs real networks in your browser session: a plain RNN, an LSTM and a "
+            "GRU, computed exactly as PyTorch computes them, with every gate, every cell state and "
+            "every gradient recorded. Move a slider and everything is recomputed.",
+            "本讲解程序在你的会话中运行真实的网络：普通 RNN、LSTM 和 GRU，计算方式与 PyTorch 完全"
+            "一致，并记录每一个门、每一个细胞状态和每一个梯度。移动滑块，一切都会重新计算。",
+        ),
+        "path": ("The lesson, step by step", "课程路线"),
+        "p1": (
+            "**Unrolling an RNN**: one function with a loop, drawn as a chain over time.",
+            "**展开 RNN**：一个带循环的函数，沿时间展开成一条链。",
+        ),
+        "p2": (
+            "**Vanishing and exploding gradients**: why a plain RNN forgets after about ten steps.",
+            "**梯度消失与梯度爆炸**：为什么普通 RNN 大约十步之后就会遗忘。",
+        ),
+        "p3": (
+            "**Inside the LSTM cell**: forget, input and output gates, the candidate, the cell "
+            "state.",
+            "**LSTM 单元内部**：遗忘门、输入门、输出门、候选值与细胞状态。",
+        ),
+        "p4": (
+            "**Why the cell state adds**: the sum that lets gradients survive.",
+            "**细胞状态为何用加法**：正是这个加法让梯度得以保留。",
+        ),
+        "p5": (
+            "**The GRU**: an LSTM without an output gate, with update and reset gates.",
+            "**GRU**：没有输出门的 LSTM，只有更新门和重置门。",
+        ),
+        "p6": (
+            "**RNN vs LSTM vs GRU**: the three side by side on the same input.",
+            "**RNN、LSTM 与 GRU 对比**：同一输入下三者并排比较。",
+        ),
+        "p7": (
+            "**In practice**: forecast a real series, and test the memory claim yourself.",
+            "**实践**：预测真实的时间序列，并亲自检验关于记忆的说法。",
+        ),
+        "presets": ("Presets for the classroom", "课堂预设"),
+        "presets_help": (
+            "Each button sets the controls and opens the page that shows the effect.",
+            "每个按钮会设置好控件并打开展示该效果的页面。",
+        ),
+        "pre_vanish": ("Gradients vanish at radius 0.9", "谱半径 0.9 时梯度消失"),
+        "pre_explode": ("Gradients explode at radius 1.5", "谱半径 1.5 时梯度爆炸"),
+        "pre_forget": ("Forget bias 1 keeps memory", "遗忘门偏置为 1 时保持记忆"),
+        "pre_spike": ("Follow one spike through an LSTM", "在 LSTM 中追踪一个脉冲"),
+        "pre_compare": ("RNN, LSTM and GRU on the same spike", "三种网络处理同一个脉冲"),
+        "notation": ("Notation", "记号"),
+        "notation_text": (
+            "x_t input at step t · h_t hidden state · c_t cell state (LSTM) · σ the logistic sigmoid · "
+            "⊙ element-wise product · W_ih, W_hh, b_ih, b_hh the weights and the two biases, named as "
+            "in PyTorch. The loss on every page is taken at the last step only, L = Σ h_(T−1), so that "
+            "the gradient's journey back in time can be followed.",
+            "x_t 第 t 步的输入 · h_t 隐藏状态 · c_t 细胞状态（"
+            "LSTM）· σ 逻辑 sigmoid 函数 · ⊙ 逐元素乘积 · "
+            "W_ih、W_hh、b_ih、b_hh 为权重和两个偏置，命名与 PyTorch 一致。每页的损失只取最后一步，"
+            "L = Σ h_(T−1)，以便追踪梯度沿时间向回传播的过程。",
+        ),
+    }
+)
 
 PRESETS = {
-    "pre_vanish": ("app_pages/gradients.py", {"radius": 0.9, "steps": 60, "signal": "spike",
-                                              "hidden": 16, "nonlin": "tanh"}),
-    "pre_explode": ("app_pages/gradients.py", {"radius": 1.5, "steps": 60, "signal": "spike",
-                                               "hidden": 16, "nonlin": "relu"}),
-    "pre_forget": ("app_pages/adds.py", {"fbias": 1.0, "steps": 100, "signal": "spike",
-                                         "hidden": 16}),
+    "pre_vanish": (
+        "app_pages/gradients.py",
+        {"radius": 0.9, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "tanh"},
+    ),
+    "pre_explode": (
+        "app_pages/gradients.py",
+        {"radius": 1.5, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "relu"},
+    ),
+    "pre_forget": (
+        "app_pages/adds.py",
+        {"fbias": 1.0, "steps": 100, "signal": "spike", "hidden": 16},
+    ),
     "pre_spike": ("app_pages/lstm.py", {"steps": 30, "signal": "spike", "hidden": 8}),
     "pre_compare": ("app_pages/compare.py", {"steps": 60, "signal": "spike", "hidden": 16}),
 }

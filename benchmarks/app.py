@@ -23,8 +23,10 @@ sys.path.insert(0, str(ROOT))
 import argparse  # noqa: E402
 
 # page -> (slider key, values it moves through): each move asks for something not seen before
-PAGES = {name: ("steps", [41 + k for k in range(20)])
-         for name in ("unroll", "gradients", "lstm", "adds", "gru", "compare")}
+PAGES = {
+    name: ("steps", [41 + k for k in range(20)])
+    for name in ("unroll", "gradients", "lstm", "adds", "gru", "compare")
+}
 PAGES["memory"] = ("mem_lag", [110 + 10 * k for k in range(20)])  # before training: the page
 PAGES["forecast"] = ("fc_dropout", [0.05 * k for k in range(1, 18)])  # itself, not training
 
@@ -47,8 +49,10 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
-    print(f"{'page':10} {'rerun ms':>9} {'slider ms':>10} {'figures MB':>11}  targets: slider "
-          "<= 150 ms, figures <= 2 MB")
+    print(
+        f"{'page':10} {'rerun ms':>9} {'slider ms':>10} {'figures MB':>11}  targets: slider "
+        "<= 150 ms, figures <= 2 MB"
+    )
     worst_move = worst_json = 0.0
     for name, (slider, values) in PAGES.items():
         at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
@@ -63,8 +67,10 @@ def main() -> None:
         size = sum(len(c.proto.spec) for c in at.get("plotly_chart")) / 2**20
         worst_move, worst_json = max(worst_move, move), max(worst_json, size)
         print(f"{name:10} {rerun * 1e3:9.1f} {move * 1e3:10.1f} {size:11.3f}")
-    print(f"worst slider move {worst_move * 1e3:.0f} ms (target <= 150 ms); "
-          f"largest page {worst_json:.2f} MB (target <= 2 MB)")
+    print(
+        f"worst slider move {worst_move * 1e3:.0f} ms (target <= 150 ms); "
+        f"largest page {worst_json:.2f} MB (target <= 2 MB)"
+    )
 
 
 if __name__ == "__main__":

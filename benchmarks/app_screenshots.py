@@ -14,8 +14,14 @@ from pathlib import Path
 
 PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory"]
 VARIANTS = {"en": "", "zh": "lang=zh", "pres": "pres=true", "zh_pres": "lang=zh&pres=true"}
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-        "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"
 
 

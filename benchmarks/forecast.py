@@ -47,15 +47,17 @@ def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float]
     from keras import layers
 
     keras.utils.set_random_seed(seed)
-    model = keras.Sequential([
-        keras.Input(shape=(None, 1)),
-        layers.LSTM(50, return_sequences=True),
-        layers.Dropout(0.2),
-        layers.LSTM(100, return_sequences=False),
-        layers.Dropout(0.2),
-        layers.Dense(1),
-        layers.Activation("linear"),
-    ])
+    model = keras.Sequential(
+        [
+            keras.Input(shape=(None, 1)),
+            layers.LSTM(50, return_sequences=True),
+            layers.Dropout(0.2),
+            layers.LSTM(100, return_sequences=False),
+            layers.Dropout(0.2),
+            layers.Dense(1),
+            layers.Activation("linear"),
+        ]
+    )
     model.compile(loss="mse", optimizer="rmsprop")
 
     class Clock(keras.callbacks.Callback):
@@ -67,9 +69,10 @@ def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float]
 
     seconds: list[float] = []
     x = np.concatenate([data.train.x, data.val.x])[..., None].astype("float32")  # (N, W, 1)
-    y = np.concatenate([data.train.y, data.val.y]).astype("float32")            # (N, 1)
-    model.fit(x, y, batch_size=50, epochs=epochs, validation_split=0.05, verbose=0,
-              callbacks=[Clock()])
+    y = np.concatenate([data.train.y, data.val.y]).astype("float32")  # (N, 1)
+    model.fit(
+        x, y, batch_size=50, epochs=epochs, validation_split=0.05, verbose=0, callbacks=[Clock()]
+    )
     pred = model.predict(data.test.x[..., None].astype("float32"), batch_size=1024, verbose=0)
     return seconds, np.asarray(pred, dtype=np.float64)
 
@@ -79,7 +82,7 @@ def rmse(pred: np.ndarray, data: D.ForecastData) -> tuple[float, float]:
     t = data.test
     err = pred.reshape(t.y.shape) - t.y
     orig = data.to_original(pred.reshape(t.y.shape), t.base) - data.to_original(t.y, t.base)
-    return float(np.sqrt(np.mean(err ** 2))), float(np.sqrt(np.mean(orig ** 2)))
+    return float(np.sqrt(np.mean(err**2))), float(np.sqrt(np.mean(orig**2)))
 
 
 def parse_seeds(text: str) -> list[int]:
@@ -123,9 +126,11 @@ def summarise(records: list[dict], *, draws: int = 100_000, rng_seed: int = 0) -
     ]
     se = [r["ours_s_per_epoch"] for r in records]
     sk = [r["keras_s_per_epoch"] for r in records]
-    lines.append(f"  s/epoch (median of the seeds' medians): ours {statistics.median(se):.3f}, "
-                 f"keras {statistics.median(sk):.3f}, speed-up "
-                 f"{statistics.median(sk) / statistics.median(se):.1f}x")
+    lines.append(
+        f"  s/epoch (median of the seeds' medians): ours {statistics.median(se):.3f}, "
+        f"keras {statistics.median(sk):.3f}, speed-up "
+        f"{statistics.median(sk) / statistics.median(se):.1f}x"
+    )
     return "\n".join(lines)
 
 
@@ -134,15 +139,22 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=20)
     p.add_argument("--series", default=D.DEFAULT_SERIES, help="a bundled series")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
-    p.add_argument("--seeds", default="0",
-                   help="seeds, as 0,1,2 or 0-23; each trains both models")
+    p.add_argument("--seeds", default="0", help="seeds, as 0,1,2 or 0-23; each trains both models")
     p.add_argument("--log", help="append one JSON line per seed to this file")
-    p.add_argument("--summary", nargs="+", metavar="LOG",
-                   help="train nothing: compare ours and Keras over the seeds in these logs")
+    p.add_argument(
+        "--summary",
+        nargs="+",
+        metavar="LOG",
+        help="train nothing: compare ours and Keras over the seeds in these logs",
+    )
     args = p.parse_args()
     if args.summary:
-        records = [json.loads(line) for path in args.summary
-                   for line in Path(path).read_text().splitlines() if line.strip()]
+        records = [
+            json.loads(line)
+            for path in args.summary
+            for line in Path(path).read_text().splitlines()
+            if line.strip()
+        ]
         print(summarise(records))
         return
     if args.threads:
@@ -151,13 +163,23 @@ def main() -> None:
 
     series = D.load_bundled(args.series)
     base = F.ForecastConfig(epochs=args.epochs, device="cpu")
-    data = D.prepare(series.values, window=base.window, horizon=base.horizon,
-                     normalise=base.normalise, split=base.split, val=base.val)
-    print(f"series {args.series}: {len(series)} values; windows train {len(data.train)}, "
-          f"val {len(data.val)}, test {len(data.test)}; {args.epochs} epochs; seeds {seeds}; "
-          f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)", flush=True)
+    data = D.prepare(
+        series.values,
+        window=base.window,
+        horizon=base.horizon,
+        normalise=base.normalise,
+        split=base.split,
+        val=base.val,
+    )
+    print(
+        f"series {args.series}: {len(series)} values; windows train {len(data.train)}, "
+        f"val {len(data.val)}, test {len(data.test)}; {args.epochs} epochs; seeds {seeds}; "
+        f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)",
+        flush=True,
+    )
 
     import keras
+
     seconds: dict[str, list[float]] = {"ours": [], "keras": []}
     scores: dict[str, list[tuple[float, float]]] = {"ours": [], "keras": []}
     records: list[dict] = []
@@ -168,33 +190,46 @@ def main() -> None:
         k_seconds, k_pred = keras_run(data, args.epochs, seed)
         seconds["keras"] += k_seconds
         scores["keras"].append(rmse(k_pred, data))
-        records.append({
-            "seed": seed, "series": args.series, "epochs": args.epochs,
-            "threads": torch.get_num_threads(), "keras": keras.__version__,
-            "ours_rmse": scores["ours"][-1][0], "keras_rmse": scores["keras"][-1][0],
-            "ours_rmse_original": scores["ours"][-1][1],
-            "keras_rmse_original": scores["keras"][-1][1],
-            "ours_s_per_epoch": statistics.median(h["seconds"] for h in result.history),
-            "keras_s_per_epoch": statistics.median(k_seconds),
-            "ours_history": result.history,
-        })
+        records.append(
+            {
+                "seed": seed,
+                "series": args.series,
+                "epochs": args.epochs,
+                "threads": torch.get_num_threads(),
+                "keras": keras.__version__,
+                "ours_rmse": scores["ours"][-1][0],
+                "keras_rmse": scores["keras"][-1][0],
+                "ours_rmse_original": scores["ours"][-1][1],
+                "keras_rmse_original": scores["keras"][-1][1],
+                "ours_s_per_epoch": statistics.median(h["seconds"] for h in result.history),
+                "keras_s_per_epoch": statistics.median(k_seconds),
+                "ours_history": result.history,
+            }
+        )
         if args.log:
             with open(args.log, "a") as f:
                 f.write(json.dumps(records[-1]) + "\n")
-        print(f"seed {seed}: test RMSE ours {scores['ours'][-1][0]:.6f}, "
-              f"keras {scores['keras'][-1][0]:.6f}", flush=True)
+        print(
+            f"seed {seed}: test RMSE ours {scores['ours'][-1][0]:.6f}, "
+            f"keras {scores['keras'][-1][0]:.6f}",
+            flush=True,
+        )
 
     med = {k: statistics.median(v) for k, v in seconds.items()}
     pers = rmse(data.test.x[:, -1:], data)
-    print(f"keras {keras.__version__} (backend {keras.backend.backend()}) s/epoch: "
-          f"median {med['keras']:.3f}, mean {statistics.fmean(seconds['keras']):.3f}")
+    print(
+        f"keras {keras.__version__} (backend {keras.backend.backend()}) s/epoch: "
+        f"median {med['keras']:.3f}, mean {statistics.fmean(seconds['keras']):.3f}"
+    )
     print(f"ours s/epoch: median {med['ours']:.3f}, mean {statistics.fmean(seconds['ours']):.3f}")
     print(f"speed-up per epoch (keras / ours, medians): {med['keras'] / med['ours']:.1f}x")
     for unit, i in (("normalised", 0), ("original units", 1)):
         o = [r[i] for r in scores["ours"]]
         k = [r[i] for r in scores["keras"]]
-        print(f"test RMSE {unit} (mean over {len(seeds)} seed(s)): ours {statistics.fmean(o):.6g}, "
-              f"keras {statistics.fmean(k):.6g}, persistence {pers[i]:.6g}")
+        print(
+            f"test RMSE {unit} (mean over {len(seeds)} seed(s)): ours {statistics.fmean(o):.6g}, "
+            f"keras {statistics.fmean(k):.6g}, persistence {pers[i]:.6g}"
+        )
     if len(records) > 1:
         print(summarise(records))
 

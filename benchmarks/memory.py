@@ -59,11 +59,16 @@ def main(argv: list[str] | None = None) -> int:
         preset = replace(preset, budget_seconds=args.budget_seconds)
     report: dict = {"machine": mem.machine_note(args.threads), "speed": [], "preset": None}
 
-    print(f"steps/s (adding, hidden {preset.hidden}, batch {preset.batch}, "
-          f"{args.threads} thread(s))")
+    print(
+        f"steps/s (adding, hidden {preset.hidden}, batch {preset.batch}, {args.threads} thread(s))"
+    )
     print(f"{'cell':18s} {'lag 100':>8s} {'lag 200':>8s}")
-    for cell, ablation in (("rnn", "none"), ("lstm", "none"), ("gru", "none"),
-                           ("lstm", "forget_one")):
+    for cell, ablation in (
+        ("rnn", "none"),
+        ("lstm", "none"),
+        ("gru", "none"),
+        ("lstm", "forget_one"),
+    ):
         row = {"cell": cell, "ablation": ablation}
         steps = 30 if ablation == "none" else 8  # the hand-written loop is slower
         for lag in (100, 200):
@@ -75,32 +80,54 @@ def main(argv: list[str] | None = None) -> int:
     if not args.speed_only:
         seeds = [int(s) for s in args.seeds.split(",")]
         b = mem.baseline("adding")
-        print(f"\nadding problem, preset lag {preset.lag}, hidden {preset.hidden}, lr {preset.lr}, "
-              f"forget bias {preset.forget_bias}, budget {preset.budget_seconds} s per run")
-        print(f"{'cell':5s} {'seed':>4s} {'final MSE':>10s} {'solved':>6s} {'time to solve':>14s} "
-              f"{'steps':>6s}")
+        print(
+            f"\nadding problem, preset lag {preset.lag}, hidden {preset.hidden}, lr {preset.lr}, "
+            f"forget bias {preset.forget_bias}, budget {preset.budget_seconds} s per run"
+        )
+        print(
+            f"{'cell':5s} {'seed':>4s} {'final MSE':>10s} {'solved':>6s} {'time to solve':>14s} "
+            f"{'steps':>6s}"
+        )
         runs = []
         for seed in seeds:
             for cell in mem.CELLS:
                 r = mem.train(replace(preset, cell=cell, seed=seed))
                 t = "-" if r.solved_at_seconds is None else f"{r.solved_at_seconds:.1f} s"
-                print(f"{cell:5s} {seed:4d} {r.final_metric:10.4f} {str(r.solved):>6s} {t:>14s} "
-                      f"{r.steps:6d}", flush=True)
-                runs.append({"cell": cell, "seed": seed, "final_mse": r.final_metric,
-                             "solved": r.solved, "solved_at_seconds": r.solved_at_seconds,
-                             "steps": r.steps, "seconds": r.seconds})
+                print(
+                    f"{cell:5s} {seed:4d} {r.final_metric:10.4f} {str(r.solved):>6s} {t:>14s} "
+                    f"{r.steps:6d}",
+                    flush=True,
+                )
+                runs.append(
+                    {
+                        "cell": cell,
+                        "seed": seed,
+                        "final_mse": r.final_metric,
+                        "solved": r.solved,
+                        "solved_at_seconds": r.solved_at_seconds,
+                        "steps": r.steps,
+                        "seconds": r.seconds,
+                    }
+                )
         gated_ok = all(x["solved"] for x in runs if x["cell"] != "rnn")
-        rnn_flat = all(x["final_mse"] >= RNN_AT_BASELINE * b.value
-                       for x in runs if x["cell"] == "rnn")
+        rnn_flat = all(
+            x["final_mse"] >= RNN_AT_BASELINE * b.value for x in runs if x["cell"] == "rnn"
+        )
         for cell in mem.CELLS:
             times = [x["solved_at_seconds"] for x in runs if x["cell"] == cell]
             solved = [t for t in times if t is not None]
             worst = f", slowest {max(solved):.1f} s" if len(solved) == len(times) else ""
             print(f"{cell}: solved on {len(solved)}/{len(times)} seeds{worst}")
-        print(f"target (gated cells solve on every seed, plain RNN MSE >= {RNN_AT_BASELINE} x "
-              f"baseline {b.value:.3f}): {'met' if gated_ok and rnn_flat else 'NOT met'}")
-        report["preset"] = {"config": preset.__dict__, "runs": runs,
-                            "gated_solved_every_seed": gated_ok, "rnn_at_baseline": rnn_flat}
+        print(
+            f"target (gated cells solve on every seed, plain RNN MSE >= {RNN_AT_BASELINE} x "
+            f"baseline {b.value:.3f}): {'met' if gated_ok and rnn_flat else 'NOT met'}"
+        )
+        report["preset"] = {
+            "config": preset.__dict__,
+            "runs": runs,
+            "gated_solved_every_seed": gated_ok,
+            "rnn_at_baseline": rnn_flat,
+        }
     if args.json:
         print(json.dumps(report))
     return 0

@@ -89,10 +89,14 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=7)
     args = ap.parse_args()
     torch.set_num_threads(1)
-    print(f"torch {torch.__version__}, numpy {np.__version__}, one thread each, float64; "
-          f"best of {args.repeats}, taking turns")
-    head = (f"{'cell':5} {'(D, H, T, B)':>18} {'ours fwd':>9} {'torch fwd':>9} {'ratio':>6}  "
-            f"{'ours f+b':>9} {'torch f+b':>9} {'ratio':>6}")
+    print(
+        f"torch {torch.__version__}, numpy {np.__version__}, one thread each, float64; "
+        f"best of {args.repeats}, taking turns"
+    )
+    head = (
+        f"{'cell':5} {'(D, H, T, B)':>18} {'ours fwd':>9} {'torch fwd':>9} {'ratio':>6}  "
+        f"{'ours f+b':>9} {'torch f+b':>9} {'ratio':>6}"
+    )
     print(head)
     print("-" * len(head))
     worst_f = worst_b = 0.0
@@ -100,10 +104,14 @@ def main() -> None:
         for D, H, T, B in SIZES:
             of, tf, ob, tb = bench(cls, D, H, T, B, args.repeats)
             worst_f, worst_b = max(worst_f, of / tf), max(worst_b, ob / tb)
-            print(f"{cls.__name__:5} {str((D, H, T, B)):>18} {of * 1e3:7.2f}ms {tf * 1e3:7.2f}ms "
-                  f"{of / tf:5.2f}x  {ob * 1e3:7.2f}ms {tb * 1e3:7.2f}ms {ob / tb:5.2f}x")
-    print(f"worst forward ratio {worst_f:.2f}x (target <= 1.5x); "
-          f"worst forward+backward ratio {worst_b:.2f}x (target <= 1.0x)")
+            print(
+                f"{cls.__name__:5} {str((D, H, T, B)):>18} {of * 1e3:7.2f}ms {tf * 1e3:7.2f}ms "
+                f"{of / tf:5.2f}x  {ob * 1e3:7.2f}ms {tb * 1e3:7.2f}ms {ob / tb:5.2f}x"
+            )
+    print(
+        f"worst forward ratio {worst_f:.2f}x (target <= 1.5x); "
+        f"worst forward+backward ratio {worst_b:.2f}x (target <= 1.0x)"
+    )
     print(f"peak memory of a T=1000, H=256 LSTM trace: {trace_peak_mb():.1f} MB (target < 100 MB)")
 
 

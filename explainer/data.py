@@ -38,22 +38,36 @@ NORMALISATIONS = ("window", "minmax", "zscore", "none")
 GAP_POLICIES = ("interpolate", "drop")
 
 # Excel files are zip archives (xlsx) or OLE2 compound documents (xls); a CSV never starts so.
-_EXCEL_MAGIC = {b"PK\x03\x04": "an Excel .xlsx workbook (a zip archive)",
-                b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Excel .xls workbook"}
+_EXCEL_MAGIC = {
+    b"PK\x03\x04": "an Excel .xlsx workbook (a zip archive)",
+    b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1": "an Excel .xls workbook",
+}
 # Column names that index time rather than hold the value to forecast.
-_TIME_NAMES = {"date", "time", "datetime", "timestamp", "year", "month", "week", "day", "quarter",
-               "period", "index", "unnamed: 0"}
+_TIME_NAMES = {
+    "date",
+    "time",
+    "datetime",
+    "timestamp",
+    "year",
+    "month",
+    "week",
+    "day",
+    "quarter",
+    "period",
+    "index",
+    "unnamed: 0",
+}
 
 
 @dataclass(frozen=True)
 class BundledSeries:
     """One CSV shipped in `assets/` (source and licence in assets/README.md)."""
 
-    file: str               # file name inside assets/
-    title: str              # a short human title
-    column: str             # the value column to forecast
+    file: str  # file name inside assets/
+    title: str  # a short human title
+    column: str  # the value column to forecast
     date_column: str | None  # the x-axis column, if any
-    note: str               # what it shows, and anything a student should know
+    note: str  # what it shows, and anything a student should know
 
     @property
     def path(self) -> Path:
@@ -61,15 +75,35 @@ class BundledSeries:
 
 
 BUNDLED: tuple[BundledSeries, ...] = (
-    BundledSeries("co2_weekly.csv", "Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)", "co2",
-                  "date", "2284 weeks with 59 gaps; trend plus a yearly cycle (the default)"),
-    BundledSeries("elnino_monthly.csv", "Sea surface temperature, Nino 1+2, monthly 1950-2010 (C)",
-                  "sst", "date", "732 months; a strong yearly cycle with El Nino bursts"),
-    BundledSeries("sunspots_yearly.csv", "Yearly sunspot activity 1700-2008", "sunspots", "year",
-                  "309 years with some zero years: per-window normalisation cannot be used; "
-                  "choose z-score or min-max"),
-    BundledSeries("macrodata_quarterly.csv", "US macroeconomic data, quarterly 1959-2009",
-                  "realgdp", "date", "203 quarters, 12 numeric columns (real GDP by default)"),
+    BundledSeries(
+        "co2_weekly.csv",
+        "Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)",
+        "co2",
+        "date",
+        "2284 weeks with 59 gaps; trend plus a yearly cycle (the default)",
+    ),
+    BundledSeries(
+        "elnino_monthly.csv",
+        "Sea surface temperature, Nino 1+2, monthly 1950-2010 (C)",
+        "sst",
+        "date",
+        "732 months; a strong yearly cycle with El Nino bursts",
+    ),
+    BundledSeries(
+        "sunspots_yearly.csv",
+        "Yearly sunspot activity 1700-2008",
+        "sunspots",
+        "year",
+        "309 years with some zero years: per-window normalisation cannot be used; "
+        "choose z-score or min-max",
+    ),
+    BundledSeries(
+        "macrodata_quarterly.csv",
+        "US macroeconomic data, quarterly 1959-2009",
+        "realgdp",
+        "date",
+        "203 quarters, 12 numeric columns (real GDP by default)",
+    ),
 )
 
 
@@ -101,27 +135,34 @@ def read_table(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.
             raise ValueError(f"no such file: {str(path)!r}")
         size = path.stat().st_size
         if size > max_bytes:
-            raise ValueError(f"the file is {_mib(size)}, over the {_mib(max_bytes)} limit; "
-                             "use a shorter series")
+            raise ValueError(
+                f"the file is {_mib(size)}, over the {_mib(max_bytes)} limit; use a shorter series"
+            )
         raw = path.read_bytes()
     elif isinstance(source, (bytes, bytearray, memoryview)):
         raw = bytes(source)
         if len(raw) > max_bytes:
-            raise ValueError(f"the file is {_mib(len(raw))}, over the {_mib(max_bytes)} limit; "
-                             "use a shorter series")
+            raise ValueError(
+                f"the file is {_mib(len(raw))}, over the {_mib(max_bytes)} limit; "
+                "use a shorter series"
+            )
     else:
         raise TypeError(f"expected CSV bytes or a path, got {type(source).__name__}")
     if not raw.strip():
         raise ValueError("the file is empty: expected a CSV with a header row and numeric values")
     for magic, what in _EXCEL_MAGIC.items():
         if raw.startswith(magic):
-            raise ValueError(f"this looks like {what}, not a CSV; in Excel use "
-                             "'Save As' > 'CSV UTF-8 (comma delimited)' and upload that")
+            raise ValueError(
+                f"this looks like {what}, not a CSV; in Excel use "
+                "'Save As' > 'CSV UTF-8 (comma delimited)' and upload that"
+            )
     try:
         text = raw.decode("utf-8-sig")  # -sig drops the byte-order mark Excel writes
     except UnicodeDecodeError as e:
-        raise ValueError(f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} at position "
-                         f"{e.start}); save it as 'CSV UTF-8' and try again") from None
+        raise ValueError(
+            f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} at position "
+            f"{e.start}); save it as 'CSV UTF-8' and try again"
+        ) from None
     try:
         # blank lines inside a one-column file are gaps, not nothing; trailing ones are dropped
         text = text.rstrip(" \t\r\n") + "\n"
@@ -132,8 +173,9 @@ def read_table(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise ValueError(f"the file could not be read as CSV: {first}") from None
     if df.empty:
-        raise ValueError(f"the file has a header ({', '.join(map(str, df.columns))}) "
-                         "but no data rows")
+        raise ValueError(
+            f"the file has a header ({', '.join(map(str, df.columns))}) but no data rows"
+        )
     df.columns = [str(c).strip() for c in df.columns]
     return df
 
@@ -185,20 +227,26 @@ def _parses_as_dates(col: pd.Series) -> bool:
 class Series:
     """One value column, in time order, with its gaps filled or dropped."""
 
-    values: np.ndarray          # (n,) float64, finite
-    dates: np.ndarray | None    # (n,) datetime64 or numbers for the x-axis; None without dates
-    name: str                   # the value column's name
-    gaps: int                   # missing values found in the column before filling or dropping
-    gap_policy: str             # "interpolate" or "drop"
-    dates_descending: bool      # the dates ran newest first before any reversal (suggests reverse)
+    values: np.ndarray  # (n,) float64, finite
+    dates: np.ndarray | None  # (n,) datetime64 or numbers for the x-axis; None without dates
+    name: str  # the value column's name
+    gaps: int  # missing values found in the column before filling or dropping
+    gap_policy: str  # "interpolate" or "drop"
+    dates_descending: bool  # the dates ran newest first before any reversal (suggests reverse)
 
     def __len__(self) -> int:
         return len(self.values)
 
 
-def load_series(source: bytes | str | Path | pd.DataFrame, column: str | None = None, *,
-                date_column: str | None = None, reverse: bool = False,
-                gaps: str = "interpolate", max_bytes: int = MAX_BYTES) -> Series:
+def load_series(
+    source: bytes | str | Path | pd.DataFrame,
+    column: str | None = None,
+    *,
+    date_column: str | None = None,
+    reverse: bool = False,
+    gaps: str = "interpolate",
+    max_bytes: int = MAX_BYTES,
+) -> Series:
     """Read one numeric column of a CSV (bytes, path or an already read DataFrame) as a `Series`.
 
     `column=None` picks the first numeric column that does not look like a time index. `reverse`
@@ -211,14 +259,17 @@ def load_series(source: bytes | str | Path | pd.DataFrame, column: str | None = 
     if column is None:
         column, _ = guess_columns(df)
         if column is None:
-            raise ValueError("no numeric column: " + "; ".join(
-                _first_non_number(df[c], c) for c in list(df.columns)[:3])
-                + "; a forecast needs a column of numbers")
+            raise ValueError(
+                "no numeric column: "
+                + "; ".join(_first_non_number(df[c], c) for c in list(df.columns)[:3])
+                + "; a forecast needs a column of numbers"
+            )
     if column not in df.columns:
         raise ValueError(f"no column {column!r}; the file has {', '.join(map(str, df.columns))}")
     if date_column is not None and date_column not in df.columns:
-        raise ValueError(f"no date column {date_column!r}; "
-                         f"the file has {', '.join(map(str, df.columns))}")
+        raise ValueError(
+            f"no date column {date_column!r}; the file has {', '.join(map(str, df.columns))}"
+        )
     if date_column == column:
         raise ValueError(f"{column!r} cannot be both the value column and the date column")
 
@@ -229,14 +280,18 @@ def load_series(source: bytes | str | Path | pd.DataFrame, column: str | None = 
         i = int(np.flatnonzero(bad.to_numpy())[0])
         numeric = [c for c in numeric_columns(df) if c != date_column]
         hint = f"; numeric columns: {', '.join(numeric)}" if numeric else "; no column is numeric"
-        raise ValueError(f"column {column!r} is not numeric: data row {i + 1} holds "
-                         f"{str(raw.iloc[i])!r} ({int(bad.sum())} such entries){hint}")
+        raise ValueError(
+            f"column {column!r} is not numeric: data row {i + 1} holds "
+            f"{str(raw.iloc[i])!r} ({int(bad.sum())} such entries){hint}"
+        )
     values = values.astype("float64")
     inf = np.isinf(values.to_numpy())
     if inf.any():
         rows = ", ".join(str(int(i) + 1) for i in np.flatnonzero(inf)[:5])
-        raise ValueError(f"column {column!r} holds {int(inf.sum())} infinite value(s) "
-                         f"(data rows {rows}); remove or correct them")
+        raise ValueError(
+            f"column {column!r} holds {int(inf.sum())} infinite value(s) "
+            f"(data rows {rows}); remove or correct them"
+        )
 
     dates = None
     descending = False
@@ -259,13 +314,19 @@ def load_series(source: bytes | str | Path | pd.DataFrame, column: str | None = 
             dates = None if dates is None else dates[keep]
         else:
             v = pd.Series(v).interpolate(method="linear", limit_direction="both").to_numpy()
-    return Series(values=np.ascontiguousarray(v, dtype=np.float64),
-                  dates=None if dates is None else np.ascontiguousarray(dates),
-                  name=column, gaps=n_gaps, gap_policy=gaps, dates_descending=descending)
+    return Series(
+        values=np.ascontiguousarray(v, dtype=np.float64),
+        dates=None if dates is None else np.ascontiguousarray(dates),
+        name=column,
+        gaps=n_gaps,
+        gap_policy=gaps,
+        dates_descending=descending,
+    )
 
 
-def load_bundled(file: str = DEFAULT_SERIES, *, reverse: bool = False,
-                 gaps: str = "interpolate") -> Series:
+def load_bundled(
+    file: str = DEFAULT_SERIES, *, reverse: bool = False, gaps: str = "interpolate"
+) -> Series:
     """A bundled series with its own value and date columns."""
     b = bundled(file)
     return load_series(b.path, b.column, date_column=b.date_column, reverse=reverse, gaps=gaps)
@@ -280,8 +341,10 @@ def _parse_dates(col: pd.Series, name: str) -> np.ndarray:
     bad = col.notna() & parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
-        raise ValueError(f"date column {name!r} does not parse as dates: data row {i + 1} holds "
-                         f"{str(col.iloc[i])!r}; choose another date column or none")
+        raise ValueError(
+            f"date column {name!r} does not parse as dates: data row {i + 1} holds "
+            f"{str(col.iloc[i])!r}; choose another date column or none"
+        )
     return parsed.to_numpy(dtype="datetime64[ns]")
 
 
@@ -292,8 +355,9 @@ def _mib(n: int) -> str:
 # ----------------------------------------------------------------------------- validation
 
 
-def check_values(values: np.ndarray, *, window: int = 50, horizon: int = 1,
-                 normalise: str = "window") -> np.ndarray:
+def check_values(
+    values: np.ndarray, *, window: int = 50, horizon: int = 1, normalise: str = "window"
+) -> np.ndarray:
     """The series as a finite 1-D float64 array fit for windows, or a ValueError saying why not."""
     v = np.asarray(values, dtype=np.float64)
     if v.ndim != 1:
@@ -305,32 +369,43 @@ def check_values(values: np.ndarray, *, window: int = 50, horizon: int = 1,
     if not np.isfinite(v).all():
         nan, inf = int(np.isnan(v).sum()), int(np.isinf(v).sum())
         first = int(np.flatnonzero(~np.isfinite(v))[0])
-        raise ValueError(f"the series holds {nan} NaN and {inf} infinite value(s) (first at "
-                         f"position {first}); fill or drop the gaps first")
+        raise ValueError(
+            f"the series holds {nan} NaN and {inf} infinite value(s) (first at "
+            f"position {first}); fill or drop the gaps first"
+        )
     need = window + horizon
     if len(v) < need:
-        raise ValueError(f"the series has {len(v)} values, but a window of {window} plus a horizon "
-                         f"of {horizon} needs at least {need} (and more for a test part); "
-                         "use a shorter window or a longer series")
+        raise ValueError(
+            f"the series has {len(v)} values, but a window of {window} plus a horizon "
+            f"of {horizon} needs at least {need} (and more for a test part); "
+            "use a shorter window or a longer series"
+        )
     if np.ptp(v) == 0:
-        raise ValueError(f"the series is constant (every value is {v[0]:g}): there is nothing "
-                         "to forecast")
+        raise ValueError(
+            f"the series is constant (every value is {v[0]:g}): there is nothing to forecast"
+        )
     if normalise == "window":
         zeros = int((v == 0).sum())
         if zeros or (v.min() < 0 < v.max()):
-            why = (f"it holds {zeros} zero value(s)" if zeros
-                   else f"it changes sign (from {v.min():g} to {v.max():g})")
-            raise ValueError("per-window normalisation divides each window by its first value, "
-                             "so it needs a series that never reaches zero nor changes sign, "
-                             f"but {why}; choose normalise='zscore' or 'minmax' instead")
+            why = (
+                f"it holds {zeros} zero value(s)"
+                if zeros
+                else f"it changes sign (from {v.min():g} to {v.max():g})"
+            )
+            raise ValueError(
+                "per-window normalisation divides each window by its first value, "
+                "so it needs a series that never reaches zero nor changes sign, "
+                f"but {why}; choose normalise='zscore' or 'minmax' instead"
+            )
     return v
 
 
 # ----------------------------------------------------------------------------- windows
 
 
-def make_windows(values: np.ndarray, window: int,
-                 horizon: int = 1) -> tuple[np.ndarray, np.ndarray]:
+def make_windows(
+    values: np.ndarray, window: int, horizon: int = 1
+) -> tuple[np.ndarray, np.ndarray]:
     """Every overlapping window: inputs x (N, window) and the `horizon` values after each, y (N, h).
 
     x[k] = values[k : k + window], y[k] = values[k + window : k + window + horizon]. Copies, so
@@ -350,9 +425,9 @@ def make_windows(values: np.ndarray, window: int,
 class Scaler:
     """A global affine normalisation z = (s - shift) / scale, fitted on the training part."""
 
-    kind: str      # "minmax", "zscore" or "none"
-    shift: float   # min (minmax), mean (zscore), 0 (none)
-    scale: float   # max - min (minmax), std (zscore), 1 (none)
+    kind: str  # "minmax", "zscore" or "none"
+    shift: float  # min (minmax), mean (zscore), 0 (none)
+    scale: float  # max - min (minmax), std (zscore), 1 (none)
 
     def transform(self, s: np.ndarray) -> np.ndarray:
         return (np.asarray(s, dtype=np.float64) - self.shift) / self.scale
@@ -374,8 +449,10 @@ def fit_scaler(train_values: np.ndarray, kind: str) -> Scaler:
     else:
         raise ValueError(f"fit_scaler fits 'minmax', 'zscore' or 'none', not {kind!r}")
     if not scale > 0:
-        raise ValueError(f"the training part is constant ({shift:g}), so {kind} normalisation "
-                         "would divide by zero; use normalise='none' or another series")
+        raise ValueError(
+            f"the training part is constant ({shift:g}), so {kind} normalisation "
+            "would divide by zero; use normalise='none' or another series"
+        )
     return Scaler(kind, shift, scale)
 
 
@@ -383,10 +460,10 @@ def fit_scaler(train_values: np.ndarray, kind: str) -> Scaler:
 class Windows:
     """Normalised windows and what it takes to map them back to original units."""
 
-    x: np.ndarray      # (N, W) normalised inputs
-    y: np.ndarray      # (N, h) normalised targets
+    x: np.ndarray  # (N, W) normalised inputs
+    y: np.ndarray  # (N, h) normalised targets
     start: np.ndarray  # (N,) series index of each window's first input
-    base: np.ndarray   # (N,) p_0 of each window for per-window normalisation; 1 otherwise
+    base: np.ndarray  # (N,) p_0 of each window for per-window normalisation; 1 otherwise
 
     def __len__(self) -> int:
         return len(self.x)
@@ -396,15 +473,15 @@ class Windows:
 class ForecastData:
     """A series cut into normalised train / validation / test windows (see the module docstring)."""
 
-    series: np.ndarray       # (n,) original values
+    series: np.ndarray  # (n,) original values
     window: int
     horizon: int
     normalise: str
-    scaler: Scaler | None    # None for per-window normalisation
-    train: Windows           # windows the optimiser fits (chronological order; shuffle per epoch)
-    val: Windows             # the last `val` fraction of the training windows
-    test: Windows            # windows after the split, no target inside any training window
-    train_end: int           # series[:train_end] is all the training windows cover (scaler fit)
+    scaler: Scaler | None  # None for per-window normalisation
+    train: Windows  # windows the optimiser fits (chronological order; shuffle per epoch)
+    val: Windows  # the last `val` fraction of the training windows
+    test: Windows  # windows after the split, no target inside any training window
+    train_end: int  # series[:train_end] is all the training windows cover (scaler fit)
 
     @property
     def test_target_start(self) -> int:
@@ -420,8 +497,9 @@ class ForecastData:
         return denormalise_values(z, self.normalise, self.scaler, base)
 
 
-def normalise_values(x: np.ndarray, normalise: str, scaler: Scaler | None,
-                     base: np.ndarray | None = None) -> np.ndarray:
+def normalise_values(
+    x: np.ndarray, normalise: str, scaler: Scaler | None, base: np.ndarray | None = None
+) -> np.ndarray:
     """Apply a normalisation; for "window", `base` holds p_0 for each row of x (..., k)."""
     x = np.asarray(x, dtype=np.float64)
     if normalise == "window":
@@ -433,8 +511,9 @@ def normalise_values(x: np.ndarray, normalise: str, scaler: Scaler | None,
     return scaler.transform(x)
 
 
-def denormalise_values(z: np.ndarray, normalise: str, scaler: Scaler | None,
-                       base: np.ndarray | None = None) -> np.ndarray:
+def denormalise_values(
+    z: np.ndarray, normalise: str, scaler: Scaler | None, base: np.ndarray | None = None
+) -> np.ndarray:
     """The exact inverse of `normalise_values`."""
     z = np.asarray(z, dtype=np.float64)
     if normalise == "window":
@@ -446,8 +525,9 @@ def denormalise_values(z: np.ndarray, normalise: str, scaler: Scaler | None,
     return scaler.inverse(z)
 
 
-def split_counts(n_windows: int, horizon: int = 1, split: float = 0.9,
-                 val: float = 0.05) -> tuple[int, int, int]:
+def split_counts(
+    n_windows: int, horizon: int = 1, split: float = 0.9, val: float = 0.05
+) -> tuple[int, int, int]:
     """(fit, train, test_start): windows [0, fit) are fitted, [fit, train) validate, and the test
     windows are [test_start, n_windows). Rounding as in the recipe (round) and Keras (floor)."""
     if not 0 < split < 1:
@@ -458,13 +538,23 @@ def split_counts(n_windows: int, horizon: int = 1, split: float = 0.9,
     n_fit = int(math.floor(n_train * (1.0 - val)))
     test_start = n_train + horizon - 1  # the gap keeps test targets out of training windows
     if n_fit < 1 or test_start >= n_windows:
-        raise ValueError(f"{n_windows} window(s) are too few for a {split:.0%}/{1 - split:.0%} "
-                         "split with a test part; use a shorter window or a longer series")
+        raise ValueError(
+            f"{n_windows} window(s) are too few for a {split:.0%}/{1 - split:.0%} "
+            "split with a test part; use a shorter window or a longer series"
+        )
     return n_fit, n_train, test_start
 
 
-def prepare(values: np.ndarray, *, window: int = 50, horizon: int = 1, normalise: str = "window",
-            split: float = 0.9, val: float = 0.05, scaler: Scaler | None = None) -> ForecastData:
+def prepare(
+    values: np.ndarray,
+    *,
+    window: int = 50,
+    horizon: int = 1,
+    normalise: str = "window",
+    split: float = 0.9,
+    val: float = 0.05,
+    scaler: Scaler | None = None,
+) -> ForecastData:
     """Validate a series and cut it into normalised train/validation/test windows.
 
     A global normalisation is fitted on the training part, unless `scaler` is given: a model's
@@ -487,6 +577,14 @@ def prepare(values: np.ndarray, *, window: int = 50, horizon: int = 1, normalise
     def part(lo: int, hi: int) -> Windows:
         return Windows(x[lo:hi], y[lo:hi], start[lo:hi], base[lo:hi])
 
-    return ForecastData(series=s, window=window, horizon=horizon, normalise=normalise,
-                        scaler=scaler, train=part(0, n_fit), val=part(n_fit, n_train),
-                        test=part(test_start, n), train_end=train_end)
+    return ForecastData(
+        series=s,
+        window=window,
+        horizon=horizon,
+        normalise=normalise,
+        scaler=scaler,
+        train=part(0, n_fit),
+        val=part(n_fit, n_train),
+        test=part(test_start, n),
+        train_end=train_end,
+    )

@@ -48,10 +48,14 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sig_noise": ("Noise", "噪声"),
     "sig_spike": ("A single spike at t = 0", "t = 0 处的单个脉冲"),
     "sig_series": ("Real series (monthly sunspots)", "真实序列（月度太阳黑子）"),
-    "share_link": ("Share this view: the address bar holds every setting.",
-                   "分享此视图：地址栏包含全部设置。"),
-    "fixed_cell": ("This page shows its own cell type; the cell-type choice applies to page 1.",
-                   "本页使用固定的单元类型；单元类型的选择只作用于第 1 页。"),
+    "share_link": (
+        "Share this view: the address bar holds every setting.",
+        "分享此视图：地址栏包含全部设置。",
+    ),
+    "fixed_cell": (
+        "This page shows its own cell type; the cell-type choice applies to page 1.",
+        "本页使用固定的单元类型；单元类型的选择只作用于第 1 页。",
+    ),
     # common
     "show_code": ("Show the code that computed this", "显示计算这些数值的代码"),
     "gradcheck": ("Gradient check (finite differences)", "梯度检验（有限差分）"),
@@ -66,18 +70,26 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gradcheck_worst": ("Worst relative error", "最大相对误差"),
     "gradcheck_tensor": ("Tensor", "张量"),
     "gradcheck_error": ("Relative error", "相对误差"),
-    "gradcheck_ok": ("The backward pass agrees with finite differences.",
-                     "反向传播与有限差分一致。"),
-    "gradcheck_bad": ("The backward pass disagrees with finite differences here.",
-                      "此处反向传播与有限差分不一致。"),
-    "gradcheck_inf": ("The gradients overflowed (inf/NaN): there is nothing finite to check.",
-                      "梯度已溢出（inf/NaN）：没有可检验的有限数值。"),
+    "gradcheck_ok": (
+        "The backward pass agrees with finite differences.",
+        "反向传播与有限差分一致。",
+    ),
+    "gradcheck_bad": (
+        "The backward pass disagrees with finite differences here.",
+        "此处反向传播与有限差分不一致。",
+    ),
+    "gradcheck_inf": (
+        "The gradients overflowed (inf/NaN): there is nothing finite to check.",
+        "梯度已溢出（inf/NaN）：没有可检验的有限数值。",
+    ),
     "export": ("Export", "导出"),
     "export_csv": ("Trace as CSV", "轨迹（CSV）"),
     "export_npz": ("Trace as NPZ", "轨迹（NPZ）"),
     "export_snippet": ("Reproduce this view in a notebook", "在笔记本中复现此视图"),
-    "png_hint": ("Each chart downloads as PNG from the camera icon in its toolbar.",
-                 "每个图表都可以通过其工具栏中的相机图标下载为 PNG。"),
+    "png_hint": (
+        "Each chart downloads as PNG from the camera icon in its toolbar.",
+        "每个图表都可以通过其工具栏中的相机图标下载为 PNG。",
+    ),
     "overflow": (
         "The gradients overflowed: some values are larger than about 1.8 × 10³⁰⁸, the largest "
         "float64, and became inf (or NaN when inf met 0). This is what exploding gradients look "
@@ -85,8 +97,10 @@ STRINGS: dict[str, tuple[str, str]] = {
         "梯度溢出：部分数值超过了 float64 的最大值（约 1.8 × 10³⁰⁸），变成 inf"
         "（inf 与 0 相遇时变成 NaN）。这就是梯度爆炸；图中标出了断点。",
     ),
-    "bad_setting": ("A setting in the link was out of range and was reset: {names}.",
-                    "链接中的某些设置超出范围，已重置：{names}。"),
+    "bad_setting": (
+        "A setting in the link was out of range and was reset: {names}.",
+        "链接中的某些设置超出范围，已重置：{names}。",
+    ),
     "cell_rnn": ("Plain RNN", "普通 RNN"),
     "cell_lstm": ("LSTM", "LSTM"),
     "cell_gru": ("GRU", "GRU"),

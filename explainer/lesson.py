@@ -41,9 +41,19 @@ class Run:
         return self.model.jacobian_norms(self.trace)
 
 
-def build_model(cell: str, hidden: int, layers: int = 1, *, seed: int = 0, scale: float = 1.0,
-                radius: float | None = None, fbias: float = 0.0, variant: str = "standard",
-                nonlinearity: str = "tanh", input_size: int = 1):
+def build_model(
+    cell: str,
+    hidden: int,
+    layers: int = 1,
+    *,
+    seed: int = 0,
+    scale: float = 1.0,
+    radius: float | None = None,
+    fbias: float = 0.0,
+    variant: str = "standard",
+    nonlinearity: str = "tanh",
+    input_size: int = 1,
+):
     """A reference model with the lesson's knobs applied (see the module docstring)."""
     kw = {"nonlinearity": nonlinearity} if cell == "rnn" else {"variant": variant}
     model = MODELS[cell](input_size, hidden, layers, seed=seed, **kw)
@@ -68,12 +78,32 @@ def last_step_loss(trace: Trace) -> np.ndarray:
     return w
 
 
-def lesson_run(cell: str, hidden: int, layers: int = 1, steps: int = 40, signal: str = "sine",
-               *, seed: int = 0, scale: float = 1.0, radius: float | None = None,
-               fbias: float = 0.0, variant: str = "standard", nonlinearity: str = "tanh") -> Run:
+def lesson_run(
+    cell: str,
+    hidden: int,
+    layers: int = 1,
+    steps: int = 40,
+    signal: str = "sine",
+    *,
+    seed: int = 0,
+    scale: float = 1.0,
+    radius: float | None = None,
+    fbias: float = 0.0,
+    variant: str = "standard",
+    nonlinearity: str = "tanh",
+) -> Run:
     """Forward, backward (loss on the last step) and Jacobian norms for one setting."""
-    model = build_model(cell, hidden, layers, seed=seed, scale=scale, radius=radius, fbias=fbias,
-                        variant=variant, nonlinearity=nonlinearity)
+    model = build_model(
+        cell,
+        hidden,
+        layers,
+        seed=seed,
+        scale=scale,
+        radius=radius,
+        fbias=fbias,
+        variant=variant,
+        nonlinearity=nonlinearity,
+    )
     x = make_signal(signal, steps, seed)
     trace = model.forward(x)
     grads = model.backward(trace, last_step_loss(trace))

@@ -1,10 +1,10 @@
 """Input signals for the lesson pages: x with shape (T, 1), deterministic for a given seed.
 
-    sine    sin(2π t / 20): a slow wave the network can follow
-    step    0 before T/4, 1 from there on: does the network remember that it switched?
-    noise   standard normal samples from `np.random.default_rng(seed)`
-    spike   1 at t = 0 and 0 afterwards: follow one input through time
-    series  the first T months of the bundled El Niño sea-surface temperatures (assets/), z-scored
+sine    sin(2π t / 20): a slow wave the network can follow
+step    0 before T/4, 1 from there on: does the network remember that it switched?
+noise   standard normal samples from `np.random.default_rng(seed)`
+spike   1 at t = 0 and 0 afterwards: follow one input through time
+series  the first T months of the bundled El Niño sea-surface temperatures (assets/), z-scored
 """
 
 from __future__ import annotations

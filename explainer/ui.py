@@ -133,10 +133,17 @@ def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
     return value
 
 
-def cell_select(key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS,
-                where=st) -> str:
-    return _bound(where.selectbox, t("cell"), key, options=list(options),
-                  index=list(options).index(default), format_func=lambda c: t(f"cell_{c}"))
+def cell_select(
+    key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS, where=st
+) -> str:
+    return _bound(
+        where.selectbox,
+        t("cell"),
+        key,
+        options=list(options),
+        index=list(options).index(default),
+        format_func=lambda c: t(f"cell_{c}"),
+    )
 
 
 def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str = "rnn") -> dict:
@@ -144,18 +151,29 @@ def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str =
     s: dict[str, Any] = {}
     if cell:
         s["cell"] = cell_select(default=default_cell, where=where)
-    s["hidden"] = _bound(where.slider, t("hidden"), "hidden", min_value=1, max_value=MAX_HIDDEN,
-                         value=8)
-    s["layers"] = _bound(where.slider, t("layers"), "layers", min_value=1, max_value=MAX_LAYERS,
-                         value=1)
-    s["steps"] = _bound(where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS,
-                        value=40)
-    s["signal"] = _bound(where.selectbox, t("signal"), "signal", options=list(SIGNALS), index=0,
-                         format_func=lambda k: t(f"sig_{k}"))
-    s["scale"] = _bound(where.slider, t("scale"), "scale", min_value=0.1, max_value=3.0,
-                        value=1.0, step=0.1)
-    s["seed"] = _bound(where.number_input, t("seed"), "seed", min_value=0, max_value=9999,
-                       value=0, step=1)
+    s["hidden"] = _bound(
+        where.slider, t("hidden"), "hidden", min_value=1, max_value=MAX_HIDDEN, value=8
+    )
+    s["layers"] = _bound(
+        where.slider, t("layers"), "layers", min_value=1, max_value=MAX_LAYERS, value=1
+    )
+    s["steps"] = _bound(
+        where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS, value=40
+    )
+    s["signal"] = _bound(
+        where.selectbox,
+        t("signal"),
+        "signal",
+        options=list(SIGNALS),
+        index=0,
+        format_func=lambda k: t(f"sig_{k}"),
+    )
+    s["scale"] = _bound(
+        where.slider, t("scale"), "scale", min_value=0.1, max_value=3.0, value=1.0, step=0.1
+    )
+    s["seed"] = _bound(
+        where.number_input, t("seed"), "seed", min_value=0, max_value=9999, value=0, step=1
+    )
     return s
 
 
@@ -199,12 +217,33 @@ def cell_cursor(s: Mapping[str, Any]) -> tuple[int, int, int]:
 
 # --- cached computations -------------------------------------------------------------------------
 @st.cache_resource(max_entries=256, show_spinner=False)
-def cached_run(cell: str, hidden: int, layers: int, steps: int, signal: str, seed: int,
-               scale: float, radius: float | None = None, fbias: float = 0.0,
-               variant: str = "standard", nonlinearity: str = "tanh") -> Run:
+def cached_run(
+    cell: str,
+    hidden: int,
+    layers: int,
+    steps: int,
+    signal: str,
+    seed: int,
+    scale: float,
+    radius: float | None = None,
+    fbias: float = 0.0,
+    variant: str = "standard",
+    nonlinearity: str = "tanh",
+) -> Run:
     """`lesson_run`, shared across sessions (a Run is immutable)."""
-    return lesson_run(cell, hidden, layers, steps, signal, seed=seed, scale=scale, radius=radius,
-                      fbias=fbias, variant=variant, nonlinearity=nonlinearity)
+    return lesson_run(
+        cell,
+        hidden,
+        layers,
+        steps,
+        signal,
+        seed=seed,
+        scale=scale,
+        radius=radius,
+        fbias=fbias,
+        variant=variant,
+        nonlinearity=nonlinearity,
+    )
 
 
 def run_for(s: Mapping[str, Any], **overrides: Any) -> Run:
@@ -264,11 +303,16 @@ def gradient_check(run: Run, key: str) -> None:
             table = gradcheck_table(run.model, run.x[:steps], max_entries=12)
         worst = max(table.values())
         st.metric(t("gradcheck_worst"), f"{worst:.1e}")
-        (st.success if worst < 1e-5 else st.error)(t("gradcheck_ok" if worst < 1e-5 else
-                                                      "gradcheck_bad"))
-        st.dataframe({t("gradcheck_tensor"): list(table),
-                      t("gradcheck_error"): [f"{v:.1e}" for v in table.values()]},
-                     hide_index=True)
+        (st.success if worst < 1e-5 else st.error)(
+            t("gradcheck_ok" if worst < 1e-5 else "gradcheck_bad")
+        )
+        st.dataframe(
+            {
+                t("gradcheck_tensor"): list(table),
+                t("gradcheck_error"): [f"{v:.1e}" for v in table.values()],
+            },
+            hide_index=True,
+        )
 
 
 def trace_csv(run: Run) -> bytes:
@@ -332,10 +376,22 @@ def export(run: Run, call: str, key: str) -> None:
         st.caption(t("png_hint"))
         c1, c2 = st.columns(2)
         # callables: the files are made only when a button is clicked, never on a rerun
-        c1.download_button(t("export_csv"), lambda: trace_csv(run), file_name="trace.csv",
-                           mime="text/csv", key=f"csv_{key}", on_click="ignore")
-        c2.download_button(t("export_npz"), lambda: trace_npz(run), file_name="trace.npz",
-                           mime="application/octet-stream", key=f"npz_{key}", on_click="ignore")
+        c1.download_button(
+            t("export_csv"),
+            lambda: trace_csv(run),
+            file_name="trace.csv",
+            mime="text/csv",
+            key=f"csv_{key}",
+            on_click="ignore",
+        )
+        c2.download_button(
+            t("export_npz"),
+            lambda: trace_npz(run),
+            file_name="trace.npz",
+            mime="application/octet-stream",
+            key=f"npz_{key}",
+            on_click="ignore",
+        )
         st.caption(t("export_snippet"))
         st.code(snippet(call), language="python")
 

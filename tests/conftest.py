@@ -15,8 +15,14 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-BROWSER_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+BROWSER_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 
 
 IDLE = "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')"  # no script running
@@ -95,10 +101,27 @@ def app_server(tmp_path_factory):
     log = tmp_path_factory.mktemp("streamlit") / "server.log"
     log_file = open(log, "w")  # a file, not a pipe: an undrained pipe would block the server
     proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=log_file, stderr=subprocess.STDOUT, text=True,
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.headless",
+            "true",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
+        ],
+        cwd=ROOT,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -124,8 +147,9 @@ def app_server(tmp_path_factory):
 def page(browser):
     """A fresh browser page (fixed viewport, no animations, downloads allowed); JavaScript errors
     are collected in `page.errors`."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000},
-                                  reduced_motion="reduce", accept_downloads=True)
+    context = browser.new_context(
+        viewport={"width": 1400, "height": 1000}, reduced_motion="reduce", accept_downloads=True
+    )
     p = context.new_page()
     errors: list[str] = []
     p.on("pageerror", lambda e: errors.append(str(e)))

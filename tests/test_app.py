@@ -38,11 +38,18 @@ def test_every_page_runs_at_defaults_with_its_charts(page, n_charts):
 
 
 SIDEBAR_MOVES = [
-    ("selectbox", "cell", "lstm"), ("selectbox", "cell", "gru"), ("slider", "hidden", 3),
-    ("slider", "layers", 2), ("slider", "steps", 1), ("slider", "steps", 200),
-    ("selectbox", "signal", "step"), ("selectbox", "signal", "noise"),
-    ("selectbox", "signal", "spike"), ("selectbox", "signal", "series"),
-    ("slider", "scale", 3.0), ("number_input", "seed", 42),
+    ("selectbox", "cell", "lstm"),
+    ("selectbox", "cell", "gru"),
+    ("slider", "hidden", 3),
+    ("slider", "layers", 2),
+    ("slider", "steps", 1),
+    ("slider", "steps", 200),
+    ("selectbox", "signal", "step"),
+    ("selectbox", "signal", "noise"),
+    ("selectbox", "signal", "spike"),
+    ("selectbox", "signal", "series"),
+    ("slider", "scale", 3.0),
+    ("number_input", "seed", 42),
 ]
 
 
@@ -61,13 +68,20 @@ def test_every_sidebar_control_moves_without_error(page):
 
 PAGE_MOVES = {
     "app_pages/unroll.py": [("slider", "unit", 5)],
-    "app_pages/gradients.py": [("slider", "radius", 0.5), ("slider", "radius", 2.0),
-                               ("radio", "nonlin", "relu")],
+    "app_pages/gradients.py": [
+        ("slider", "radius", 0.5),
+        ("slider", "radius", 2.0),
+        ("radio", "nonlin", "relu"),
+    ],
     "app_pages/lstm.py": [("slider", "t", 39), ("slider", "unit", 7)],
-    "app_pages/adds.py": [("slider", "fbias", 5.0), ("slider", "fbias", -3.0),
-                          ("selectbox", "ablation", "forget_one"),
-                          ("selectbox", "ablation", "no_output"),
-                          ("selectbox", "ablation", "coupled"), ("slider", "unit", 3)],
+    "app_pages/adds.py": [
+        ("slider", "fbias", 5.0),
+        ("slider", "fbias", -3.0),
+        ("selectbox", "ablation", "forget_one"),
+        ("selectbox", "ablation", "no_output"),
+        ("selectbox", "ablation", "coupled"),
+        ("slider", "unit", 3),
+    ],
     "app_pages/gru.py": [("radio", "gru_form", "textbook"), ("slider", "t", 20)],
     "app_pages/compare.py": [("toggle", "match", True), ("slider", "t", 10)],
 }
@@ -97,8 +111,16 @@ def test_layers_and_time_sliders_on_a_two_layer_lstm():
 
 def test_url_settings_reproduce_the_view():
     assert open_page("app_pages/unroll.py", cell="gru").selectbox(key="cell").value == "gru"
-    at = open_page("app_pages/gradients.py", hidden="12", steps="33", signal="spike",
-                   seed="7", scale="1.5", radius="1.25", nonlin="relu")
+    at = open_page(
+        "app_pages/gradients.py",
+        hidden="12",
+        steps="33",
+        signal="spike",
+        seed="7",
+        scale="1.5",
+        radius="1.25",
+        nonlin="relu",
+    )
     assert at.slider(key="hidden").value == 12
     assert at.slider(key="steps").value == 33
     assert at.selectbox(key="signal").value == "spike"
@@ -114,8 +136,16 @@ def test_url_settings_reproduce_the_view():
 
 
 def test_bad_url_values_fall_back_to_defaults():
-    at = open_page("app_pages/unroll.py", hidden="9999", steps="-3", cell="transformer",
-                   signal="<script>", scale="nan", unit="abc", lang="fr")
+    at = open_page(
+        "app_pages/unroll.py",
+        hidden="9999",
+        steps="-3",
+        cell="transformer",
+        signal="<script>",
+        scale="nan",
+        unit="abc",
+        lang="fr",
+    )
     assert at.slider(key="hidden").value == 8
     assert at.slider(key="steps").value == 40
     assert at.selectbox(key="cell").value == "rnn"
@@ -167,8 +197,7 @@ def test_gradient_check_runs_on_demand():
 
 
 def test_exploding_gradients_are_explained_not_raised():
-    at = open_page("app_pages/gradients.py", radius="2.0", nonlin="relu", steps="200",
-                   scale="3.0")
+    at = open_page("app_pages/gradients.py", radius="2.0", nonlin="relu", steps="200", scale="3.0")
     assert not at.exception
     assert at.info  # the page says the gradient grows instead of fading
 
@@ -183,8 +212,10 @@ def test_export_snippet_reproduces_the_view():
     heat = [spec for spec in charts(at) if any(tr.get("type") == "heatmap" for tr in spec["data"])]
     zs = [decode(tr["z"]) for tr in heat[0]["data"] if tr.get("type") == "heatmap"]
     r = run.trace.layers[0].gates["r"]
-    assert any(z.shape in (r.shape, r.T.shape) and
-               np.allclose(z if z.shape == r.shape else z.T, r) for z in zs)
+    assert any(
+        z.shape in (r.shape, r.T.shape) and np.allclose(z if z.shape == r.shape else z.T, r)
+        for z in zs
+    )
 
 
 def test_user_text_is_never_rendered_as_html():
@@ -205,7 +236,8 @@ def test_the_lesson_pages_never_import_torch():
         "    open_app(page)\n"
         "print('torch' in sys.modules)\n"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         cwd=ROOT, timeout=300)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.strip().splitlines()[-1] == "False"

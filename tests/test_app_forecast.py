@@ -89,13 +89,17 @@ def test_a_short_training_shows_predictions_metrics_downloads_and_the_trained_ga
     assert len(at.get("plotly_chart")) == 8
     loss = titled(at, "Loss per epoch")[0]
     assert len(decode(loss["data"][0]["y"])) == 2
-    for title, mode in (("Point-by-point", "point"), ("Full sequence", "full"),
-                        ("Multi-sequence", "multi")):
+    for title, mode in (
+        ("Point-by-point", "point"),
+        ("Full sequence", "full"),
+        ("Multi-sequence", "multi"),
+    ):
         (fig,) = titled(at, title)
         real = decode(fig["data"][0]["y"])
         np.testing.assert_allclose(real, SERIES, atol=1e-6)  # the real series, original units
-        n_pred = sum(len(decode(tr["y"]) if isinstance(tr["y"], dict) else tr["y"])
-                     for tr in fig["data"][1:])
+        n_pred = sum(
+            len(decode(tr["y"]) if isinstance(tr["y"], dict) else tr["y"]) for tr in fig["data"][1:]
+        )
         assert n_pred >= len(data.test), mode
     table = at.dataframe[0].value
     assert len(table) == 3 and {"RMSE", "persistence RMSE", "MAE"} <= set(table.columns)
@@ -123,24 +127,28 @@ def test_weights_round_trip_gives_the_same_predictions():
     # what the weights download button serves
     raw = F.weights_bytes(trained["model"], trained["config"], trained["data"])
     fresh = upload(open_page(), TINY)
-    fresh.file_uploader(key="weights").set_value(("w.safetensors", raw,
-                                                  "application/octet-stream")).run()
+    fresh.file_uploader(key="weights").set_value(
+        ("w.safetensors", raw, "application/octet-stream")
+    ).run()
     assert not fresh.exception and not fresh.error
     assert any("Weights loaded" in s.value for s in fresh.success)
     loaded = fresh.session_state["fc_result"]
     assert loaded["config"] == trained["config"]
     for mode in ("point", "full", "multi"):
-        np.testing.assert_array_equal(loaded["predictions"][mode].predicted,
-                                      trained["predictions"][mode].predicted)
+        np.testing.assert_array_equal(
+            loaded["predictions"][mode].predicted, trained["predictions"][mode].predicted
+        )
     # weights whose window does not fit the chosen series: a message, not a traceback
     short = upload(open_page(), csv_of(f"{v:.6f}" for v in SERIES[:12]))
-    short.file_uploader(key="weights").set_value(("w.safetensors", raw,
-                                                  "application/octet-stream")).run()
+    short.file_uploader(key="weights").set_value(
+        ("w.safetensors", raw, "application/octet-stream")
+    ).run()
     assert not short.exception
     assert any("cannot be used" in e and "longer series" in e for e in errors(short))
     # a malformed weights file is a message, not a traceback
-    fresh.file_uploader(key="weights").set_value(("bad.safetensors", b"\x10\x00garbage",
-                                                  "application/octet-stream")).run()
+    fresh.file_uploader(key="weights").set_value(
+        ("bad.safetensors", b"\x10\x00garbage", "application/octet-stream")
+    ).run()
     assert not fresh.exception
     assert any("not a valid safetensors" in e for e in errors(fresh))
 
@@ -172,8 +180,9 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     # the same weights on a series with another level and spread: not refitted on it
     other = 3 * SERIES + 40
     fresh = upload(open_page(), csv_of(f"{v:.6f}" for v in other))
-    fresh.file_uploader(key="weights").set_value(("w.safetensors", raw,
-                                                  "application/octet-stream")).run()
+    fresh.file_uploader(key="weights").set_value(
+        ("w.safetensors", raw, "application/octet-stream")
+    ).run()
     assert not fresh.exception and not fresh.error
     loaded = fresh.session_state["fc_result"]
     assert loaded["data"].scaler == saved
@@ -181,8 +190,9 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     assert any("not refitted on this series" in c.value for c in fresh.caption)
     assert any("extrapolation" in w.value for w in fresh.warning)  # 3x the level: far outside
     same = upload(open_page(), TINY)  # on the series it was trained on: no such warning
-    same.file_uploader(key="weights").set_value(("w.safetensors", raw,
-                                                 "application/octet-stream")).run()
+    same.file_uploader(key="weights").set_value(
+        ("w.safetensors", raw, "application/octet-stream")
+    ).run()
     assert same.session_state["fc_result"]["data"].scaler == saved
     assert any("not refitted" in c.value for c in same.caption)
     assert not any("extrapolation" in w.value for w in same.warning)
@@ -191,8 +201,9 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     x = (data.series[data.test.start[:, None] + np.arange(10)] - saved.shift) / saved.scale
     with torch.no_grad():
         z = trained["model"](torch.tensor(x[..., None], dtype=torch.float32)).double().numpy()
-    np.testing.assert_allclose(loaded["predictions"]["point"].predicted,
-                               z[:, 0] * saved.scale + saved.shift, rtol=1e-6)
+    np.testing.assert_allclose(
+        loaded["predictions"]["point"].predicted, z[:, 0] * saved.scale + saved.shift, rtol=1e-6
+    )
 
 
 def test_the_submitted_settings_go_into_the_url_and_a_shared_url_trains_them():
@@ -200,8 +211,12 @@ def test_the_submitted_settings_go_into_the_url_and_a_shared_url_trains_them():
     url = dict(at.query_params)
     # only what differs from the recipe; hidden sizes written in the form's own spelling
     assert {k: url[k] for k in url if k.startswith("fc_") and k != "fc_source"} == {
-        "fc_hidden": "3, 2", "fc_window": "10", "fc_epochs": "2", "fc_batch": "16",
-        "fc_norm": "minmax"}
+        "fc_hidden": "3, 2",
+        "fc_window": "10",
+        "fc_epochs": "2",
+        "fc_batch": "16",
+        "fc_norm": "minmax",
+    }
     shared = open_page(**url)
     assert shared.text_input(key="fc_hidden").value == "3, 2"
     assert shared.number_input(key="fc_window").value == 10
@@ -211,13 +226,28 @@ def test_the_submitted_settings_go_into_the_url_and_a_shared_url_trains_them():
     config = shared.session_state["fc_result"]["config"]
     assert config == at.session_state["fc_result"]["config"]
     assert (config.hidden, config.window, config.epochs, config.batch_size, config.normalise) == (
-        (3, 2), 10, 2, 16, "minmax")
+        (3, 2),
+        10,
+        2,
+        16,
+        "minmax",
+    )
 
 
 def test_bad_settings_in_the_url_fall_back_to_the_recipe():
-    at = open_page(fc_hidden="0", fc_epochs="abc", fc_norm="log", fc_lr="0.5", fc_cell="xyz",
-                   fc_dropout="2", fc_window="2.5", fc_batch="-1", fc_opt="lbfgs", fc_seed="1e9",
-                   fc_horizon="3")
+    at = open_page(
+        fc_hidden="0",
+        fc_epochs="abc",
+        fc_norm="log",
+        fc_lr="0.5",
+        fc_cell="xyz",
+        fc_dropout="2",
+        fc_window="2.5",
+        fc_batch="-1",
+        fc_opt="lbfgs",
+        fc_seed="1e9",
+        fc_horizon="3",
+    )
     assert not at.exception and not at.error
     assert at.text_input(key="fc_hidden").value == "50, 100"
     assert at.number_input(key="fc_epochs").value == 20
@@ -284,8 +314,11 @@ def test_user_text_is_shown_literally():
     (msg,) = at.error
     assert "\\<b\\>\\*x\\*\\</b\\>" in msg.value  # escaped: no bold, no HTML
     elements = [*at.markdown, *at.caption, *at.error, *at.info, *at.success]
-    assert not any(e.proto.allow_html for e in elements if hasattr(e.proto, "allow_html")
-                   and not e.value.startswith("<style"))
+    assert not any(
+        e.proto.allow_html
+        for e in elements
+        if hasattr(e.proto, "allow_html") and not e.value.startswith("<style")
+    )
 
 
 def test_a_stopped_run_keeps_what_it_learnt():

@@ -48,8 +48,9 @@ def test_the_page_opens_with_the_shipped_sweep_and_no_training():
     assert titles(at) == [t for t in titles(at) if "Longest lag solved" in t] and titles(at)
     # the chart holds every shipped point, with the shipped metric values
     sweep = shipped_sweep()
-    drawn = np.concatenate([decode(tr["y"]) for tr in charts(at)[0]["data"]
-                            if tr.get("mode") == "markers"])
+    drawn = np.concatenate(
+        [decode(tr["y"]) for tr in charts(at)[0]["data"] if tr.get("mode") == "markers"]
+    )
     assert np.allclose(np.sort(drawn), np.sort([p["metric"] for p in sweep["points"]]))
     # the note names the machine, the seeds and the budget
     note = " ".join(c.value for c in at.caption)
@@ -69,8 +70,9 @@ def test_a_short_training_shows_curves_table_verdict_and_why():
     assert list(table["Steps"]) == [25, 25, 25]
     assert (table["Baseline"] == "0.1667").all()
     verdict = [m.value for m in (*at.success, *at.warning)]
-    assert any(v.startswith(("As the lesson says", "This run went the other way"))
-               for v in verdict), verdict
+    assert any(
+        v.startswith(("As the lesson says", "This run went the other way")) for v in verdict
+    ), verdict
     # the curves end at the table's final MSE
     curves = charts(at)[names.index("adding problem, lag 10: held-out MSE while training")]
     finals = [decode(tr["y"])[-1] for tr in curves["data"] if tr.get("yaxis") == "y"]
@@ -90,8 +92,12 @@ def test_the_lstm_ablations_train_with_the_same_budget_and_reuse_the_lstm():
     at.button(key="mem_abl_train").click().run()
     assert not at.exception, at.exception
     table = at.dataframe[-1].value
-    assert list(table.iloc[:, 0]) == ["LSTM", "LSTM, f = 1", "LSTM, no output gate",
-                                      "LSTM, i = 1 − f"]
+    assert list(table.iloc[:, 0]) == [
+        "LSTM",
+        "LSTM, f = 1",
+        "LSTM, no output gate",
+        "LSTM, i = 1 − f",
+    ]
     assert list(table["Steps"]) == [25, 25, 25, 25]
     main, abl = at.session_state["_mem_main"], at.session_state["_mem_abl"]
     assert abl["rows"]["none"] == main["rows"]["lstm"]  # same settings: the LSTM is reused
@@ -131,8 +137,14 @@ def test_a_sweep_point_reruns_live_as_a_star():
 
 
 def test_url_settings_and_presets():
-    at = open_page(mem_task="recall", mem_lag="30", mem_lr="0.001", mem_fbias="0",
-                   mem_budget="7", mem_x="seconds")
+    at = open_page(
+        mem_task="recall",
+        mem_lag="30",
+        mem_lr="0.001",
+        mem_fbias="0",
+        mem_budget="7",
+        mem_x="seconds",
+    )
     assert at.radio(key="mem_task").value == "recall"
     assert at.slider(key="mem_lag").value == 30
     assert at.selectbox(key="mem_lr").value == "0.001"
@@ -149,9 +161,18 @@ def test_url_settings_and_presets():
 
 
 def test_bad_url_values_fall_back_to_defaults():
-    at = open_page(mem_task="bogus", mem_lag="9999", mem_hidden="abc", mem_lr="7",
-                   mem_fbias="x", mem_budget="-5", mem_steps="nan", mem_x="<script>",
-                   mem_clip="1e9", mem_seed="-1")
+    at = open_page(
+        mem_task="bogus",
+        mem_lag="9999",
+        mem_hidden="abc",
+        mem_lr="7",
+        mem_fbias="x",
+        mem_budget="-5",
+        mem_steps="nan",
+        mem_x="<script>",
+        mem_clip="1e9",
+        mem_seed="-1",
+    )
     assert at.radio(key="mem_task").value == "adding"
     assert at.slider(key="mem_lag").value == mem.PRESETS["adding"].lag
     assert at.slider(key="mem_hidden").value == mem.PRESETS["adding"].hidden

@@ -19,8 +19,16 @@ def bench():
 
 
 def records(ours, keras):
-    return [{"seed": i, "ours_rmse": o, "keras_rmse": k, "ours_s_per_epoch": 1.0,
-             "keras_s_per_epoch": 5.0} for i, (o, k) in enumerate(zip(ours, keras, strict=True))]
+    return [
+        {
+            "seed": i,
+            "ours_rmse": o,
+            "keras_rmse": k,
+            "ours_s_per_epoch": 1.0,
+            "keras_s_per_epoch": 5.0,
+        }
+        for i, (o, k) in enumerate(zip(ours, keras, strict=True))
+    ]
 
 
 def p_value(text: str) -> float:

@@ -28,7 +28,8 @@ def settle(page, charts: int = 0, timeout: float = 60_000) -> None:
     if charts:
         page.wait_for_function(
             f"() => document.querySelectorAll('.js-plotly-plot .main-svg').length >= {charts}",
-            timeout=timeout)
+            timeout=timeout,
+        )
 
 
 def shot(page, name: str) -> None:
@@ -49,8 +50,11 @@ def test_every_page_opens_without_an_error_box(page, app_server):
 
 def slider(page, label: str):
     """The range input of the Streamlit slider whose label matches `label`."""
-    return page.locator('[data-testid="stSlider"]').filter(
-        has_text=re.compile(label)).locator('input[type="range"]')
+    return (
+        page.locator('[data-testid="stSlider"]')
+        .filter(has_text=re.compile(label))
+        .locator('input[type="range"]')
+    )
 
 
 def _radius_slider(page):
@@ -64,8 +68,9 @@ def value(locator) -> float:
 def test_moving_a_slider_changes_the_chart_and_the_url(page, app_server):
     page.goto(f"{app_server}/gradients")
     settle(page, charts=2)
-    before = page.evaluate("() => JSON.stringify(document.querySelector('.js-plotly-plot').data"
-                           ".map(t => t.y))")
+    before = page.evaluate(
+        "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y))"
+    )
     thumb = _radius_slider(page)
     assert value(thumb) == pytest.approx(0.9)
     thumb.focus()
@@ -73,8 +78,11 @@ def test_moving_a_slider_changes_the_chart_and_the_url(page, app_server):
         page.keyboard.press("ArrowRight")
         page.wait_for_timeout(150)
     settle(page, charts=2)
-    page.wait_for_function("b => JSON.stringify(document.querySelector('.js-plotly-plot').data"
-                           ".map(t => t.y)) !== b", arg=before, timeout=30_000)
+    page.wait_for_function(
+        "b => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y)) !== b",
+        arg=before,
+        timeout=30_000,
+    )
     assert value(thumb) == pytest.approx(1.1)
     assert "radius=1.1" in page.url
     assert page.locator('[data-testid="stException"]').count() == 0
@@ -86,8 +94,9 @@ def test_a_shared_url_reproduces_the_view(page, app_server):
     assert value(_radius_slider(page)) == pytest.approx(1.5)
     assert "梯度消失" in page.locator("h1").first.inner_text()
     assert value(slider(page, "隐藏层大小")) == 16
-    titles = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')]"
-                           ".map(el => el.layout.title.text)")
+    titles = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].map(el => el.layout.title.text)"
+    )
     assert all(re.search(r"[\u4e00-\u9fff]", t) for t in titles), titles
     shot(page, "shared_url_zh")
 
@@ -95,8 +104,9 @@ def test_a_shared_url_reproduces_the_view(page, app_server):
 def test_the_unrolled_graph_animates_in_the_browser(page, app_server):
     page.goto(f"{app_server}/unroll?steps=12&cell=lstm")
     settle(page, charts=1)
-    n_frames = page.evaluate("() => document.querySelector('.js-plotly-plot')"
-                             "._transitionData._frames.length")
+    n_frames = page.evaluate(
+        "() => document.querySelector('.js-plotly-plot')._transitionData._frames.length"
+    )
     assert n_frames >= 12
     assert page.locator(".js-plotly-plot .slider-container").count() >= 1
     shot(page, "unrolled_lstm")
@@ -105,9 +115,11 @@ def test_the_unrolled_graph_animates_in_the_browser(page, app_server):
 def test_presentation_mode_and_a_preset(page, app_server):
     page.goto(f"{app_server}/lstm?pres=true&steps=20")
     settle(page, charts=3)
-    size = page.evaluate("() => parseFloat(getComputedStyle(document.querySelector("
-                         "'[data-testid=\"stMain\"] [data-testid=\"stMarkdownContainer\"] p'))"
-                         ".fontSize)")
+    size = page.evaluate(
+        "() => parseFloat(getComputedStyle(document.querySelector("
+        '\'[data-testid="stMain"] [data-testid="stMarkdownContainer"] p\'))'
+        ".fontSize)"
+    )
     assert size >= 20
     shot(page, "lstm_presentation")
     page.goto(f"{app_server}/")

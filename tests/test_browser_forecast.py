@@ -27,9 +27,11 @@ def open_forecast(page, url: str) -> None:
 
 def set_form(page, hidden: str, epochs: int) -> None:
     page.locator('[data-testid="stTextInput"]').filter(has_text="Layer sizes").locator(
-        "input").fill(hidden)
-    page.locator('[data-testid="stNumberInput"]').filter(has_text="Epochs").locator(
-        "input").fill(str(epochs))
+        "input"
+    ).fill(hidden)
+    page.locator('[data-testid="stNumberInput"]').filter(has_text="Epochs").locator("input").fill(
+        str(epochs)
+    )
 
 
 def progress_epoch(page) -> int:
@@ -44,7 +46,9 @@ def wait_past_epoch(page, epoch: int, timeout: int = 120_000) -> None:
     page.wait_for_function(
         "n => Number((/Epoch (\\d+) of/.exec([...document.querySelectorAll("
         "'[data-testid=\"stProgress\"]')].map(e => e.innerText).join()) || [0, -1])[1]) > n",
-        arg=epoch, timeout=timeout)
+        arg=epoch,
+        timeout=timeout,
+    )
 
 
 def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_server):
@@ -54,9 +58,11 @@ def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_s
     page.wait_for_selector('[data-testid="stTabs"]', timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
     page.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).wait_for(timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some("
-                           "el => el.layout && el.layout.title.text.includes('Point-by-point'))",
-                           timeout=30_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some("
+        "el => el.layout && el.layout.title.text.includes('Point-by-point'))",
+        timeout=30_000,
+    )
     assert page.locator(EXCEPTION).count() == 0
     assert "fc_hidden=4" in page.url and "fc_epochs=2" in page.url  # a link reproduces the run
     with page.expect_download(timeout=30_000) as download:
@@ -104,7 +110,8 @@ def test_two_students_train_at_once_each_in_their_own_session(page, browser, app
         wait_past_epoch(page, epoch_a, timeout=60_000)
         page.get_by_role("button", name="Stop").click()
         page.get_by_text(re.compile(r"Stopped after \d+ epoch\(s\) of 200")).wait_for(
-            timeout=120_000)
+            timeout=120_000
+        )
         page.wait_for_function(IDLE, timeout=120_000)
         # each sees only its own result
         assert page.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).count() == 0

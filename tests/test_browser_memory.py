@@ -10,20 +10,24 @@ from tests.conftest import IDLE
 pytestmark = pytest.mark.browser
 
 
-
 def test_memory_page_draws_the_shipped_sweep_without_training(page, app_server):
     page.goto(f"{app_server}/memory")
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_timeout(300)
     page.wait_for_function(IDLE, timeout=60_000)
-    page.wait_for_function("() => [...document.querySelectorAll('.js-plotly-plot')].some("
-                           "el => el.layout && el.layout.title.text.includes('Longest lag')"
-                           " && el.querySelector('.main-svg'))", timeout=60_000)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].some("
+        "el => el.layout && el.layout.title.text.includes('Longest lag')"
+        " && el.querySelector('.main-svg'))",
+        timeout=60_000,
+    )
     assert page.locator('[data-testid="stException"]').count() == 0
     assert "memory lab" in page.locator("h1").first.inner_text()
-    n_points = page.evaluate("() => [...document.querySelectorAll('.js-plotly-plot')].find("
-                             "el => el.layout.title.text.includes('Longest lag')).data"
-                             ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.y.length"
-                             ", 0)")
+    n_points = page.evaluate(
+        "() => [...document.querySelectorAll('.js-plotly-plot')].find("
+        "el => el.layout.title.text.includes('Longest lag')).data"
+        ".filter(t => t.mode === 'markers').reduce((n, t) => n + t.y.length"
+        ", 0)"
+    )
     assert n_points >= 3
     assert not page.errors, page.errors

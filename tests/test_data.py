@@ -60,7 +60,7 @@ def test_scalers_are_fitted_on_the_training_part_only(kind):
     rng = np.random.default_rng(0)
     s = np.concatenate([10 + rng.normal(size=400), 10_000 + 100 * rng.normal(size=40)])
     fd = D.prepare(s, window=10, normalise=kind)
-    seen = s[:fd.train_end]
+    seen = s[: fd.train_end]
     assert fd.train_end <= 400  # the training windows end before the jump
     if kind == "minmax":
         assert (fd.scaler.shift, fd.scaler.scale) == (seen.min(), seen.max() - seen.min())
@@ -68,7 +68,8 @@ def test_scalers_are_fitted_on_the_training_part_only(kind):
         assert fd.test.y[fd.test.start + 10 >= 400].min() > 100  # far outside [0, 1]
     else:
         assert fd.scaler.shift == pytest.approx(seen.mean()) and fd.scaler.scale == pytest.approx(
-            seen.std())
+            seen.std()
+        )
         assert abs(fd.train.x.mean()) < 0.2 and fd.test.y[fd.test.start + 10 >= 400].min() > 1000
 
 
@@ -79,8 +80,9 @@ def test_a_given_scaler_is_used_instead_of_refitting():
     fd = D.prepare(s, window=8, normalise="zscore", scaler=saved)
     assert fd.scaler == saved
     np.testing.assert_allclose(fd.train.x[0], (s[:8] - 10.0) / 4.0, rtol=1e-15)
-    np.testing.assert_allclose(fd.to_original(fd.test.y, fd.test.base)[:, 0],
-                               s[fd.test.start + 8], rtol=1e-14)
+    np.testing.assert_allclose(
+        fd.to_original(fd.test.y, fd.test.base)[:, 0], s[fd.test.start + 8], rtol=1e-14
+    )
     refit = D.prepare(s, window=8, normalise="zscore")
     assert refit.scaler != saved  # without it, the series' own training part is fitted
     with pytest.raises(ValueError, match="minmax scaler cannot apply zscore"):
@@ -108,8 +110,8 @@ def test_each_normalisation_inverts_exactly(kind):
         back_x = fd.to_original(w.x, w.base)
         back_y = fd.to_original(w.y, w.base)
         for k in (0, len(w) - 1):
-            np.testing.assert_allclose(back_x[k], s[w.start[k]:w.start[k] + 20], rtol=1e-12)
-            np.testing.assert_allclose(back_y[k], s[w.start[k] + 20:w.start[k] + 22], rtol=1e-12)
+            np.testing.assert_allclose(back_x[k], s[w.start[k] : w.start[k] + 20], rtol=1e-12)
+            np.testing.assert_allclose(back_y[k], s[w.start[k] + 20 : w.start[k] + 22], rtol=1e-12)
         np.testing.assert_allclose(fd.normalise_windows(back_x, w.base), w.x, atol=1e-12)
 
 
@@ -121,22 +123,28 @@ def test_split_counts_reject_too_few_windows():
 # ----------------------------------------------------------------------------- bad values
 
 
-@pytest.mark.parametrize("values, match", [
-    ([1.0, 2.0, np.nan] + [1.0] * 60, "NaN"),
-    ([1.0, np.inf] + [2.0] * 60, "infinite"),
-    ([3.0] * 80, "constant"),
-    (list(range(1, 40)), "needs at least 51"),
-    ([[1.0, 2.0]] * 60, "1-D"),
-])
+@pytest.mark.parametrize(
+    "values, match",
+    [
+        ([1.0, 2.0, np.nan] + [1.0] * 60, "NaN"),
+        ([1.0, np.inf] + [2.0] * 60, "infinite"),
+        ([3.0] * 80, "constant"),
+        (list(range(1, 40)), "needs at least 51"),
+        ([[1.0, 2.0]] * 60, "1-D"),
+    ],
+)
 def test_bad_series_give_clear_messages(values, match):
     with pytest.raises(ValueError, match=match):
         D.prepare(np.array(values, dtype=float), window=50, normalise="zscore")
 
 
-@pytest.mark.parametrize("values, why", [
-    (np.r_[np.arange(1.0, 70), 0.0, np.arange(1.0, 30)], "zero"),
-    (np.sin(np.arange(120) / 5.0) + 0.5, "changes sign"),
-])
+@pytest.mark.parametrize(
+    "values, why",
+    [
+        (np.r_[np.arange(1.0, 70), 0.0, np.arange(1.0, 30)], "zero"),
+        (np.sin(np.arange(120) / 5.0) + 0.5, "changes sign"),
+    ],
+)
 def test_per_window_normalisation_refuses_zeros_and_sign_changes_and_offers_another(values, why):
     with pytest.raises(ValueError, match=why) as e:
         D.prepare(values, window=10, normalise="window")
@@ -164,7 +172,10 @@ def test_load_series_picks_value_and_date_columns_and_counts_gaps():
     dropped = D.load_series(raw, "price", date_column="date", gaps="drop")
     np.testing.assert_array_equal(dropped.values, [1, 3, 7])
     assert dropped.dates.astype("datetime64[D]").astype(str).tolist() == [
-        "2020-01-01", "2020-01-03", "2020-01-05"]
+        "2020-01-01",
+        "2020-01-03",
+        "2020-01-05",
+    ]
 
 
 def test_reverse_flips_a_newest_first_file_and_says_so():
@@ -191,18 +202,21 @@ def test_load_series_from_a_path_and_excel_like_utf8_bom(tmp_path):
     assert s.name == "level" and list(s.values) == [5, 6]  # "year" is not taken as the value
 
 
-@pytest.mark.parametrize("raw, match", [
-    (b"", "empty"),
-    (b"   \n\n", "empty"),
-    (b"date,value\n", "no data rows"),
-    (b"PK\x03\x04\x14\x00\x06\x00rest-of-zip", "xlsx"),
-    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest-of-ole", "xls workbook"),
-    ("v\n1\n2\ncaf\u00e9\n".encode("latin-1"), "not UTF-8"),
-    (b"name,city\nann,paris\nbob,rome\n", "no numeric column: column 'name' holds 'ann'"),
-    (b"v\n1\n2\nabc\n4\n", "column 'v' holds 'abc' in data row 3"),
-    (b"v\n1\ninf\n3\n", "infinite"),
-    (b"t,v\n1,\n2,\n", "no values"),
-])
+@pytest.mark.parametrize(
+    "raw, match",
+    [
+        (b"", "empty"),
+        (b"   \n\n", "empty"),
+        (b"date,value\n", "no data rows"),
+        (b"PK\x03\x04\x14\x00\x06\x00rest-of-zip", "xlsx"),
+        (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1rest-of-ole", "xls workbook"),
+        ("v\n1\n2\ncaf\u00e9\n".encode("latin-1"), "not UTF-8"),
+        (b"name,city\nann,paris\nbob,rome\n", "no numeric column: column 'name' holds 'ann'"),
+        (b"v\n1\n2\nabc\n4\n", "column 'v' holds 'abc' in data row 3"),
+        (b"v\n1\ninf\n3\n", "infinite"),
+        (b"t,v\n1,\n2,\n", "no values"),
+    ],
+)
 def test_bad_files_give_clear_messages(raw, match):
     column = "v" if raw.startswith(b"t,v") else None
     with pytest.raises(ValueError, match=match):
@@ -211,8 +225,9 @@ def test_bad_files_give_clear_messages(raw, match):
 
 def test_non_numeric_column_message_lists_the_numeric_ones():
     raw = csv("label,v\na,1\nb,2\n")
-    with pytest.raises(ValueError, match="column 'label' is not numeric: data row 1 holds 'a'.*"
-                                         "numeric columns: v"):
+    with pytest.raises(
+        ValueError, match="column 'label' is not numeric: data row 1 holds 'a'.*numeric columns: v"
+    ):
         D.load_series(raw, "label")
 
 

@@ -37,12 +37,20 @@ def test_default_model_is_the_seeds_recipe():
     c = F.ForecastConfig()
     assert (c.window, c.horizon, c.normalise, c.split, c.val) == (50, 1, "window", 0.9, 0.05)
     assert (c.hidden, c.dropout, c.cell, c.optimiser, c.lr, c.rho) == (
-        (50, 100), 0.2, "lstm", "rmsprop", 1e-3, 0.9)
+        (50, 100),
+        0.2,
+        "lstm",
+        "rmsprop",
+        1e-3,
+        0.9,
+    )
     assert (c.batch_size, c.epochs, c.eps) == (50, 20, 1e-7)
     m = F.build_model(c)
     assert [type(r) for r in m.rnns] == [nn.LSTM, nn.LSTM]
     assert [(r.input_size, r.hidden_size, r.batch_first) for r in m.rnns] == [
-        (1, 50, True), (50, 100, True)]
+        (1, 50, True),
+        (50, 100, True),
+    ]
     assert m.drop.p == 0.2 and (m.head.in_features, m.head.out_features) == (100, 1)
     # Keras counts one bias per gate: 10400 + 60400 + 101 = 70901; torch adds a second bias set
     keras_count = 70_901 + 4 * 50 + 4 * 100
@@ -50,8 +58,9 @@ def test_default_model_is_the_seeds_recipe():
     assert m(torch.zeros(3, 50, 1)).shape == (3, 1)
 
 
-@pytest.mark.parametrize("cell, kind, window", [("lstm", nn.LSTM, 1000), ("gru", nn.GRU, 100),
-                                                ("rnn", nn.RNN, 100)])
+@pytest.mark.parametrize(
+    "cell, kind, window", [("lstm", nn.LSTM, 1000), ("gru", nn.GRU, 100), ("rnn", nn.RNN, 100)]
+)
 def test_model_scales_to_1024_units_4_layers_1000_steps(cell, kind, window):
     # one real forward pass at full size for the LSTM (~3 s on one core); shorter for the others
     torch.manual_seed(0)
@@ -67,12 +76,12 @@ def test_keras_initialisation():
     m = F.keras_init_(F.Forecaster("lstm", (5, 7), 0.0, 2))
     for r in m.rnns:
         H = r.hidden_size
-        w = r.weight_hh_l0.detach()                               # (4H, H)
+        w = r.weight_hh_l0.detach()  # (4H, H)
         torch.testing.assert_close(w.T @ w, torch.eye(H), atol=1e-5, rtol=0)
-        bound = math.sqrt(6 / (r.input_size + 4 * H))             # Glorot-uniform
+        bound = math.sqrt(6 / (r.input_size + 4 * H))  # Glorot-uniform
         assert r.weight_ih_l0.abs().max() <= bound
         expected = torch.zeros(4 * H)
-        expected[H:2 * H] = 1                                     # forget gate
+        expected[H : 2 * H] = 1  # forget gate
         assert torch.equal(r.bias_ih_l0.detach(), expected)
         assert torch.equal(r.bias_hh_l0.detach(), torch.zeros(4 * H))
     assert torch.equal(m.head.bias.detach(), torch.zeros(2))
@@ -87,7 +96,7 @@ def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
     for g in grads:
         p.grad = torch.tensor(g)
         opt.step()
-        v = 0.9 * v + 0.1 * g ** 2
+        v = 0.9 * v + 0.1 * g**2
         w = w - 0.01 * g / np.sqrt(v + 1e-7)
     np.testing.assert_allclose(p.detach().numpy(), w, rtol=1e-12)
     q = torch.tensor(w0, requires_grad=True)
@@ -146,8 +155,14 @@ def test_training_matches_keras_step_for_step():
     """Same weights, same batches, no dropout: 12 RMSprop steps agree with Keras 3 on torch.
     (keras comes with requirements-dev.txt: this test never skips.)"""
     env = {**os.environ, "OMP_NUM_THREADS": "1", "PYTHONPATH": str(ROOT)}
-    r = subprocess.run([sys.executable, "-c", KERAS_PARITY], cwd=ROOT, env=env,
-                       capture_output=True, text=True, timeout=120)
+    r = subprocess.run(
+        [sys.executable, "-c", KERAS_PARITY],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     diff, scale = map(float, r.stdout.split())
     assert scale > 1e-3 and diff < 1e-5 * scale
@@ -160,14 +175,16 @@ def test_settings_json_round_trip_and_bad_settings():
     c = F.ForecastConfig(cell="gru", hidden=(16, 8, 4), normalise="zscore", epochs=3)
     back = F.ForecastConfig.from_json(c.to_json())
     assert back == c and back.hidden == (16, 8, 4)
-    for text, match in [('{"cell": "lstmx"}', "unknown cell 'lstmx'"),
-                        ('{"dropout": 1.5}', "dropout"),
-                        ('{"hidden": []}', "hidden"),
-                        ('{"window": 0}', "window must be an integer >= 1"),
-                        ('{"split": 1.0}', "train fraction"),
-                        ('{"colour": 1}', "unknown setting"),
-                        ("[1, 2]", "JSON object"),
-                        ("{nope", "not valid JSON")]:
+    for text, match in [
+        ('{"cell": "lstmx"}', "unknown cell 'lstmx'"),
+        ('{"dropout": 1.5}', "dropout"),
+        ('{"hidden": []}', "hidden"),
+        ('{"window": 0}', "window must be an integer >= 1"),
+        ('{"split": 1.0}', "train fraction"),
+        ('{"colour": 1}', "unknown setting"),
+        ("[1, 2]", "JSON object"),
+        ("{nope", "not valid JSON"),
+    ]:
         with pytest.raises(ValueError, match=match):
             F.ForecastConfig.from_json(text)
 
@@ -221,8 +238,16 @@ def test_should_stop_ends_training_early():
 @pytest.mark.parametrize("cell", ["gru", "rnn"])
 def test_other_cells_train(cell):
     data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
-    config = F.ForecastConfig(**{**TINY, "cell": cell, "epochs": 1, "optimiser": "adam",
-                                 "horizon": 2, "normalise": "zscore"})
+    config = F.ForecastConfig(
+        **{
+            **TINY,
+            "cell": cell,
+            "epochs": 1,
+            "optimiser": "adam",
+            "horizon": 2,
+            "normalise": "zscore",
+        }
+    )
     result = F.train(config, data)
     assert isinstance(result.model.rnns[0], {"gru": nn.GRU, "rnn": nn.RNN}[cell])
     assert np.isfinite(result.history[0]["loss"])
@@ -234,8 +259,9 @@ def test_training_refuses_windows_cut_for_other_settings():
     with pytest.raises(ValueError, match="horizon"):
         F.train(F.ForecastConfig(**TINY, normalise="zscore"), data)
     with pytest.raises(ValueError, match="window"):
-        F.train(F.ForecastConfig(**{**TINY, "window": 12, "horizon": 2, "normalise": "zscore"}),
-                data)
+        F.train(
+            F.ForecastConfig(**{**TINY, "window": 12, "horizon": 2, "normalise": "zscore"}), data
+        )
     with pytest.raises(ValueError, match="normalise"):
         F.train(F.ForecastConfig(**TINY, horizon=2), data)
 
@@ -254,14 +280,14 @@ def test_point_by_point_uses_true_inputs():
     p = F.predict_point(plus_one, data)
     t0 = data.test_target_start
     np.testing.assert_array_equal(p.index, np.arange(t0, len(s)))
-    np.testing.assert_allclose(p.predicted, s[t0 - 1:-1] + 1)   # true previous value + 1
+    np.testing.assert_allclose(p.predicted, s[t0 - 1 : -1] + 1)  # true previous value + 1
     np.testing.assert_allclose(p.actual, s[t0:])
-    np.testing.assert_allclose(p.persistence, s[t0 - 1:-1])
-    err = s[t0 - 1:-1] + 1 - s[t0:]
-    assert p.metrics.rmse_original == pytest.approx(np.sqrt(np.mean(err ** 2)))
+    np.testing.assert_allclose(p.persistence, s[t0 - 1 : -1])
+    err = s[t0 - 1 : -1] + 1 - s[t0:]
+    assert p.metrics.rmse_original == pytest.approx(np.sqrt(np.mean(err**2)))
     assert p.metrics.mae_original == pytest.approx(np.mean(np.abs(err)))
-    pers = s[t0 - 1:-1] - s[t0:]
-    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers ** 2)))
+    pers = s[t0 - 1 : -1] - s[t0:]
+    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers**2)))
 
 
 def test_point_by_point_normalised_metrics_are_the_model_units():
@@ -272,10 +298,10 @@ def test_point_by_point_normalised_metrics_are_the_model_units():
         return 0.5 * x[:, -1:]
 
     p = F.predict_point(half, data)
-    z_err = 0.5 * data.test.x[:, -1:] - data.test.y                # straight from the windows
-    assert p.metrics.rmse == pytest.approx(np.sqrt(np.mean(z_err ** 2)), rel=1e-12)
+    z_err = 0.5 * data.test.x[:, -1:] - data.test.y  # straight from the windows
+    assert p.metrics.rmse == pytest.approx(np.sqrt(np.mean(z_err**2)), rel=1e-12)
     pers = data.test.x[:, -1:] - data.test.y
-    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers ** 2)), rel=1e-12)
+    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers**2)), rel=1e-12)
     # back in original units: p_0 (1 + z)
     p0 = s[data.test.start]
     np.testing.assert_allclose(p.predicted, p0 * (1 + 0.5 * data.test.x[:, -1]), rtol=1e-12)
@@ -301,7 +327,7 @@ def test_full_sequence_renormalises_each_window():
     data = D.prepare(s, window=W, normalise="window")
     p = F.predict_full(lambda z: z.mean(axis=1, keepdims=True), data)
     t0 = data.test_target_start
-    window, expected = list(s[t0 - W:t0]), []
+    window, expected = list(s[t0 - W : t0]), []
     for _ in range(len(s) - t0):
         expected.append(np.mean(window))
         window = window[1:] + [expected[-1]]
@@ -327,12 +353,13 @@ def test_multi_sequence_restarts_from_the_truth_every_run():
     n_runs = math.ceil(len(data.test) / L)
     assert set(p.run) == set(range(n_runs))
     for r in range(n_runs):
-        start = t0 + r * L                     # first predicted index of run r
+        start = t0 + r * L  # first predicted index of run r
         k = min(L, len(s) - start)
         rows = p.run == r
         np.testing.assert_array_equal(p.index[rows], np.arange(start, start + k))
-        np.testing.assert_allclose(p.predicted[rows],
-                                   s[start - 1] + step_size * np.arange(1, k + 1), rtol=1e-12)
+        np.testing.assert_allclose(
+            p.predicted[rows], s[start - 1] + step_size * np.arange(1, k + 1), rtol=1e-12
+        )
         np.testing.assert_allclose(p.persistence[rows], s[start - 1])
     assert F.predict_multi(plus_one, data).run.max() == math.ceil(len(data.test) / 10) - 1
 
@@ -343,8 +370,16 @@ def test_predictions_csv_has_every_mode():
     preds = F.predict_all(plus_one, data)
     dates = np.arange("2000-01-01", len(s), dtype="datetime64[D]")
     df = pd.read_csv(__import__("io").BytesIO(F.predictions_csv(preds, dates)))
-    assert list(df.columns) == ["mode", "run", "step", "index", "date", "predicted", "actual",
-                                "persistence"]
+    assert list(df.columns) == [
+        "mode",
+        "run",
+        "step",
+        "index",
+        "date",
+        "predicted",
+        "actual",
+        "persistence",
+    ]
     assert df["mode"].value_counts().to_dict() == {m: len(preds[m].index) for m in F.MODES}
     row = df[df["mode"] == "point"].iloc[0]
     assert row["date"] == str(dates[row["index"]])
@@ -383,8 +418,9 @@ def test_the_saved_scaling_comes_back_with_the_weights():
     # applied to another series, the saved scaler maps the model's outputs back to this series
     other = 3 * series(seed=1) + 40
     moved = D.prepare(other, window=10, normalise="minmax", scaler=F.saved_scaler(raw))
-    np.testing.assert_allclose(moved.train.x[0], (other[:10] - data.scaler.shift)
-                               / data.scaler.scale, rtol=1e-14)
+    np.testing.assert_allclose(
+        moved.train.x[0], (other[:10] - data.scaler.shift) / data.scaler.scale, rtol=1e-14
+    )
 
 
 def test_a_malformed_saved_scaling_is_a_value_error():
@@ -392,16 +428,22 @@ def test_a_malformed_saved_scaling_is_a_value_error():
 
     config, data, result = trained("zscore")
     tensors = {k: v.contiguous() for k, v in result.model.state_dict().items()}
-    for norm in ["not json", json.dumps({"kind": "zscore"}),
-                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 1.0}}),
-                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": "x",
-                                                          "scale": 1.0}}),
-                 json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 0.0,
-                                                          "scale": -1.0}}),
-                 json.dumps({"kind": "zscore", "scaler": {"kind": "log", "shift": 0.0,
-                                                          "scale": 1.0}})]:
-        raw = save(tensors, metadata={"format": "explainer.forecast",
-                                      "config": config.to_json(), "normalise": norm})
+    for norm in [
+        "not json",
+        json.dumps({"kind": "zscore"}),
+        json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 1.0}}),
+        json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": "x", "scale": 1.0}}),
+        json.dumps({"kind": "zscore", "scaler": {"kind": "zscore", "shift": 0.0, "scale": -1.0}}),
+        json.dumps({"kind": "zscore", "scaler": {"kind": "log", "shift": 0.0, "scale": 1.0}}),
+    ]:
+        raw = save(
+            tensors,
+            metadata={
+                "format": "explainer.forecast",
+                "config": config.to_json(),
+                "normalise": norm,
+            },
+        )
         F.load_weights(raw)  # the weights themselves are fine
         with pytest.raises(ValueError, match="saved normalisation is malformed"):
             F.saved_scaler(raw)
@@ -415,13 +457,17 @@ def test_malformed_weights_give_value_errors(tmp_path):
     config, data, result = trained()
     good = F.weights_bytes(result.model, config)
     bad_shape = F.ForecastConfig(**{**TINY, "hidden": (9, 6)})
-    tampered = save({k: v.contiguous() for k, v in result.model.state_dict().items()},
-                    metadata={"format": "explainer.forecast", "config": bad_shape.to_json()})
-    for raw, match in [(b"", "not a valid safetensors"),
-                       (b"garbage that is not safetensors", "not a valid safetensors"),
-                       (good[:len(good) // 2], "not a valid safetensors"),
-                       (save({"w": torch.zeros(2)}), "no forecaster settings"),
-                       (tampered, "shape")]:
+    tampered = save(
+        {k: v.contiguous() for k, v in result.model.state_dict().items()},
+        metadata={"format": "explainer.forecast", "config": bad_shape.to_json()},
+    )
+    for raw, match in [
+        (b"", "not a valid safetensors"),
+        (b"garbage that is not safetensors", "not a valid safetensors"),
+        (good[: len(good) // 2], "not a valid safetensors"),
+        (save({"w": torch.zeros(2)}), "no forecaster settings"),
+        (tampered, "shape"),
+    ]:
         with pytest.raises(ValueError, match=match):
             F.load_weights(raw)
     with pytest.raises(ValueError, match="cannot read"):
@@ -436,9 +482,9 @@ def test_first_layer_loads_into_the_numpy_reference():
     assert type(layer) is nn.LSTM and layer.batch_first and layer.hidden_size == 8
     assert layer.weight_hh_l0 is not result.model.rnns[0].weight_hh_l0  # a copy
     ref = LSTM.from_torch(layer)
-    x = data.test.x[0][:, None]                                      # (W, 1)
+    x = data.test.x[0][:, None]  # (W, 1)
     with torch.no_grad():
-        out, _ = layer.double()(torch.tensor(x[None]))               # (1, W, 8)
+        out, _ = layer.double()(torch.tensor(x[None]))  # (1, W, 8)
     np.testing.assert_allclose(ref.forward(x).layers[0].h, out[0].numpy(), rtol=1e-10, atol=1e-12)
 
 
@@ -456,16 +502,38 @@ def run_cli(*args: str, launcher: tuple[str, ...] = ()) -> subprocess.CompletedP
     return subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
 
 
-SMALL = ("--window", "10", "--hidden", "8,6", "--batch-size", "16", "--threads", "1",
-         "--device", "cpu")
+SMALL = (
+    "--window",
+    "10",
+    "--hidden",
+    "8,6",
+    "--batch-size",
+    "16",
+    "--threads",
+    "1",
+    "--device",
+    "cpu",
+)
 
 
 def test_cli_json(tmp_path):
     s = series()
     csv = write_csv(tmp_path / "s.csv", s)
     weights = tmp_path / "w.safetensors"
-    r = run_cli("--csv", str(csv), "--column", "level", "--epochs", "2", "--normalise", "none",
-                "--save-weights", str(weights), "--json", *SMALL)
+    r = run_cli(
+        "--csv",
+        str(csv),
+        "--column",
+        "level",
+        "--epochs",
+        "2",
+        "--normalise",
+        "none",
+        "--save-weights",
+        str(weights),
+        "--json",
+        *SMALL,
+    )
     assert r.returncode == 0, r.stderr
     out = json.loads(r.stdout)
     assert out["epochs"] == 2 and len(out["history"]) == 2
@@ -474,7 +542,7 @@ def test_cli_json(tmp_path):
     # with normalise "none" both units agree; persistence from the documented 90/10 split
     N = len(s) - 10
     t0 = round(0.9 * N) + 10
-    pers = np.sqrt(np.mean((s[t0 - 1:-1] - s[t0:]) ** 2))
+    pers = np.sqrt(np.mean((s[t0 - 1 : -1] - s[t0:]) ** 2))
     assert out["persistence_rmse"] == pytest.approx(pers, rel=1e-9)
     assert out["test_rmse"] == pytest.approx(out["test_rmse_original"], rel=1e-9)
     assert F.load_weights(weights)[1].hidden == (8, 6)
@@ -486,21 +554,29 @@ def test_cli_bad_input_exits_2_with_one_line():
     assert r.stderr.strip() == "error: no such file: '/nonexistent.csv'"
 
 
-@pytest.mark.parametrize("args, match", [
-    (("--hidden", "5,x"), "--hidden takes comma-separated integers"),
-    (("--dropout", "1.5"), "dropout must lie in [0, 1)"),
-    (("--csv", "CONSTANT"), "constant"),
-    (("--csv", "SUNSPOTS"), "per-window normalisation"),
-    (("--csv", "SUNSPOTS", "--window", "400", "--normalise", "zscore"), "needs at least 401"),
-])
+@pytest.mark.parametrize(
+    "args, match",
+    [
+        (("--hidden", "5,x"), "--hidden takes comma-separated integers"),
+        (("--dropout", "1.5"), "dropout must lie in [0, 1)"),
+        (("--csv", "CONSTANT"), "constant"),
+        (("--csv", "SUNSPOTS"), "per-window normalisation"),
+        (("--csv", "SUNSPOTS", "--window", "400", "--normalise", "zscore"), "needs at least 401"),
+    ],
+)
 def test_cli_bad_inputs_in_process(tmp_path, capsys, args, match):
     from explainer.__main__ import main
 
     if "CONSTANT" in args:
         args = ("--csv", str(write_csv(tmp_path / "c.csv", np.full(80, 4.0))))
     if "SUNSPOTS" in args:
-        args = ("--csv", str(ROOT / "assets" / "sunspots_yearly.csv"), "--column", "sunspots",
-                *args[2:])
+        args = (
+            "--csv",
+            str(ROOT / "assets" / "sunspots_yearly.csv"),
+            "--column",
+            "sunspots",
+            *args[2:],
+        )
     assert main(["forecast", *args, "--epochs", "1", "--json", "--threads", "1"]) == 2
     out, err = capsys.readouterr()
     lines = err.strip().splitlines()
@@ -510,8 +586,17 @@ def test_cli_bad_inputs_in_process(tmp_path, capsys, args, match):
 
 def test_cli_under_torchrun_with_two_processes(tmp_path):
     csv = write_csv(tmp_path / "s.csv", series())
-    r = run_cli("--csv", str(csv), "--column", "level", "--epochs", "1", "--json", *SMALL,
-                launcher=("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"))
+    r = run_cli(
+        "--csv",
+        str(csv),
+        "--column",
+        "level",
+        "--epochs",
+        "1",
+        "--json",
+        *SMALL,
+        launcher=("-m", "torch.distributed.run", "--standalone", "--nproc_per_node=2"),
+    )
     assert r.returncode == 0, r.stderr[-2000:]
     lines = [ln for ln in r.stdout.splitlines() if ln.startswith("{")]
     assert len(lines) == 1  # only rank 0 prints

@@ -17,9 +17,10 @@ NAMES = {"PyTorch", "LSTM", "cuDNN", "tanh", "relu", "English"}  # the same in b
 
 def test_every_figure_label_has_a_chinese_translation_with_the_same_placeholders():
     # a fresh interpreter: the label table must be complete whatever was imported before
-    code = ("import explainer.figures as f, json; print(json.dumps(sorted(f.DEFAULT_LABELS)))")
-    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
-                         check=True).stdout
+    code = "import explainer.figures as f, json; print(json.dumps(sorted(f.DEFAULT_LABELS)))"
+    out = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True
+    ).stdout
     import json
 
     keys = json.loads(out)
@@ -39,8 +40,12 @@ def _page_tables() -> dict[str, dict[str, tuple[str, str]]]:
     for path in sorted((ROOT / "app_pages").glob("*.py")):
         tree = ast.parse(path.read_text())
         for node in ast.walk(tree):
-            if (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "translator"
-                    and node.args and isinstance(node.args[0], ast.Dict)):
+            if (
+                isinstance(node, ast.Call)
+                and getattr(node.func, "attr", "") == "translator"
+                and node.args
+                and isinstance(node.args[0], ast.Dict)
+            ):
                 tables[path.name] = ast.literal_eval(node.args[0])
     return tables
 

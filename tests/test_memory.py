@@ -41,7 +41,7 @@ def test_adding_batch_has_two_markers_and_the_right_target(lag):
     assert set(np.unique(m)) <= {0.0, 1.0}
     assert (m.sum(axis=1) == 2).all()  # exactly two markers per sequence
     first_half = m[:, : lag // 2].sum(axis=1)
-    second_half = m[:, lag // 2:].sum(axis=1)
+    second_half = m[:, lag // 2 :].sum(axis=1)
     assert (first_half == 1).all() and (second_half == 1).all()
     assert ((u >= 0) & (u < 1)).all()
     expected = np.array([u[b, m[b] == 1].sum() for b in range(500)])
@@ -114,10 +114,10 @@ def numpy_lstm(x, W_ih, W_hh, b_ih, b_hh, h, c, ablation="none"):
     hs, rec = [], {k: [] for k in "ifgoc"}
     for t in range(x.shape[1]):
         a = x[:, t] @ W_ih.T + b_ih + h @ W_hh.T + b_hh
-        f = np.ones_like(h) if ablation == "forget_one" else sig(a[:, H:2 * H])
+        f = np.ones_like(h) if ablation == "forget_one" else sig(a[:, H : 2 * H])
         i = 1.0 - f if ablation == "coupled" else sig(a[:, :H])
-        g = np.tanh(a[:, 2 * H:3 * H])
-        o = np.ones_like(h) if ablation == "no_output" else sig(a[:, 3 * H:])
+        g = np.tanh(a[:, 2 * H : 3 * H])
+        o = np.ones_like(h) if ablation == "no_output" else sig(a[:, 3 * H :])
         c = f * c + i * g
         h = o * np.tanh(c)
         hs.append(h)
@@ -134,8 +134,10 @@ def copy_lstm(src: nn.Module, dst: nn.Module) -> None:
 
 def random_state(B, H, seed):
     rng = np.random.default_rng(seed)
-    return (torch.from_numpy(rng.normal(size=(1, B, H))),
-            torch.from_numpy(rng.normal(size=(1, B, H))))
+    return (
+        torch.from_numpy(rng.normal(size=(1, B, H))),
+        torch.from_numpy(rng.normal(size=(1, B, H))),
+    )
 
 
 def test_ablated_lstm_without_ablation_equals_nn_lstm():
@@ -153,8 +155,9 @@ def test_ablated_lstm_without_ablation_equals_nn_lstm():
     torch.testing.assert_close(c, c_ref, rtol=1e-12, atol=1e-12)
     # and the gradients, which training uses
     g_ref = torch.autograd.grad(out_ref.sum() + c_ref.sum(), list(ref.parameters()))
-    g = torch.autograd.grad(out.sum() + c.sum(), [getattr(cell, n) for n, _ in
-                                                  ref.named_parameters()])
+    g = torch.autograd.grad(
+        out.sum() + c.sum(), [getattr(cell, n) for n, _ in ref.named_parameters()]
+    )
     for a, b in zip(g, g_ref, strict=True):
         torch.testing.assert_close(a, b, rtol=1e-10, atol=1e-12)
 
@@ -167,9 +170,16 @@ def test_each_ablation_does_what_it_says(ablation):
     h0, c0 = random_state(B, H, 4)
     out, (h_T, c_T), tr = cell.scan(x, (h0, c0))
     with torch.no_grad():
-        expected, gates = numpy_lstm(x.numpy(), *(getattr(cell, n).numpy() for n in (
-            "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")), h0[0].numpy(),
-            c0[0].numpy(), ablation)
+        expected, gates = numpy_lstm(
+            x.numpy(),
+            *(
+                getattr(cell, n).numpy()
+                for n in ("weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0")
+            ),
+            h0[0].numpy(),
+            c0[0].numpy(),
+            ablation,
+        )
     np.testing.assert_allclose(out.detach().numpy(), expected, rtol=1e-12, atol=1e-12)
     for k in "ifgoc":
         np.testing.assert_allclose(tr[k].detach().numpy(), gates[k], rtol=1e-12, atol=1e-12)
@@ -196,14 +206,14 @@ def test_forget_bias_split_and_initial_forget_gate():
     H = 6
     model = mem.build_model("adding", "lstm", H, forget_bias=1.0, seed=0)
     b_ih, b_hh = model.rnn.bias_ih_l0.detach(), model.rnn.bias_hh_l0.detach()
-    assert (b_ih[H:2 * H] == 1.0).all() and (b_hh[H:2 * H] == 0.0).all()
+    assert (b_ih[H : 2 * H] == 1.0).all() and (b_hh[H : 2 * H] == 0.0).all()
     bound = 1 / math.sqrt(H)  # the other rows keep the uniform init
     assert (b_ih[:H].abs() <= bound).all() and (b_ih[:H] != 0).all()
     ablated = mem.build_model("adding", "lstm", H, forget_bias=1.0, ablation="coupled", seed=0)
     _, _, tr = ablated.rnn.scan(torch.zeros(1, 1, 2))
     np.testing.assert_allclose(tr["f"].detach().numpy(), 1 / (1 + math.exp(-1.0)), rtol=1e-6)
     untouched = mem.build_model("adding", "lstm", H, forget_bias=None, seed=0)
-    assert (untouched.rnn.bias_hh_l0[H:2 * H] != 0).all()
+    assert (untouched.rnn.bias_hh_l0[H : 2 * H] != 0).all()
     # the initialisation is seeded by the run's seed alone, not by torch's global state
     torch.manual_seed(123)
     again = mem.build_model("adding", "lstm", H, forget_bias=1.0, seed=0)
@@ -211,8 +221,16 @@ def test_forget_bias_split_and_initial_forget_gate():
         assert torch.equal(a, b)
 
 
-@pytest.mark.parametrize("cell,ablation", [("rnn", "none"), ("gru", "none"), ("lstm", "none"),
-                                           ("lstm", "forget_one"), ("lstm", "no_output")])
+@pytest.mark.parametrize(
+    "cell,ablation",
+    [
+        ("rnn", "none"),
+        ("gru", "none"),
+        ("lstm", "none"),
+        ("lstm", "forget_one"),
+        ("lstm", "no_output"),
+    ],
+)
 def test_export_gives_a_plain_module_with_the_same_outputs(cell, ablation):
     model = mem.build_model("recall", cell, 5, symbols=3, ablation=ablation, seed=1).double()
     plain = mem.export_recurrent(model)
@@ -251,9 +269,18 @@ def test_to_reference_loads_the_numpy_model(ablation):
 
 def test_lstm_learns_the_adding_problem_at_a_short_lag():
     # lag 8, hidden 16, lr 1e-2: MSE < 0.05 by step 250 on each of seeds 0-7 (measured; < 1 s each)
-    config = mem.MemoryConfig(task="adding", cell="lstm", lag=8, hidden=16, lr=1e-2,
-                              budget_seconds=20.0, max_steps=300, eval_every=50,
-                              stop_when_solved=False, seed=0)
+    config = mem.MemoryConfig(
+        task="adding",
+        cell="lstm",
+        lag=8,
+        hidden=16,
+        lr=1e-2,
+        budget_seconds=20.0,
+        max_steps=300,
+        eval_every=50,
+        stop_when_solved=False,
+        seed=0,
+    )
     result = mem.train(config)
     assert result.final_metric < 0.05, result.history
     assert result.history[0].metric > 0.05  # it did learn: the first evaluation was worse
@@ -267,8 +294,9 @@ def test_train_cells_interleaves_reports_and_stops():
         calls["n"] += 1
         return calls["n"] > 25  # after 25 steps in all
 
-    config = mem.MemoryConfig(task="recall", lag=4, symbols=3, hidden=8, eval_every=5,
-                              max_steps=1000, budget_seconds=None)
+    config = mem.MemoryConfig(
+        task="recall", lag=4, symbols=3, hidden=8, eval_every=5, max_steps=1000, budget_seconds=None
+    )
     results = mem.train_cells(config, on_progress=seen.append, should_stop=should_stop)
     assert [p.cell for p in seen[:3]] == ["rnn", "lstm", "gru"]  # round-robin
     assert all(r.stopped for r in results.values())
@@ -280,8 +308,16 @@ def test_train_cells_interleaves_reports_and_stops():
 
 
 def test_same_seed_gives_the_same_run_whatever_the_global_state():
-    config = mem.MemoryConfig(task="adding", cell="gru", lag=6, hidden=8, eval_every=10,
-                              max_steps=20, budget_seconds=None, seed=4)
+    config = mem.MemoryConfig(
+        task="adding",
+        cell="gru",
+        lag=6,
+        hidden=8,
+        eval_every=10,
+        max_steps=20,
+        budget_seconds=None,
+        seed=4,
+    )
     torch.manual_seed(1)
     a = mem.train(config)
     torch.manual_seed(2)
@@ -305,33 +341,66 @@ def test_config_validation():
 
 def run_cli(*args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    return subprocess.run([sys.executable, "-m", "explainer", "memory", *args], cwd=ROOT,
-                          env=env, capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "explainer", "memory", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_cli_prints_one_json_object():
-    p = run_cli("--task", "adding", "--cell", "gru", "--lag", "10", "--max-steps", "20",
-                "--hidden", "8", "--json")
+    p = run_cli(
+        "--task",
+        "adding",
+        "--cell",
+        "gru",
+        "--lag",
+        "10",
+        "--max-steps",
+        "20",
+        "--hidden",
+        "8",
+        "--json",
+    )
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["baseline"] == pytest.approx(1 / 6)
     assert isinstance(d["final_mse"], float) and isinstance(d["solved"], bool)
     assert d["solved"] == (d["final_mse"] < 0.01)
     assert d["steps"] == 20 and d["seconds"] > 0 and d["cell"] == "gru" and d["lag"] == 10
-    p = run_cli("--task", "recall", "--cell", "lstm", "--lag", "3", "--symbols", "4",
-                "--max-steps", "10", "--ablation", "coupled", "--json")
+    p = run_cli(
+        "--task",
+        "recall",
+        "--cell",
+        "lstm",
+        "--lag",
+        "3",
+        "--symbols",
+        "4",
+        "--max-steps",
+        "10",
+        "--ablation",
+        "coupled",
+        "--json",
+    )
     assert p.returncode == 0, p.stderr
     d = json.loads(p.stdout)
     assert d["baseline"] == pytest.approx(0.25) and 0 <= d["accuracy"] <= 1
 
 
-@pytest.mark.parametrize("args,word", [
-    (["--lag", "1"], "lag"),
-    (["--cell", "transformer"], "cell"),
-    (["--lr", "-1", "--max-steps", "1"], "lr"),
-    (["--cell", "gru", "--ablation", "forget_one"], "LSTM only"),
-    (["--forget-bias", "nan"], "finite"),
-])
+@pytest.mark.parametrize(
+    "args,word",
+    [
+        (["--lag", "1"], "lag"),
+        (["--cell", "transformer"], "cell"),
+        (["--lr", "-1", "--max-steps", "1"], "lr"),
+        (["--cell", "gru", "--ablation", "forget_one"], "LSTM only"),
+        (["--forget-bias", "nan"], "finite"),
+    ],
+)
 def test_cli_bad_input_is_one_line_and_exit_2(args, word):
     p = run_cli(*args)
     assert p.returncode == 2
@@ -341,8 +410,25 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, word):
 
 def test_cli_sweep_writes_its_json(tmp_path, capsys):
     out = tmp_path / "sweep.json"
-    rc = explainer_main(["memory", "--sweep", "--task", "adding", "--lags", "4,6", "--seeds", "0",
-                         "--max-steps", "3", "--hidden", "4", "--out", str(out), "--json"])
+    rc = explainer_main(
+        [
+            "memory",
+            "--sweep",
+            "--task",
+            "adding",
+            "--lags",
+            "4,6",
+            "--seeds",
+            "0",
+            "--max-steps",
+            "3",
+            "--hidden",
+            "4",
+            "--out",
+            str(out),
+            "--json",
+        ]
+    )
     assert rc == 0
     d = json.loads(out.read_text())
     assert d["lags"] == [4, 6] and d["seeds"] == [0] and len(d["points"]) == 6
@@ -359,8 +445,13 @@ def fake_result(cell: str, mse: float) -> mem.RunResult:
 
 
 def test_outcome_says_when_a_run_goes_the_other_way():
-    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.17), "lstm": fake_result("lstm", 0.005),
-                            "gru": fake_result("gru", 0.009)})
+    ok, text = mem.outcome(
+        {
+            "rnn": fake_result("rnn", 0.17),
+            "lstm": fake_result("lstm", 0.005),
+            "gru": fake_result("gru", 0.009),
+        }
+    )
     assert ok and text.startswith("As the lesson says") and "stayed at the baseline" in text
     ok, text = mem.outcome({"rnn": fake_result("rnn", 0.005), "lstm": fake_result("lstm", 0.005)})
     assert not ok and "other way" in text and "the plain RNN solved it" in text
@@ -374,8 +465,9 @@ def test_cli_sweep_append_adds_a_subset_sweep(tmp_path, capsys):
     assert explainer_main([*base, "--append", "--lags", "4"]) == 2  # nothing to append to yet
     assert "does not exist" in capsys.readouterr().err
     assert explainer_main([*base, "--lags", "4"]) == 0
-    assert explainer_main([*base, "--lags", "4,8", "--cells", "rnn", "--lr", "0.001",
-                           "--append"]) == 0
+    assert (
+        explainer_main([*base, "--lags", "4,8", "--cells", "rnn", "--lr", "0.001", "--append"]) == 0
+    )
     d = json.loads(out.read_text())
     assert len(d["points"]) == 3 and len(d["extra_sweeps"]) == 1
     extra = d["extra_sweeps"][0]

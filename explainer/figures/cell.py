@@ -167,7 +167,11 @@ class _Canvas:
     ) -> None:
         """A live value from the trace, named `value:<key>`."""
         self.text(
-            x, y, f"{symbol} = {fmt(v, self.st.digits)}".strip(), color=color, anchor=anchor,
+            x,
+            y,
+            f"{symbol} = {fmt(v, self.st.digits)}".strip(),
+            color=color,
+            anchor=anchor,
             name=f"value:{key}",
         )
 

@@ -81,8 +81,8 @@ class PredictionLike(Protocol):
     """What `forecast_figure` reads of a prediction (the backend's `Prediction` has it)."""
 
     mode: str
-    index: np.ndarray      # (m,) series index of each predicted value
-    run: np.ndarray        # (m,) test window or recursive run of each value
+    index: np.ndarray  # (m,) series index of each predicted value
+    run: np.ndarray  # (m,) test window or recursive run of each value
     predicted: np.ndarray  # (m,) original units
 
 
@@ -128,11 +128,17 @@ def forecast_figure(
         raise ValueError(f"values must be a non-empty 1-D series, got shape {v.shape}")
     x = _x(dates, len(v))
     actual = lab["forecast.actual"]
-    data: list[dict[str, Any]] = [dict(
-        type="scatter", x=x, y=v, name=actual, mode="lines",
-        line=dict(color=SERIES_COLOR, width=st.line * 0.75),
-        hovertemplate=lab["forecast.hover"].replace("{name}", actual),
-    )]
+    data: list[dict[str, Any]] = [
+        dict(
+            type="scatter",
+            x=x,
+            y=v,
+            name=actual,
+            mode="lines",
+            line=dict(color=SERIES_COLOR, width=st.line * 0.75),
+            hovertemplate=lab["forecast.hover"].replace("{name}", actual),
+        )
+    ]
     title = lab["forecast.title.series"]
     if prediction is not None:
         index = np.asarray(prediction.index, dtype=np.int64)
@@ -156,19 +162,44 @@ def forecast_figure(
     if test_start is not None and 0 < test_start < len(v):
         x0, x1 = x[test_start], x[-1]
         shapes = [
-            dict(type="rect", xref="x", yref="paper", x0=x0, x1=x1, y0=0, y1=1,
-                 fillcolor=TEST_SHADE, line=dict(width=0), layer="below"),
-            dict(type="line", xref="x", yref="paper", x0=x0, x1=x0, y0=0, y1=1,
-                 line=dict(color="#333333", dash="dot", width=st.line * 0.75)),
+            dict(
+                type="rect",
+                xref="x",
+                yref="paper",
+                x0=x0,
+                x1=x1,
+                y0=0,
+                y1=1,
+                fillcolor=TEST_SHADE,
+                line=dict(width=0),
+                layer="below",
+            ),
+            dict(
+                type="line",
+                xref="x",
+                yref="paper",
+                x0=x0,
+                x1=x0,
+                y0=0,
+                y1=1,
+                line=dict(color="#333333", dash="dot", width=st.line * 0.75),
+            ),
         ]
         for text, anchor in ((lab["forecast.train"], "right"), (lab["forecast.test"], "left")):
-            annotations.append(dict(
-                x=x0, xref="x", y=1.0, yref="paper", yanchor="bottom", xanchor=anchor,
-                text=("← " + text + " ") if anchor == "right" else (" " + text + " →"),
-                showarrow=False, font=dict(size=st.font - 1, color="#333333"),
-            ))
-    y_title = (lab["forecast.y_named"].format(name=html.escape(name)) if name
-               else lab["forecast.y"])
+            annotations.append(
+                dict(
+                    x=x0,
+                    xref="x",
+                    y=1.0,
+                    yref="paper",
+                    yanchor="bottom",
+                    xanchor=anchor,
+                    text=("← " + text + " ") if anchor == "right" else (" " + text + " →"),
+                    showarrow=False,
+                    font=dict(size=st.font - 1, color="#333333"),
+                )
+            )
+    y_title = lab["forecast.y_named"].format(name=html.escape(name)) if name else lab["forecast.y"]
     xaxis: dict[str, Any] = dict(title=dict(text=lab["forecast.x"] if dates is None else ""))
     yaxis: dict[str, Any] = dict(title=dict(text=y_title))
     if prediction is not None and test_start is not None and 0 < test_start < len(v):
@@ -186,34 +217,61 @@ def forecast_figure(
         shapes=shapes,
         annotations=annotations,
         height=440 if not presentation else 600,
-        legend=dict(font=dict(size=st.font - 1), orientation="h", y=-0.12, x=0,
-                    yanchor="top"),
+        legend=dict(font=dict(size=st.font - 1), orientation="h", y=-0.12, x=0, yanchor="top"),
         hovermode="closest",
     )
     return assemble(data, layout)
 
 
-def _prediction_traces(mode: str, x: np.ndarray, pred: np.ndarray, index: np.ndarray,
-                       run: np.ndarray, lab: Mapping[str, str],
-                       line: float) -> list[dict[str, Any]]:
+def _prediction_traces(
+    mode: str,
+    x: np.ndarray,
+    pred: np.ndarray,
+    index: np.ndarray,
+    run: np.ndarray,
+    lab: Mapping[str, str],
+    line: float,
+) -> list[dict[str, Any]]:
     predicted = lab["forecast.predicted"]
     hover = lab["forecast.hover"]
     base = dict(type="scatter", mode="lines", hovertemplate=hover.replace("{name}", predicted))
     if mode == "point":
         one = np.r_[True, np.diff(run) != 0]  # each window's first value: one step ahead
-        return [dict(base, x=x[one], y=pred[one], name=predicted,
-                     line=dict(color=RUN_COLORS[2], width=line))]
+        return [
+            dict(
+                base,
+                x=x[one],
+                y=pred[one],
+                name=predicted,
+                line=dict(color=RUN_COLORS[2], width=line),
+            )
+        ]
     if mode == "full" or len(np.unique(run)) > MAX_RUN_TRACES:
         xs, ys = _segments(x, pred, run)
-        return [dict(base, x=xs, y=ys, name=predicted, connectgaps=False,
-                     line=dict(color=RUN_COLORS[2], width=line))]
+        return [
+            dict(
+                base,
+                x=xs,
+                y=ys,
+                name=predicted,
+                connectgaps=False,
+                line=dict(color=RUN_COLORS[2], width=line),
+            )
+        ]
     traces = []
     for j, r in enumerate(np.unique(run)):
         m = run == r
         name = lab["forecast.run"].format(run=int(r) + 1)
-        traces.append(dict(base, x=x[m], y=pred[m], name=name,
-                           hovertemplate=hover.replace("{name}", name),
-                           line=dict(color=RUN_COLORS[1 + j % (len(RUN_COLORS) - 1)], width=line)))
+        traces.append(
+            dict(
+                base,
+                x=x[m],
+                y=pred[m],
+                name=name,
+                hovertemplate=hover.replace("{name}", name),
+                line=dict(color=RUN_COLORS[1 + j % (len(RUN_COLORS) - 1)], width=line),
+            )
+        )
     return traces
 
 
@@ -231,26 +289,44 @@ def loss_figure(
     st = style(presentation)
     ep = np.array([h["epoch"] for h in history], dtype=np.int64)
     data = []
-    for key, name, color, dash in (("loss", lab["loss.train"], RUN_COLORS[1], "solid"),
-                                   ("val_loss", lab["loss.val"], RUN_COLORS[2], "dash")):
+    for key, name, color, dash in (
+        ("loss", lab["loss.train"], RUN_COLORS[1], "solid"),
+        ("val_loss", lab["loss.val"], RUN_COLORS[2], "dash"),
+    ):
         y = np.array([np.nan if h.get(key) is None else h[key] for h in history], dtype=np.float64)
         if len(y) and np.isnan(y).all():
             continue  # no validation windows
         y = np.where(y > 0, y, np.nan)  # a log axis cannot show 0 (a perfect fit)
-        data.append(dict(
-            type="scatter", x=ep, y=y, name=name,
-            mode="lines+markers" if len(ep) <= 60 else "lines",
-            line=dict(color=color, width=st.line, dash=dash), marker=dict(size=st.marker * 0.55),
-            hovertemplate=lab["loss.hover"].replace("{name}", name),
-        ))
+        data.append(
+            dict(
+                type="scatter",
+                x=ep,
+                y=y,
+                name=name,
+                mode="lines+markers" if len(ep) <= 60 else "lines",
+                line=dict(color=color, width=st.line, dash=dash),
+                marker=dict(size=st.marker * 0.55),
+                hovertemplate=lab["loss.hover"].replace("{name}", name),
+            )
+        )
     last = max(int(epochs or 0), int(ep.max()) if len(ep) else 1, 1)
     layout = st.layout(
         title=dict(text=lab["loss.title"], font=dict(size=st.title), x=0.01, xanchor="left"),
-        xaxis=dict(title=dict(text=lab["loss.x"]), range=[0.5, last + 0.5], tick0=1,
-                   dtick=max(1, int(np.ceil(last / 10)))),
+        xaxis=dict(
+            title=dict(text=lab["loss.x"]),
+            range=[0.5, last + 0.5],
+            tick0=1,
+            dtick=max(1, int(np.ceil(last / 10))),
+        ),
         yaxis=dict(title=dict(text=lab["loss.y"]), type="log", exponentformat="power"),
         height=340 if not presentation else 460,
-        legend=dict(font=dict(size=st.font - 1), orientation="h", y=1.0, x=1.0,
-                    xanchor="right", yanchor="bottom"),
+        legend=dict(
+            font=dict(size=st.font - 1),
+            orientation="h",
+            y=1.0,
+            x=1.0,
+            xanchor="right",
+            yanchor="bottom",
+        ),
     )
     return assemble(data, layout)

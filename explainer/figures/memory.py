@@ -145,33 +145,65 @@ def _log_range(values: list[np.ndarray]) -> list[float]:
     return [lo - pad, hi + pad]
 
 
-
 def _metric_axis(metric: str, values, lab: Mapping[str, str]) -> dict:
     """The y-axis of a metric: MSE on a log scale fitted to `values`, accuracy from 0 to 1."""
     name = lab[f"memory.metric.{metric}"]
     if metric == "mse":
-        return dict(type="log", range=_log_range(values), exponentformat="power", dtick="D2",
-                    title=dict(text=lab["memory.log"].format(metric=name)))
+        return dict(
+            type="log",
+            range=_log_range(values),
+            exponentformat="power",
+            dtick="D2",
+            title=dict(text=lab["memory.log"].format(metric=name)),
+        )
     return dict(range=[-0.02, 1.05], title=dict(text=name))
 
-def _reference_lines(metric: str, baseline: float, solved: float, lab: dict[str, str],
-                     width: float, sides: tuple[str, str] = ("left", "left")
-                     ) -> tuple[list, list]:
+
+def _reference_lines(
+    metric: str,
+    baseline: float,
+    solved: float,
+    lab: dict[str, str],
+    width: float,
+    sides: tuple[str, str] = ("left", "left"),
+) -> tuple[list, list]:
     """The baseline (grey dashes) and "solved" (green dots) lines, with their text at the left or
     right end (`sides`): the baseline's on the side where the metric improves (empty early in
     training), the solved line's below it."""
     shapes, notes = [], []
-    lines = ((baseline, "#777777", "dash", "baseline", metric == "accuracy"),
-             (solved, "#009E73", "dot", "solved", False))
+    lines = (
+        (baseline, "#777777", "dash", "baseline", metric == "accuracy"),
+        (solved, "#009E73", "dot", "solved", False),
+    )
     for (value, color, dash, key, above), side in zip(lines, sides, strict=True):
         # shapes take data values on a log axis, annotations take log10 positions
         y = np.log10(value) if metric == "mse" else value
-        shapes.append(dict(type="line", xref="x domain", x0=0, x1=1, yref="y", y0=value,
-                           y1=value, line=dict(color=color, dash=dash, width=width)))
-        notes.append(dict(xref="x domain", x=0.0 if side == "left" else 1.0, xanchor=side,
-                          yref="y", y=y, yanchor="bottom" if above else "top", showarrow=False,
-                          text=lab[f"memory.{key}.{metric}"].format(value=_short(value)),
-                          font=dict(color=color), bgcolor="rgba(255,255,255,0.8)"))
+        shapes.append(
+            dict(
+                type="line",
+                xref="x domain",
+                x0=0,
+                x1=1,
+                yref="y",
+                y0=value,
+                y1=value,
+                line=dict(color=color, dash=dash, width=width),
+            )
+        )
+        notes.append(
+            dict(
+                xref="x domain",
+                x=0.0 if side == "left" else 1.0,
+                xanchor=side,
+                yref="y",
+                y=y,
+                yanchor="bottom" if above else "top",
+                showarrow=False,
+                text=lab[f"memory.{key}.{metric}"].format(value=_short(value)),
+                font=dict(color=color),
+                bgcolor="rgba(255,255,255,0.8)",
+            )
+        )
     return shapes, notes
 
 
@@ -210,34 +242,65 @@ def training_curves_figure(
         y_metric = _positive(h["metric"]) if metric == "mse" else h["metric"]
         metrics.append(h["metric"])
         losses.append(h["train_loss"])
-        for y, axes, legend in ((y_metric, ("x", "y"), True),
-                                (_positive(h["train_loss"]), ("x2", "y2"), False)):
-            data.append(dict(type="scatter", x=h[x], y=y, name=name, legendgroup=name,
-                             showlegend=legend, mode=mode, customdata=custom,
-                             hovertemplate=hover, xaxis=axes[0], yaxis=axes[1],
-                             line=dict(color=color, width=st.line),
-                             marker=dict(size=st.marker * 0.45, color=color)))
+        for y, axes, legend in (
+            (y_metric, ("x", "y"), True),
+            (_positive(h["train_loss"]), ("x2", "y2"), False),
+        ):
+            data.append(
+                dict(
+                    type="scatter",
+                    x=h[x],
+                    y=y,
+                    name=name,
+                    legendgroup=name,
+                    showlegend=legend,
+                    mode=mode,
+                    customdata=custom,
+                    hovertemplate=hover,
+                    xaxis=axes[0],
+                    yaxis=axes[1],
+                    line=dict(color=color, width=st.line),
+                    marker=dict(size=st.marker * 0.45, color=color),
+                )
+            )
     shapes, notes = _reference_lines(metric, baseline, solved_threshold, lab, st.line * 0.75)
     metric_name = lab[f"memory.metric.{metric}"]
-    title = lab["memory.curves_title"].format(task=lab[f"memory.task.{task}"], lag=lag,
-                                              metric=metric_name)
+    title = lab["memory.curves_title"].format(
+        task=lab[f"memory.task.{task}"], lag=lag, metric=metric_name
+    )
     if stopped:
         title += " " + lab["memory.stopped"]
     x_title = lab[f"memory.x.{x}"]
     y1 = _metric_axis(metric, metrics, lab)
-    notes.append(dict(xref="x2 domain", x=0.0, xanchor="left", yref="y2 domain", y=1.0,
-                      yanchor="bottom", showarrow=False, text=lab["memory.loss_title"],
-                      font=dict(size=st.font + 1)))
+    notes.append(
+        dict(
+            xref="x2 domain",
+            x=0.0,
+            xanchor="left",
+            yref="y2 domain",
+            y=1.0,
+            yanchor="bottom",
+            showarrow=False,
+            text=lab["memory.loss_title"],
+            font=dict(size=st.font + 1),
+        )
+    )
     return assemble(
         data,
         st.layout(
             title=dict(text=title, font=dict(size=st.title)),
             xaxis=dict(domain=[0.0, 0.6], title=dict(text=x_title), rangemode="tozero"),
             yaxis=dict(anchor="x", **y1),
-            xaxis2=dict(domain=[0.7, 1.0], anchor="y2", title=dict(text=x_title),
-                        rangemode="tozero"),
-            yaxis2=dict(anchor="x2", type="log", range=_log_range(losses),
-                        exponentformat="power", title=dict(text=lab["memory.loss_y"])),
+            xaxis2=dict(
+                domain=[0.7, 1.0], anchor="y2", title=dict(text=x_title), rangemode="tozero"
+            ),
+            yaxis2=dict(
+                anchor="x2",
+                type="log",
+                range=_log_range(losses),
+                exponentformat="power",
+                title=dict(text=lab["memory.loss_y"]),
+            ),
             shapes=shapes,
             annotations=notes,
             height=430 if not presentation else 560,
@@ -270,55 +333,100 @@ def sweep_figure(
         name = CELL_NAMES[cell]
         mine = [p for p in points if p["cell"] == cell]
         lags = sorted({p["lag"] for p in mine})
-        median = [float(np.median([p["metric"] for p in mine if p["lag"] == lag]))
-                  for lag in lags]
+        median = [float(np.median([p["metric"] for p in mine if p["lag"] == lag])) for lag in lags]
         best = longest.get(cell)
         legend = lab["memory.sweep_legend"].format(
-            cell=name, lag=lab["memory.sweep_none"] if best is None else best)
-        data.append(dict(type="scatter", x=[lag * _OFFSET[cell] for lag in lags], y=median,
-                         name=legend, legendgroup=cell, mode="lines", hoverinfo="skip",
-                         line=dict(color=color, width=st.line)))
+            cell=name, lag=lab["memory.sweep_none"] if best is None else best
+        )
+        data.append(
+            dict(
+                type="scatter",
+                x=[lag * _OFFSET[cell] for lag in lags],
+                y=median,
+                name=legend,
+                legendgroup=cell,
+                mode="lines",
+                hoverinfo="skip",
+                line=dict(color=color, width=st.line),
+            )
+        )
         custom = [[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in mine]
-        data.append(dict(
-            type="scatter", x=[p["lag"] * _OFFSET[cell] for p in mine],
-            y=[p["metric"] for p in mine], name=legend, legendgroup=cell, showlegend=False,
-            mode="markers", customdata=custom,
-            hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
-            marker=dict(size=st.marker, color=[color if p["solved"] else "white" for p in mine],
-                        line=dict(color=color, width=2))))
+        data.append(
+            dict(
+                type="scatter",
+                x=[p["lag"] * _OFFSET[cell] for p in mine],
+                y=[p["metric"] for p in mine],
+                name=legend,
+                legendgroup=cell,
+                showlegend=False,
+                mode="markers",
+                customdata=custom,
+                hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
+                marker=dict(
+                    size=st.marker,
+                    color=[color if p["solved"] else "white" for p in mine],
+                    line=dict(color=color, width=2),
+                ),
+            )
+        )
         ys.append(np.array([p["metric"] for p in mine]))
         runs = [p for p in live if p["cell"] == cell]
         if runs:
-            data.append(dict(
-                type="scatter", x=[p["lag"] * _OFFSET[cell] for p in runs],
-                y=[p["metric"] for p in runs], name=lab["memory.live"].format(cell=name),
-                legendgroup=cell, mode="markers",
-                customdata=[[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in runs],
-                hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
-                marker=dict(symbol="star", size=st.marker * 1.6,
-                            color=[color if p["solved"] else "white" for p in runs],
-                            line=dict(color=color, width=2))))
+            data.append(
+                dict(
+                    type="scatter",
+                    x=[p["lag"] * _OFFSET[cell] for p in runs],
+                    y=[p["metric"] for p in runs],
+                    name=lab["memory.live"].format(cell=name),
+                    legendgroup=cell,
+                    mode="markers",
+                    customdata=[[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in runs],
+                    hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
+                    marker=dict(
+                        symbol="star",
+                        size=st.marker * 1.6,
+                        color=[color if p["solved"] else "white" for p in runs],
+                        line=dict(color=color, width=2),
+                    ),
+                )
+            )
             ys.append(np.array([p["metric"] for p in runs]))
     all_lags = sorted({p["lag"] for p in points} | {p["lag"] for p in live})
     # short lags (left) are solved by most networks: the solved line's text goes right
-    shapes, notes = _reference_lines(metric, sweep["baseline"], sweep["solved_threshold"], lab,
-                                     st.line * 0.75, ("left", "right"))
-    notes.append(dict(xref="paper", x=0.0, xanchor="left", yref="paper", y=1.0,
-                      yanchor="bottom", showarrow=False, text=lab["memory.sweep_key"],
-                      font=dict(size=st.font - 1, color="#555555")))
+    shapes, notes = _reference_lines(
+        metric, sweep["baseline"], sweep["solved_threshold"], lab, st.line * 0.75, ("left", "right")
+    )
+    notes.append(
+        dict(
+            xref="paper",
+            x=0.0,
+            xanchor="left",
+            yref="paper",
+            y=1.0,
+            yanchor="bottom",
+            showarrow=False,
+            text=lab["memory.sweep_key"],
+            font=dict(size=st.font - 1, color="#555555"),
+        )
+    )
     if sweep.get("budget_seconds") is not None:
         budget = lab["memory.sweep_budget_s"].format(seconds=_short(sweep["budget_seconds"]))
     else:
         budget = lab["memory.sweep_budget_steps"].format(steps=sweep.get("max_steps"))
-    title = lab["memory.sweep_title"].format(task=lab[f"memory.task.{sweep['task']}"],
-                                             budget=budget)
+    title = lab["memory.sweep_title"].format(
+        task=lab[f"memory.task.{sweep['task']}"], budget=budget
+    )
     y = _metric_axis(metric, ys, lab)
     return assemble(
         data,
         st.layout(
             title=dict(text=title, font=dict(size=st.title)),
-            xaxis=dict(type="log", tickvals=all_lags, ticktext=[str(v) for v in all_lags],
-                       title=dict(text=lab["memory.sweep_x"])),
+            xaxis=dict(
+                type="log",
+                tickvals=all_lags,
+                ticktext=[str(v) for v in all_lags],
+                title=dict(text=lab["memory.sweep_x"]),
+            ),
             yaxis=y,
             shapes=shapes,
             annotations=notes,
@@ -331,8 +439,15 @@ def sweep_figure(
 def _add_marks(fig: go.Figure, marks: Sequence[int], text: str, width: float) -> None:
     for t in marks:
         fig.add_vline(x=int(t), line=dict(color="#E69F00", dash="dot", width=width))
-        fig.add_annotation(x=int(t), y=1.0, yref="paper", yanchor="bottom", showarrow=False,
-                           text=text, font=dict(color="#b07800"))
+        fig.add_annotation(
+            x=int(t),
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            showarrow=False,
+            text=text,
+            font=dict(color="#b07800"),
+        )
 
 
 def why_decay_figure(
@@ -371,22 +486,37 @@ def gate_means_figure(
     data = []
     for name, y in means.items():
         y = np.asarray(y, dtype=np.float64)
-        data.append(dict(type="scatter", x=np.arange(y.shape[0]), y=y, name=lab[f"gate.{name}"],
-                         mode="lines", line=dict(color=GATE_COLORS[name], width=st.line),
-                         hovertemplate=f"{lab[f'gate.{name}']}<br>t = %{{x}}<br>%{{y:.3f}}"
-                                       "<extra></extra>"))
+        data.append(
+            dict(
+                type="scatter",
+                x=np.arange(y.shape[0]),
+                y=y,
+                name=lab[f"gate.{name}"],
+                mode="lines",
+                line=dict(color=GATE_COLORS[name], width=st.line),
+                hovertemplate=f"{lab[f'gate.{name}']}<br>t = %{{x}}<br>%{{y:.3f}}<extra></extra>",
+            )
+        )
     if unit_f is not None:
         unit, f = unit_f
         name = lab["memory.gates_unit"].format(unit=unit)
-        data.append(dict(type="scatter", x=np.arange(len(f)), y=np.asarray(f, dtype=np.float64),
-                         name=name, mode="lines",
-                         line=dict(color=GATE_COLORS["f"], width=st.line, dash="dash"),
-                         hovertemplate=f"{name}<br>t = %{{x}}<br>%{{y:.3f}}<extra></extra>"))
+        data.append(
+            dict(
+                type="scatter",
+                x=np.arange(len(f)),
+                y=np.asarray(f, dtype=np.float64),
+                name=name,
+                mode="lines",
+                line=dict(color=GATE_COLORS["f"], width=st.line, dash="dash"),
+                hovertemplate=f"{name}<br>t = %{{x}}<br>%{{y:.3f}}<extra></extra>",
+            )
+        )
     fig = assemble(
         data,
         st.layout(
-            title=dict(text=lab["memory.gates_title"].format(units=units),
-                       font=dict(size=st.title)),
+            title=dict(
+                text=lab["memory.gates_title"].format(units=units), font=dict(size=st.title)
+            ),
             xaxis=dict(title=dict(text=lab["time_step"])),
             yaxis=dict(range=[-0.02, 1.05], title=dict(text=lab["memory.gates_y"])),
             height=380 if not presentation else 520,

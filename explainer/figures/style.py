@@ -169,8 +169,9 @@ class Style:
 def style(presentation: bool = False) -> Style:
     """The classroom style, or a bigger one for a projector."""
     if presentation:
-        return Style(font=20, title=26, line=4.0, marker=16.0, value_font=20, digits=2,
-                     label_font=15)
+        return Style(
+            font=20, title=26, line=4.0, marker=16.0, value_font=20, digits=2, label_font=15
+        )
     return Style(font=13, title=17, line=2.0, marker=11.0, value_font=13)
 
 

@@ -62,40 +62,44 @@ MODES = ("point", "full", "multi")
 class ForecastConfig:
     """Every setting of a forecast run; the defaults are the seed's Keras recipe."""
 
-    window: int = 50                    # input steps per window (the recipe's sequence length)
-    horizon: int = 1                    # values predicted after each window
-    normalise: str = "window"           # p_i / p_0 - 1 per window; or "minmax", "zscore", "none"
-    split: float = 0.9                  # chronological fraction of windows that train
-    val: float = 0.05                   # last fraction of training windows that validate (Keras)
+    window: int = 50  # input steps per window (the recipe's sequence length)
+    horizon: int = 1  # values predicted after each window
+    normalise: str = "window"  # p_i / p_0 - 1 per window; or "minmax", "zscore", "none"
+    split: float = 0.9  # chronological fraction of windows that train
+    val: float = 0.05  # last fraction of training windows that validate (Keras)
     hidden: tuple[int, ...] = (50, 100)  # hidden size of each stacked recurrent layer
-    dropout: float = 0.2                # dropout after every recurrent layer
-    cell: str = "lstm"                  # "lstm", "gru" or "rnn" (tanh)
-    init: str = "keras"                 # Keras' initialisers, or "torch" (uniform +-1/sqrt(H))
-    one_bias: bool = True               # LSTM/RNN: b_hh stays 0, one trained bias per gate as in
-                                        # Keras (two would double RMSprop's step on the biases)
-    optimiser: str = "rmsprop"          # "rmsprop" (as Keras), "adam" or "sgd"
-    lr: float = 1e-3                    # learning rate (Keras' RMSprop default)
-    rho: float = 0.9                    # RMSprop decay (torch calls it alpha, default 0.99)
-    eps: float = 1e-7                   # RMSprop/Adam epsilon (Keras' default; inside the root)
-    batch_size: int = 50                # windows per optimiser step (per process under DDP)
-    epochs: int = 20                    # passes over the training windows
-    seed: int = 0                       # seeds weights, dropout and shuffling
-    device: str = "auto"                # "auto" (CUDA when available), "cpu" or "cuda"
+    dropout: float = 0.2  # dropout after every recurrent layer
+    cell: str = "lstm"  # "lstm", "gru" or "rnn" (tanh)
+    init: str = "keras"  # Keras' initialisers, or "torch" (uniform +-1/sqrt(H))
+    one_bias: bool = True  # LSTM/RNN: b_hh stays 0, one trained bias per gate as in
+    # Keras (two would double RMSprop's step on the biases)
+    optimiser: str = "rmsprop"  # "rmsprop" (as Keras), "adam" or "sgd"
+    lr: float = 1e-3  # learning rate (Keras' RMSprop default)
+    rho: float = 0.9  # RMSprop decay (torch calls it alpha, default 0.99)
+    eps: float = 1e-7  # RMSprop/Adam epsilon (Keras' default; inside the root)
+    batch_size: int = 50  # windows per optimiser step (per process under DDP)
+    epochs: int = 20  # passes over the training windows
+    seed: int = 0  # seeds weights, dropout and shuffling
+    device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
 
     def __post_init__(self) -> None:
         self.hidden = tuple(int(h) for h in self.hidden)
 
     def validate(self) -> ForecastConfig:
         """Raise a ValueError naming the first bad setting; return self."""
+
         def bad(msg: str) -> None:
             raise ValueError(msg)
+
         if self.cell not in CELLS:
             bad(f"unknown cell {self.cell!r}: expected one of {', '.join(CELLS)}")
         if self.optimiser not in OPTIMISERS:
             bad(f"unknown optimiser {self.optimiser!r}: expected one of {', '.join(OPTIMISERS)}")
         if self.normalise not in D.NORMALISATIONS:
-            bad(f"unknown normalisation {self.normalise!r}: "
-                f"expected one of {', '.join(D.NORMALISATIONS)}")
+            bad(
+                f"unknown normalisation {self.normalise!r}: "
+                f"expected one of {', '.join(D.NORMALISATIONS)}"
+            )
         if self.init not in INITS:
             bad(f"unknown init {self.init!r}: expected one of {', '.join(INITS)}")
         if not self.hidden or any(h < 1 for h in self.hidden):
@@ -136,8 +140,9 @@ class ForecastConfig:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(d) - known)
         if unknown:
-            raise ValueError(f"unknown setting(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(sorted(known))}")
+            raise ValueError(
+                f"unknown setting(s) {', '.join(unknown)}; known: {', '.join(sorted(known))}"
+            )
         try:
             return cls(**d).validate()
         except TypeError as e:
@@ -164,13 +169,20 @@ def _recurrent(cell: str, input_size: int, hidden_size: int) -> nn.Module:
 class Forecaster(nn.Module):
     """Stacked single-layer recurrent modules with dropout between, then a linear head."""
 
-    def __init__(self, cell: str = "lstm", hidden: tuple[int, ...] = (50, 100),
-                 dropout: float = 0.2, horizon: int = 1, input_size: int = 1) -> None:
+    def __init__(
+        self,
+        cell: str = "lstm",
+        hidden: tuple[int, ...] = (50, 100),
+        dropout: float = 0.2,
+        horizon: int = 1,
+        input_size: int = 1,
+    ) -> None:
         super().__init__()
         sizes = (input_size, *hidden)
         # one module per layer (not num_layers=L) so each layer can differ in size, as in the recipe
-        self.rnns = nn.ModuleList(_recurrent(cell, a, b)
-                                  for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+        self.rnns = nn.ModuleList(
+            _recurrent(cell, a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+        )
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden[-1], horizon)
         self.cell = cell
@@ -178,9 +190,9 @@ class Forecaster(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """x (B, W, D) -> predictions (B, h)."""
         for rnn in self.rnns[:-1]:
-            x, _ = rnn(x)                  # (B, W, H_k): every step feeds the next layer
+            x, _ = rnn(x)  # (B, W, H_k): every step feeds the next layer
             x = self.drop(x)
-        x, _ = self.rnns[-1](x)            # (B, W, H_L)
+        x, _ = self.rnns[-1](x)  # (B, W, H_L)
         # the last step only, as Keras' LSTM(return_sequences=False): no dropout on unused steps
         return self.head(self.drop(x[:, -1]))  # (B, h)
 
@@ -192,12 +204,12 @@ def keras_init_(model: Forecaster) -> Forecaster:
     summed, so the 1 goes into `bias_ih` only."""
     for rnn in model.rnns:
         H = rnn.hidden_size
-        nn.init.xavier_uniform_(rnn.weight_ih_l0)   # (G H, D): fan_in D, fan_out G H as Keras
-        nn.init.orthogonal_(rnn.weight_hh_l0)       # (G H, H), orthonormal columns
+        nn.init.xavier_uniform_(rnn.weight_ih_l0)  # (G H, D): fan_in D, fan_out G H as Keras
+        nn.init.orthogonal_(rnn.weight_hh_l0)  # (G H, H), orthonormal columns
         nn.init.zeros_(rnn.bias_ih_l0)
         nn.init.zeros_(rnn.bias_hh_l0)
         if isinstance(rnn, nn.LSTM):
-            rnn.bias_ih_l0[H:2 * H] = 1.0           # rows i f g o: f is the second block
+            rnn.bias_ih_l0[H : 2 * H] = 1.0  # rows i f g o: f is the second block
     nn.init.xavier_uniform_(model.head.weight)
     nn.init.zeros_(model.head.bias)
     return model
@@ -263,12 +275,12 @@ def make_optimiser(config: ForecastConfig, params) -> torch.optim.Optimizer:
 class Progress:
     """What a training callback receives: after reported batches, and at the end of each epoch."""
 
-    epoch: int               # 1-based
+    epoch: int  # 1-based
     epochs: int
-    batch: int               # batches done in this epoch
-    batches: int             # batches per epoch
-    loss: float              # mean training loss of this epoch so far (normalised units squared)
-    val_loss: float | None   # validation loss, only at the end of an epoch with validation windows
+    batch: int  # batches done in this epoch
+    batches: int  # batches per epoch
+    loss: float  # mean training loss of this epoch so far (normalised units squared)
+    val_loss: float | None  # validation loss, only at the end of an epoch with validation windows
     end_of_epoch: bool
     # the model being trained (unwrapped from DDP), so that a callback can copy its weights
     model: nn.Module | None = field(default=None, repr=False, compare=False)
@@ -276,10 +288,10 @@ class Progress:
 
 @dataclass
 class TrainResult:
-    model: Forecaster                        # the trained model (unwrapped from DDP), in eval mode
+    model: Forecaster  # the trained model (unwrapped from DDP), in eval mode
     history: list[dict] = field(default_factory=list)  # per epoch: epoch, loss, val_loss, seconds
-    train_seconds: float = 0.0               # optimisation and validation only
-    stopped: bool = False                    # `should_stop` ended it early
+    train_seconds: float = 0.0  # optimisation and validation only
+    stopped: bool = False  # `should_stop` ended it early
     device: str = "cpu"
     world_size: int = 1
 
@@ -297,14 +309,19 @@ def _dist() -> tuple[int, int]:
 
 def _tensors(w: D.Windows, device: torch.device) -> tuple[torch.Tensor, torch.Tensor]:
     x = torch.as_tensor(w.x, dtype=torch.float32, device=device).unsqueeze(-1)  # (N, W, 1)
-    y = torch.as_tensor(w.y, dtype=torch.float32, device=device)                # (N, h)
+    y = torch.as_tensor(w.y, dtype=torch.float32, device=device)  # (N, h)
     return x, y
 
 
-def train(config: ForecastConfig, data: D.ForecastData, *,
-          callback: Callable[[Progress], None] | None = None,
-          should_stop: Callable[[], bool] | None = None, report_every: int = 0,
-          model: Forecaster | None = None) -> TrainResult:
+def train(
+    config: ForecastConfig,
+    data: D.ForecastData,
+    *,
+    callback: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    report_every: int = 0,
+    model: Forecaster | None = None,
+) -> TrainResult:
     """Fit a model on `data.train`, validating on `data.val` after every epoch.
 
     `callback(progress)` is called every `report_every` batches (0: never mid-epoch) and at the end
@@ -317,8 +334,10 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
     config.validate()
     for name in ("window", "horizon", "normalise"):
         if getattr(data, name) != getattr(config, name):
-            raise ValueError(f"the windows were cut with {name} {getattr(data, name)!r} but the "
-                             f"settings say {getattr(config, name)!r}; prepare them again")
+            raise ValueError(
+                f"the windows were cut with {name} {getattr(data, name)!r} but the "
+                f"settings say {getattr(config, name)!r}; prepare them again"
+            )
     rank, world = _dist()
     device = pick_device(config.device)
     if device.type == "cuda" and world > 1:
@@ -333,7 +352,8 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
     net: nn.Module = model
     if world > 1:
         net = nn.parallel.DistributedDataParallel(
-            model, device_ids=[device.index] if device.type == "cuda" else None)
+            model, device_ids=[device.index] if device.type == "cuda" else None
+        )
     opt = make_optimiser(config, net.parameters())
     loss_fn = nn.MSELoss()
 
@@ -342,7 +362,8 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
     n = len(x_fit)
     if world > 1:
         sampler = torch.utils.data.DistributedSampler(
-            range(n), num_replicas=world, rank=rank, shuffle=True, seed=config.seed)
+            range(n), num_replicas=world, rank=rank, shuffle=True, seed=config.seed
+        )
         n_local = len(sampler)
     else:
         sampler, n_local = None, n
@@ -365,18 +386,32 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
             if should_stop is not None and should_stop():
                 result.stopped = True
                 break
-            idx = order[b * bs:(b + 1) * bs]
-            xb, yb = x_fit[idx], y_fit[idx]   # (b, W, 1), (b, h)
+            idx = order[b * bs : (b + 1) * bs]
+            xb, yb = x_fit[idx], y_fit[idx]  # (b, W, 1), (b, h)
             loss = loss_fn(net(xb), yb)
             opt.zero_grad(set_to_none=True)
             loss.backward()
             opt.step()
             loss_sum += loss.detach() * len(idx)
             seen += len(idx)
-            if callback is not None and report_every and (b + 1) % report_every == 0 \
-                    and b + 1 < batches:
-                callback(Progress(epoch, config.epochs, b + 1, batches,
-                                  float(loss_sum) / seen, None, False, model))
+            if (
+                callback is not None
+                and report_every
+                and (b + 1) % report_every == 0
+                and b + 1 < batches
+            ):
+                callback(
+                    Progress(
+                        epoch,
+                        config.epochs,
+                        b + 1,
+                        batches,
+                        float(loss_sum) / seen,
+                        None,
+                        False,
+                        model,
+                    )
+                )
         if seen == 0:
             break
         totals = torch.stack([loss_sum, torch.tensor(float(seen), device=device)])
@@ -384,11 +419,27 @@ def train(config: ForecastConfig, data: D.ForecastData, *,
             torch.distributed.all_reduce(totals)
         epoch_loss = float(totals[0] / totals[1])
         val_loss = evaluate_loss(model, x_val, y_val) if len(x_val) else None
-        result.history.append({"epoch": epoch, "loss": epoch_loss, "val_loss": val_loss,
-                               "seconds": time.perf_counter() - t0})
+        result.history.append(
+            {
+                "epoch": epoch,
+                "loss": epoch_loss,
+                "val_loss": val_loss,
+                "seconds": time.perf_counter() - t0,
+            }
+        )
         if callback is not None:
-            callback(Progress(epoch, config.epochs, b + 1 if not result.stopped else b, batches,
-                              epoch_loss, val_loss, True, model))
+            callback(
+                Progress(
+                    epoch,
+                    config.epochs,
+                    b + 1 if not result.stopped else b,
+                    batches,
+                    epoch_loss,
+                    val_loss,
+                    True,
+                    model,
+                )
+            )
         if result.stopped:
             break
     if device.type == "cuda":
@@ -405,7 +456,7 @@ def evaluate_loss(model: nn.Module, x: torch.Tensor, y: torch.Tensor, batch: int
     model.eval()
     total = torch.zeros((), device=x.device)
     for i in range(0, len(x), batch):
-        total += ((model(x[i:i + batch]) - y[i:i + batch]) ** 2).sum()
+        total += ((model(x[i : i + batch]) - y[i : i + batch]) ** 2).sum()
     model.train(was)
     return float(total) / y.numel()
 
@@ -423,7 +474,7 @@ def predictor(model: nn.Module, batch: int = 4096) -> Predictor:
     def predict(x: np.ndarray) -> np.ndarray:
         model.eval()
         xt = torch.as_tensor(np.asarray(x), dtype=torch.float32, device=device).unsqueeze(-1)
-        out = [model(xt[i:i + batch]) for i in range(0, len(xt), batch)]
+        out = [model(xt[i : i + batch]) for i in range(0, len(xt), batch)]
         return torch.cat(out).double().cpu().numpy()  # (B, h)
 
     return predict
@@ -431,11 +482,11 @@ def predictor(model: nn.Module, batch: int = 4096) -> Predictor:
 
 @dataclass(frozen=True)
 class Metrics:
-    rmse: float                         # normalised units, as trained
+    rmse: float  # normalised units, as trained
     mae: float
-    rmse_original: float                # original units
+    rmse_original: float  # original units
     mae_original: float
-    persistence_rmse: float             # the last known value, repeated; normalised units
+    persistence_rmse: float  # the last known value, repeated; normalised units
     persistence_mae: float
     persistence_rmse_original: float
     persistence_mae_original: float
@@ -445,21 +496,29 @@ class Metrics:
 class Prediction:
     """One prediction mode over the test part, flattened to one row per predicted value."""
 
-    mode: str                  # "point", "full" or "multi"
-    index: np.ndarray          # (m,) series index of each predicted value
-    run: np.ndarray            # (m,) test window (point) or recursive run (full, multi) number
-    step: np.ndarray           # (m,) steps ahead of the last true input, 1-based
-    predicted: np.ndarray      # (m,) original units
-    actual: np.ndarray         # (m,)
-    persistence: np.ndarray    # (m,) the baseline
-    scale: np.ndarray          # (m,) original = normalised * scale + const; errors divide by it
+    mode: str  # "point", "full" or "multi"
+    index: np.ndarray  # (m,) series index of each predicted value
+    run: np.ndarray  # (m,) test window (point) or recursive run (full, multi) number
+    step: np.ndarray  # (m,) steps ahead of the last true input, 1-based
+    predicted: np.ndarray  # (m,) original units
+    actual: np.ndarray  # (m,)
+    persistence: np.ndarray  # (m,) the baseline
+    scale: np.ndarray  # (m,) original = normalised * scale + const; errors divide by it
     metrics: Metrics
 
     def to_frame(self, dates: np.ndarray | None = None) -> pd.DataFrame:
         """A table for the CSV download (with a date column when `dates` covers the series)."""
-        df = pd.DataFrame({"mode": self.mode, "run": self.run, "step": self.step,
-                           "index": self.index, "predicted": self.predicted,
-                           "actual": self.actual, "persistence": self.persistence})
+        df = pd.DataFrame(
+            {
+                "mode": self.mode,
+                "run": self.run,
+                "step": self.step,
+                "index": self.index,
+                "predicted": self.predicted,
+                "actual": self.actual,
+                "persistence": self.persistence,
+            }
+        )
         if dates is not None:
             df.insert(4, "date", np.asarray(dates)[self.index])
         return df
@@ -467,14 +526,22 @@ class Prediction:
 
 def _metrics(pred: np.ndarray, true: np.ndarray, pers: np.ndarray, scale: np.ndarray) -> Metrics:
     def rmse(e: np.ndarray) -> float:
-        return float(np.sqrt(np.mean(e ** 2)))
+        return float(np.sqrt(np.mean(e**2)))
 
     def mae(e: np.ndarray) -> float:
         return float(np.mean(np.abs(e)))
 
     e, ep = pred - true, pers - true
-    return Metrics(rmse(e / scale), mae(e / scale), rmse(e), mae(e),
-                   rmse(ep / scale), mae(ep / scale), rmse(ep), mae(ep))
+    return Metrics(
+        rmse(e / scale),
+        mae(e / scale),
+        rmse(e),
+        mae(e),
+        rmse(ep / scale),
+        mae(ep / scale),
+        rmse(ep),
+        mae(ep),
+    )
 
 
 def _scale_for(data: D.ForecastData, index: np.ndarray, window_of: np.ndarray) -> np.ndarray:
@@ -490,38 +557,41 @@ def predict_point(predict: Predictor, data: D.ForecastData) -> Prediction:
     z = np.asarray(predict(t.x), dtype=np.float64).reshape(len(t), data.horizon)  # (N, h)
     pred = data.to_original(z, t.base)
     true = data.to_original(t.y, t.base)
-    last = data.series[t.start + data.window - 1]                                 # (N,)
+    last = data.series[t.start + data.window - 1]  # (N,)
     steps = np.arange(1, data.horizon + 1)
     index = (t.start[:, None] + data.window - 1 + steps).ravel()
     run = np.repeat(np.arange(len(t)), data.horizon)
     scale = _scale_for(data, index, np.repeat(t.start, data.horizon))
     pers = np.repeat(last, data.horizon)
     p, a = pred.ravel(), true.ravel()
-    return Prediction("point", index, run, np.tile(steps, len(t)), p, a, pers, scale,
-                      _metrics(p, a, pers, scale))
+    return Prediction(
+        "point", index, run, np.tile(steps, len(t)), p, a, pers, scale, _metrics(p, a, pers, scale)
+    )
 
 
-def recursive(predict: Predictor, data: D.ForecastData, starts: np.ndarray,
-              steps: int) -> np.ndarray:
+def recursive(
+    predict: Predictor, data: D.ForecastData, starts: np.ndarray, steps: int
+) -> np.ndarray:
     """Run `len(starts)` recursions side by side: from the true window series[s : s + W], predict
     `horizon` values, append them, drop as many old ones, repeat. Returns (R, steps) in original
     units; each new window is normalised as in training (per-window: by its own first value)."""
     W, h = data.window, data.horizon
-    windows = np.stack([data.series[s:s + W] for s in starts]).astype(np.float64)  # (R, W)
+    windows = np.stack([data.series[s : s + W] for s in starts]).astype(np.float64)  # (R, W)
     out = np.empty((len(starts), 0))
     while out.shape[1] < steps:
         base = windows[:, 0] if data.normalise == "window" else np.ones(len(windows))
         z = np.asarray(predict(data.normalise_windows(windows, base)), dtype=np.float64)
-        new = data.to_original(z.reshape(len(windows), h), base)                # (R, h)
+        new = data.to_original(z.reshape(len(windows), h), base)  # (R, h)
         out = np.concatenate([out, new], axis=1)
-        windows = np.concatenate([windows, new], axis=1)[:, -W:]                  # feed back
+        windows = np.concatenate([windows, new], axis=1)[:, -W:]  # feed back
     return out[:, :steps]
 
 
-def _recursive_prediction(mode: str, predict: Predictor, data: D.ForecastData,
-                          starts: np.ndarray, length: int) -> Prediction:
+def _recursive_prediction(
+    mode: str, predict: Predictor, data: D.ForecastData, starts: np.ndarray, length: int
+) -> Prediction:
     W, n = data.window, len(data.series)
-    lengths = np.minimum(length, n - (starts + W))   # runs stop where the series ends
+    lengths = np.minimum(length, n - (starts + W))  # runs stop where the series ends
     traj = recursive(predict, data, starts, int(lengths.max()))
     parts = [(r, np.arange(k) + 1, traj[r, :k]) for r, k in enumerate(lengths)]
     run = np.concatenate([np.full(len(s), r) for r, s, _ in parts])
@@ -533,8 +603,9 @@ def _recursive_prediction(mode: str, predict: Predictor, data: D.ForecastData,
     # normalised units of the test window whose first target is this value (the last one past it)
     window_of = np.minimum(index - W, len(data.series) - W - data.horizon)
     scale = _scale_for(data, index, window_of)
-    return Prediction(mode, index, run, step, pred, true, pers, scale,
-                      _metrics(pred, true, pers, scale))
+    return Prediction(
+        mode, index, run, step, pred, true, pers, scale, _metrics(pred, true, pers, scale)
+    )
 
 
 def predict_full(predict: Predictor, data: D.ForecastData) -> Prediction:
@@ -543,8 +614,9 @@ def predict_full(predict: Predictor, data: D.ForecastData) -> Prediction:
     return _recursive_prediction("full", predict, data, start, len(data.series))
 
 
-def predict_multi(predict: Predictor, data: D.ForecastData,
-                  length: int | None = None) -> Prediction:
+def predict_multi(
+    predict: Predictor, data: D.ForecastData, length: int | None = None
+) -> Prediction:
     """Multi-sequence: recursive runs of `length` steps (default: the window length) started at
     test windows 0, length, 2 length, ..."""
     length = data.window if length is None else int(length)
@@ -554,11 +626,15 @@ def predict_multi(predict: Predictor, data: D.ForecastData,
     return _recursive_prediction("multi", predict, data, starts, length)
 
 
-def predict_all(predict: Predictor, data: D.ForecastData,
-                length: int | None = None) -> dict[str, Prediction]:
+def predict_all(
+    predict: Predictor, data: D.ForecastData, length: int | None = None
+) -> dict[str, Prediction]:
     """The three modes, keyed "point", "full", "multi"."""
-    return {"point": predict_point(predict, data), "full": predict_full(predict, data),
-            "multi": predict_multi(predict, data, length)}
+    return {
+        "point": predict_point(predict, data),
+        "full": predict_full(predict, data),
+        "multi": predict_multi(predict, data, length),
+    }
 
 
 def predictions_csv(predictions: dict[str, Prediction], dates: np.ndarray | None = None) -> bytes:
@@ -574,21 +650,25 @@ def _plain(model: nn.Module) -> Forecaster:
     return model.module if isinstance(model, nn.parallel.DistributedDataParallel) else model
 
 
-def weights_bytes(model: nn.Module, config: ForecastConfig,
-                  data: D.ForecastData | None = None) -> bytes:
+def weights_bytes(
+    model: nn.Module, config: ForecastConfig, data: D.ForecastData | None = None
+) -> bytes:
     """The trained weights as safetensors bytes, with the settings (and the fitted normalisation,
     when `data` is given) as JSON in the header metadata."""
     from safetensors.torch import save
+
     tensors = {k: v.detach().cpu().contiguous() for k, v in _plain(model).state_dict().items()}
     meta = {"format": "explainer.forecast", "config": config.to_json()}
     if data is not None:
-        meta["normalise"] = json.dumps({"kind": data.normalise,
-                                        "scaler": asdict(data.scaler) if data.scaler else None})
+        meta["normalise"] = json.dumps(
+            {"kind": data.normalise, "scaler": asdict(data.scaler) if data.scaler else None}
+        )
     return save(tensors, metadata=meta)
 
 
-def save_weights(path: str | Path, model: nn.Module, config: ForecastConfig,
-                 data: D.ForecastData | None = None) -> None:
+def save_weights(
+    path: str | Path, model: nn.Module, config: ForecastConfig, data: D.ForecastData | None = None
+) -> None:
     """Write `weights_bytes` to a .safetensors file."""
     Path(path).write_bytes(weights_bytes(model, config, data))
 
@@ -605,13 +685,14 @@ def _metadata(raw: bytes) -> dict:
     safetensors' own API, so parsed here)."""
     try:
         n = int.from_bytes(raw[:8], "little")
-        header = json.loads(raw[8:8 + n])
+        header = json.loads(raw[8 : 8 + n])
         meta = header.get("__metadata__") or {}
     except Exception as e:
         raise ValueError(f"not a valid safetensors weights file ({e})") from None
     if meta.get("format") != "explainer.forecast" or "config" not in meta:
-        raise ValueError("this safetensors file holds no forecaster settings; it was not saved "
-                         "by this app")
+        raise ValueError(
+            "this safetensors file holds no forecaster settings; it was not saved by this app"
+        )
     return meta
 
 
@@ -628,8 +709,12 @@ def saved_scaler(source: str | Path | bytes) -> D.Scaler | None:
         scaler = D.Scaler(str(saved["kind"]), float(saved["shift"]), float(saved["scale"]))
     except (ValueError, TypeError, KeyError) as e:
         raise ValueError(f"the saved normalisation is malformed ({e!r})") from None
-    if not (math.isfinite(scaler.shift) and math.isfinite(scaler.scale) and scaler.scale > 0
-            and scaler.kind in D.NORMALISATIONS):
+    if not (
+        math.isfinite(scaler.shift)
+        and math.isfinite(scaler.scale)
+        and scaler.scale > 0
+        and scaler.kind in D.NORMALISATIONS
+    ):
         raise ValueError(f"the saved normalisation is malformed ({scaler})")
     return scaler
 
@@ -650,12 +735,15 @@ def load_weights(source: str | Path | bytes) -> tuple[Forecaster, ForecastConfig
     missing = sorted(set(expected) - set(tensors))
     extra = sorted(set(tensors) - set(expected))
     if missing or extra:
-        raise ValueError(f"the weights do not match their settings (missing {missing[:3]}, "
-                         f"unexpected {extra[:3]})")
+        raise ValueError(
+            f"the weights do not match their settings (missing {missing[:3]}, "
+            f"unexpected {extra[:3]})"
+        )
     for k, v in expected.items():
         if tensors[k].shape != v.shape:
-            raise ValueError(f"weight {k} has shape {tuple(tensors[k].shape)}, "
-                             f"expected {tuple(v.shape)}")
+            raise ValueError(
+                f"weight {k} has shape {tuple(tensors[k].shape)}, expected {tuple(v.shape)}"
+            )
     model.load_state_dict(tensors)
     return model.eval(), config
 
@@ -688,14 +776,18 @@ class ForecastRun:
             "persistence_rmse": p["point"].metrics.persistence_rmse,
             "persistence_rmse_original": p["point"].metrics.persistence_rmse_original,
             "train_seconds": self.result.train_seconds,
-            "seconds_per_epoch": (self.result.train_seconds / self.result.epochs
-                                  if self.result.epochs else None),
+            "seconds_per_epoch": (
+                self.result.train_seconds / self.result.epochs if self.result.epochs else None
+            ),
             "epochs": self.result.epochs,
             "stopped": self.result.stopped,
             "history": self.result.history,
             "modes": {k: asdict(v.metrics) for k, v in p.items()},
-            "windows": {"train": len(self.data.train), "val": len(self.data.val),
-                        "test": len(self.data.test)},
+            "windows": {
+                "train": len(self.data.train),
+                "val": len(self.data.val),
+                "test": len(self.data.test),
+            },
             "device": self.result.device,
             "world_size": self.result.world_size,
             "config": self.config.to_dict(),
@@ -713,16 +805,27 @@ def _finite(o):
     return o
 
 
-def run_forecast(config: ForecastConfig, values: np.ndarray, *,
-                 callback: Callable[[Progress], None] | None = None,
-                 should_stop: Callable[[], bool] | None = None,
-                 report_every: int = 0) -> ForecastRun:
+def run_forecast(
+    config: ForecastConfig,
+    values: np.ndarray,
+    *,
+    callback: Callable[[Progress], None] | None = None,
+    should_stop: Callable[[], bool] | None = None,
+    report_every: int = 0,
+) -> ForecastRun:
     """Validate, window, train and predict in all three modes: what the page and the CLI do."""
     config.validate()
-    data = D.prepare(values, window=config.window, horizon=config.horizon,
-                     normalise=config.normalise, split=config.split, val=config.val)
-    result = train(config, data, callback=callback, should_stop=should_stop,
-                   report_every=report_every)
+    data = D.prepare(
+        values,
+        window=config.window,
+        horizon=config.horizon,
+        normalise=config.normalise,
+        split=config.split,
+        val=config.val,
+    )
+    result = train(
+        config, data, callback=callback, should_stop=should_stop, report_every=report_every
+    )
     return ForecastRun(config, data, result, predict_all(predictor(result.model), data))
 
 
@@ -761,13 +864,26 @@ def _config_from_args(args: argparse.Namespace) -> ForecastConfig:
     try:
         hidden = tuple(int(h) for h in str(args.hidden).split(",") if h.strip())
     except ValueError:
-        raise ValueError(f"--hidden takes comma-separated integers such as 50,100, "
-                         f"not {args.hidden!r}") from None
-    return ForecastConfig(window=args.window, horizon=args.horizon, normalise=args.normalise,
-                          split=args.split, val=args.val, hidden=hidden, dropout=args.dropout,
-                          cell=args.cell, init=args.init, optimiser=args.optimiser, lr=args.lr,
-                          batch_size=args.batch_size, epochs=args.epochs, seed=args.seed,
-                          device=args.device).validate()
+        raise ValueError(
+            f"--hidden takes comma-separated integers such as 50,100, not {args.hidden!r}"
+        ) from None
+    return ForecastConfig(
+        window=args.window,
+        horizon=args.horizon,
+        normalise=args.normalise,
+        split=args.split,
+        val=args.val,
+        hidden=hidden,
+        dropout=args.dropout,
+        cell=args.cell,
+        init=args.init,
+        optimiser=args.optimiser,
+        lr=args.lr,
+        batch_size=args.batch_size,
+        epochs=args.epochs,
+        seed=args.seed,
+        device=args.device,
+    ).validate()
 
 
 def _init_distributed(device: str) -> bool:
@@ -789,12 +905,21 @@ def cli(args: argparse.Namespace) -> int:
             torch.set_num_threads(args.threads)
         if args.csv is None:
             b = D.bundled()
-            series = D.load_series(b.path, args.column or b.column,
-                                   date_column=args.date_column or b.date_column,
-                                   reverse=args.reverse, gaps=args.gaps)
+            series = D.load_series(
+                b.path,
+                args.column or b.column,
+                date_column=args.date_column or b.date_column,
+                reverse=args.reverse,
+                gaps=args.gaps,
+            )
         else:
-            series = D.load_series(args.csv, args.column, date_column=args.date_column,
-                                   reverse=args.reverse, gaps=args.gaps)
+            series = D.load_series(
+                args.csv,
+                args.column,
+                date_column=args.date_column,
+                reverse=args.reverse,
+                gaps=args.gaps,
+            )
         distributed = _init_distributed(config.device)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -803,9 +928,11 @@ def cli(args: argparse.Namespace) -> int:
         rank = _dist()[0]
         report = None
         if not args.json and rank == 0:
+
             def report(p: Progress) -> None:
                 val = "" if p.val_loss is None else f"  val_loss {p.val_loss:.6f}"
                 print(f"epoch {p.epoch}/{p.epochs}  loss {p.loss:.6f}{val}", flush=True)
+
         try:
             run = run_forecast(config, series.values, callback=report)
         except ValueError as e:
@@ -815,18 +942,26 @@ def cli(args: argparse.Namespace) -> int:
             if args.save_weights:
                 save_weights(args.save_weights, run.result.model, config, run.data)
             summary = run.summary()
-            summary["series"] = {"source": args.csv or f"assets/{D.DEFAULT_SERIES}",
-                                 "column": series.name, "rows": len(series),
-                                 "gaps": series.gaps, "gap_policy": series.gap_policy}
+            summary["series"] = {
+                "source": args.csv or f"assets/{D.DEFAULT_SERIES}",
+                "column": series.name,
+                "rows": len(series),
+                "gaps": series.gaps,
+                "gap_policy": series.gap_policy,
+            }
             if args.json:
                 print(json.dumps(summary))
             else:
                 for mode, m in summary["modes"].items():
-                    print(f"{mode:>5}: RMSE {m['rmse']:.5f} (original {m['rmse_original']:.5g}),"
-                          f" persistence {m['persistence_rmse']:.5f} "
-                          f"(original {m['persistence_rmse_original']:.5g})")
-                print(f"trained {summary['epochs']} epochs in {summary['train_seconds']:.2f} s "
-                      f"on {summary['device']} x{summary['world_size']}")
+                    print(
+                        f"{mode:>5}: RMSE {m['rmse']:.5f} (original {m['rmse_original']:.5g}),"
+                        f" persistence {m['persistence_rmse']:.5f} "
+                        f"(original {m['persistence_rmse_original']:.5g})"
+                    )
+                print(
+                    f"trained {summary['epochs']} epochs in {summary['train_seconds']:.2f} s "
+                    f"on {summary['device']} x{summary['world_size']}"
+                )
         return 0
     finally:
         if distributed:
