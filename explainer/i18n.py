@@ -104,6 +104,15 @@ STRINGS: dict[str, tuple[str, str]] = {
     "cell_rnn": ("Plain RNN", "普通 RNN"),
     "cell_lstm": ("LSTM", "LSTM"),
     "cell_gru": ("GRU", "GRU"),
+    # live training (explainer.live, ui.follow)
+    "live_stop": ("Stop", "停止"),
+    "live_queued": (
+        "Waiting for a free place to train: number {position} in the queue ({running} of at most "
+        "{limit} training(s) running on this server). Stop leaves the queue.",
+        "正在排队等待训练：队列中第 {position} 位（本服务器最多同时训练 {limit} 个，正在训练 "
+        "{running} 个）。按“停止”即可退出队列。",
+    ),
+    "live_stopping": ("Stopping…", "正在停止……"),
 }
 
 
