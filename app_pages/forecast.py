@@ -18,8 +18,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from explainer import MODELS, figures, ui
 from explainer import data as D
+from explainer import figures, ui
 from explainer.figures.forecast import forecast_figure, loss_figure
 from explainer.lesson import last_step_loss
 
@@ -505,10 +505,8 @@ def parse_hidden(text: str) -> tuple[int, ...] | None:
 
 def settings_form(data_ok: bool):
     """The training settings (defaults: the recipe); returns a config when Train was pressed."""
-    import torch
-
     F = backend()
-    devices = ["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"]
+    devices = F.available_devices()
     for k, v in DEFAULTS.items():
         st.session_state.setdefault(k, v)
     with st.form("fc_form", border=True):
@@ -574,8 +572,6 @@ def settings_form(data_ok: bool):
 
 def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
     """Train in this script run, showing progress; every epoch leaves its weights in the session."""
-    import torch
-
     F = backend()
     st.session_state["fc_result"] = None
     st.session_state["fc_partial"] = {
@@ -596,7 +592,7 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
     live.button(tr("stop"), key="fc_stop", icon=":material/stop:")
     bar = live.progress(0.0, text=tr("starting"))
     chart = live.empty()
-    torch.set_num_threads(TRAIN_THREADS)
+    F.set_threads(TRAIN_THREADS)
     partial = st.session_state["fc_partial"]
     started, shown = time.perf_counter(), 0.0
 
@@ -828,12 +824,9 @@ def show_results(result: dict) -> None:
 
 
 def reference_of(result: dict):
-    """The trained first recurrent layer as the NumPy reference, and the float64 torch copy."""
+    """The trained first recurrent layer in the NumPy reference, beside its float64 torch copy."""
     if result["reference"] is None:
-        import torch
-
-        layer = backend().first_layer(result["model"], torch.float64)
-        result["reference"] = (MODELS[result["config"].cell].from_torch(layer), layer)
+        result["reference"] = backend().reference_layer(result["model"])
     return result["reference"]
 
 
@@ -843,12 +836,11 @@ def clamp(key: str, n: int) -> None:
 
 
 def inspect_model(result: dict) -> None:
-    import torch
-
     config, data = result["config"], result["data"]
     st.subheader(tr("inspect"))
     st.write(tr("inspect_intro"))
-    ref, layer = reference_of(result)
+    replay = reference_of(result)
+    ref = replay.reference
     n, W, H = len(data.test), data.window, config.hidden[0]
     c1, c2, c3 = st.columns(3)
     k = 0
@@ -875,9 +867,7 @@ def inspect_model(result: dict) -> None:
     x = data.test.x[k][:, None]  # (W, 1): the normalised inputs, as the model saw them
     trace = ref.forward(x)
     grads = ref.backward(trace, last_step_loss(trace))
-    with torch.no_grad():
-        h_torch, _ = layer(torch.from_numpy(np.ascontiguousarray(x))[None])  # (1, W, H)
-    diff = float(np.max(np.abs(h_torch[0].numpy() - trace.h)))
+    diff = replay.parity(x, trace.h)
     (st.caption if diff < 1e-9 else st.error)(
         tr("parity" if diff < 1e-9 else "parity_bad", diff=f"{diff:.1e}")
     )

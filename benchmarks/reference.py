@@ -27,6 +27,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from explainer import GRU, LSTM  # noqa: E402
+from explainer.torch_backend import to_torch  # noqa: E402
 
 SIZES = [(8, 64, 100, 1), (16, 128, 200, 16), (1, 256, 500, 1)]
 
@@ -48,7 +49,7 @@ def best_times(fns, repeats: int) -> list[float]:
 
 def bench(cls, D, H, T, B, repeats):
     model = cls(D, H, seed=0)
-    module = model.to_torch()
+    module = to_torch(model)
     rng = np.random.default_rng(0)
     x = rng.standard_normal((B, T, D))
     w = rng.standard_normal((B, T, H))

@@ -124,16 +124,24 @@ class _Recurrent:
         return new
 
     def load_params(self, params: Mapping[str, Any]) -> None:
-        """Copy `params` in after checking every name and shape (missing biases are zeros)."""
+        """Copy `params` in after checking every name, shape and value (real, finite numbers);
+        the parameters not named keep their values. Nothing is copied unless all pass."""
         shapes = self.param_shapes()
         unknown = set(params) - set(shapes)
         if unknown:
             raise ValueError(f"unknown parameter(s) {sorted(unknown)}; expected {list(shapes)}")
+        checked = {}
         for name, value in params.items():
-            a = np.asarray(value, dtype=np.float64)
+            a = np.asarray(value)
+            if a.dtype.kind not in "iuf":
+                raise ValueError(f"{name} holds {a.dtype} values; expected real numbers")
             if a.shape != shapes[name]:
                 raise ValueError(f"{name} has shape {a.shape}, expected {shapes[name]}")
-            self.params[name] = a.copy()
+            a = a.astype(np.float64)  # a copy, always
+            if not np.all(np.isfinite(a)):
+                raise ValueError(f"{name} contains NaN or infinite values")
+            checked[name] = a
+        self.params.update(checked)
 
     def __repr__(self) -> str:
         extra = "" if self.variant == "standard" else f", variant={self.variant!r}"
@@ -142,10 +150,14 @@ class _Recurrent:
             f"num_layers={self.num_layers}{extra})"
         )
 
-    # --- PyTorch interop (torch is imported only here, and only when asked)
+    # --- PyTorch interop (no torch import: the module's own tensors are read; the way back,
+    # `explainer.torch_backend.to_torch`, lives in the backend)
     @classmethod
     def from_torch(cls, module: Any, **config: Any):
-        """Copy the weights of an `nn.RNN`/`nn.LSTM`/`nn.GRU` (any dtype, any batch_first)."""
+        """Copy the weights of an `nn.RNN`/`nn.LSTM`/`nn.GRU` (any dtype, any batch_first) through
+        `load_params`. A module built with `bias=False` gets zero biases (torch adds none). One
+        that drops out between layers (`dropout > 0`, `num_layers > 1`) is refused in training
+        mode, whose random masks the reference does not draw; in eval mode it is copied exactly."""
         kind = type(module).__name__
         if kind.lower() != cls.cell:
             raise ValueError(
@@ -157,34 +169,25 @@ class _Recurrent:
             )
         if getattr(module, "proj_size", 0):
             raise ValueError("LSTM with proj_size > 0 is not supported: h would be projected")
+        dropout = float(getattr(module, "dropout", 0.0) or 0.0)
+        if dropout > 0 and module.num_layers > 1 and module.training:
+            raise ValueError(
+                f"this module drops out {dropout:g} of each layer's outputs in training mode, "
+                "and the reference has no dropout: call module.eval() first (in eval mode "
+                "dropout is off, and the reference reproduces the module exactly)"
+            )
         if cls.cell == "rnn":
             config.setdefault("nonlinearity", module.nonlinearity)
         model = cls(module.input_size, module.hidden_size, module.num_layers, **config)
         state = {k: v.detach().cpu().double().numpy() for k, v in module.state_dict().items()}
-        for name in model.params:
-            model.params[name] = state.get(name, np.zeros(model.params[name].shape)).copy()
+        for name, shape in model.param_shapes().items():
+            if name not in state and name.startswith("bias_"):
+                state[name] = np.zeros(shape)  # bias=False
+        missing = [name for name in model.param_shapes() if name not in state]
+        if missing:
+            raise ValueError(f"the module has no {', '.join(missing)}")
+        model.load_params(state)
         return model
-
-    def to_torch(self, batch_first: bool = True):
-        """The equivalent float64 torch module (standard variant only)."""
-        if self.variant != "standard":
-            raise ValueError(f"the {self.variant!r} variant has no torch.nn equivalent")
-        import torch
-
-        from explainer.torch_backend import build_torch_rnn
-
-        module = build_torch_rnn(
-            self.cell,
-            self.input_size,
-            self.hidden_size,
-            self.num_layers,
-            nonlinearity=getattr(self, "nonlinearity", "tanh"),
-            batch_first=batch_first,
-        )
-        with torch.no_grad():
-            for name, p in module.named_parameters():
-                p.copy_(torch.from_numpy(self.params[name]))
-        return module
 
     # --- validation
     def _check_x(self, x: Any) -> tuple[np.ndarray, bool]:

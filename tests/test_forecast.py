@@ -488,6 +488,36 @@ def test_first_layer_loads_into_the_numpy_reference():
     np.testing.assert_allclose(ref.forward(x).layers[0].h, out[0].numpy(), rtol=1e-10, atol=1e-12)
 
 
+def test_the_reference_layer_replays_the_trained_layer_and_its_parity_can_fail():
+    from explainer import GRU
+
+    config = F.ForecastConfig(**{**TINY, "epochs": 1, "cell": "gru"})
+    data = D.prepare(series(), window=10)
+    model = F.train(config, data).model
+    replay = F.reference_layer(model)
+    assert type(replay.reference) is GRU and replay.reference.hidden_size == 8
+    x = data.test.x[0][:, None]  # (W, 1)
+    h = replay.reference.forward(x).h
+    with torch.no_grad():
+        out, _ = model.rnns[0].double()(torch.tensor(x[None]))  # the trained layer itself
+    np.testing.assert_allclose(h, out[0].numpy(), rtol=0, atol=1e-12)
+    assert replay.parity(x, h) < 1e-12
+    assert replay.parity(x, h + 1e-3) == pytest.approx(1e-3, rel=1e-6)  # a difference shows
+
+
+def test_devices_and_threads_come_from_the_backend():
+    assert F.available_devices() == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
+    before = torch.get_num_threads()
+    try:
+        F.set_threads(1)
+        assert torch.get_num_threads() == 1
+    finally:
+        torch.set_num_threads(before)
+    for bad in (0, -1, 1.5, True):
+        with pytest.raises(ValueError, match="thread count"):
+            F.set_threads(bad)
+
+
 # ----------------------------------------------------------------------------- command line
 
 

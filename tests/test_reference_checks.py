@@ -10,6 +10,7 @@ import torch
 
 from explainer import GRU, LSTM, RNN, gradcheck, gradcheck_table
 from explainer.gradcheck import _loss
+from explainer.torch_backend import to_torch
 
 torch.set_num_threads(1)
 
@@ -276,7 +277,7 @@ def test_bad_constructor_arguments():
     with pytest.raises(ValueError, match=r"weight_hh_l0 has shape \(3, 3\), expected \(12, 3\)"):
         LSTM(1, 3).load_params({"weight_hh_l0": np.zeros((3, 3))})
     with pytest.raises(ValueError, match="no torch.nn equivalent"):
-        LSTM(1, 3, variant="coupled").to_torch()
+        to_torch(LSTM(1, 3, variant="coupled"))
 
 
 def test_loss_helper_is_the_projection_of_the_output():

@@ -13,6 +13,7 @@ import pytest
 import torch
 
 from explainer import GRU, LSTM, RNN
+from explainer.torch_backend import to_torch
 
 torch.set_num_threads(1)
 CELLS = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
@@ -240,7 +241,7 @@ def test_from_torch_and_to_torch_round_trip(cell):
     for name, p in src.named_parameters():
         assert model.params[name].dtype == np.float64
         np.testing.assert_array_equal(model.params[name], p.detach().double().numpy())
-    back = model.to_torch()
+    back = to_torch(model)
     assert back.batch_first and next(back.parameters()).dtype == torch.float64
     x = np.random.default_rng(0).standard_normal((2, 4, 3))
     with torch.no_grad():
@@ -266,6 +267,60 @@ def test_from_torch_without_biases_uses_zeros():
     x = np.random.default_rng(1).standard_normal((5, 2))
     with torch.no_grad():
         np.testing.assert_allclose(model.forward(x).h, src(torch.tensor(x))[0].numpy(), atol=1e-12)
+
+
+def test_from_torch_without_biases_in_a_stack_uses_zeros():
+    src = torch.nn.LSTM(2, 3, num_layers=2, bias=False, batch_first=True, dtype=torch.float64)
+    model = LSTM.from_torch(src)
+    for k in range(2):
+        assert not np.any(model.params[f"bias_ih_l{k}"]) and not np.any(
+            model.params[f"bias_hh_l{k}"]
+        )
+    x = np.random.default_rng(2).standard_normal((2, 5, 2))
+    with torch.no_grad():
+        np.testing.assert_allclose(model.forward(x).h, src(torch.tensor(x))[0].numpy(), atol=1e-12)
+
+
+def test_from_torch_refuses_dropout_in_training_mode_and_copies_it_in_eval_mode():
+    src = torch.nn.GRU(2, 4, num_layers=2, dropout=0.5, batch_first=True, dtype=torch.float64)
+    x = torch.tensor(np.random.default_rng(3).standard_normal((1, 6, 2)))
+    with torch.no_grad():
+        assert not torch.equal(src(x)[0], src(x)[0])  # training mode: random masks each call
+    with pytest.raises(ValueError, match=r"drops out 0\.5 .*module\.eval\(\)"):
+        GRU.from_torch(src)
+    model = GRU.from_torch(src.eval())
+    with torch.no_grad():
+        np.testing.assert_allclose(model.forward(x.numpy()).h, src(x)[0].numpy(), atol=1e-12)
+    # one layer: torch applies no dropout at all (it warns), so training mode is copied as is
+    with pytest.warns(UserWarning, match="dropout"):
+        single = torch.nn.GRU(2, 4, dropout=0.5, batch_first=True, dtype=torch.float64)
+    assert GRU.from_torch(single).num_layers == 1
+
+
+@pytest.mark.parametrize("bad", [float("nan"), float("inf")])
+def test_from_torch_refuses_non_finite_weights(bad):
+    src = torch.nn.LSTM(2, 3)
+    with torch.no_grad():
+        src.weight_hh_l0[1, 2] = bad
+    with pytest.raises(ValueError, match="weight_hh_l0 contains NaN or infinite values"):
+        LSTM.from_torch(src)
+
+
+def test_load_params_checks_every_value_before_it_copies_any():
+    model = RNN(1, 2, seed=0)
+    before = {k: v.copy() for k, v in model.params.items()}
+    for bad, match in [
+        ({"bias_ih_l0": np.zeros(2), "weight_hh_l0": np.full((2, 2), np.nan)}, "NaN or infinite"),
+        ({"bias_ih_l0": np.zeros(2), "bias_hh_l0": np.array([True, False])}, "real numbers"),
+        ({"bias_ih_l0": np.array(["1", "2"])}, "real numbers"),
+        ({"bias_ih_l0": np.zeros(2), "weight_ih_l0": np.zeros((1, 2))}, "shape"),
+    ]:
+        with pytest.raises(ValueError, match=match):
+            model.load_params(bad)
+        for k, v in before.items():
+            np.testing.assert_array_equal(model.params[k], v)  # nothing copied
+    model.load_params({"bias_ih_l0": np.array([1, 2])})  # integers are numbers
+    assert model.params["bias_ih_l0"].dtype == np.float64
 
 
 def test_initialisation_is_pytorchs_uniform_and_seeded():

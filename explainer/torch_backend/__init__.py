@@ -1,12 +1,14 @@
 """The PyTorch backend: the only part of `explainer` that imports torch.
 
 Submodules: `forecast` (the seed's stacked-LSTM time-series recipe), `memory` (long-lag tasks).
-Shared helpers live here.
+Shared helpers live here: devices, threads, and `to_torch`, the way from the NumPy reference to
+`torch.nn` (the way back, `Model.from_torch`, needs no torch import and stays on the model).
 """
 
 from __future__ import annotations
 
 import random
+from typing import Any
 
 import numpy as np
 import torch
@@ -23,6 +25,18 @@ def pick_device(name: str | None = None) -> torch.device:
     if name not in ("cpu",) and not name.startswith("cuda"):
         raise ValueError(f"unknown device {name!r}: expected 'cpu', 'cuda' or 'auto'")
     return torch.device(name)
+
+
+def available_devices() -> list[str]:
+    """The devices a page offers, best first: ["cuda", "cpu"] where CUDA is available, else ["cpu"]."""
+    return ["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"]
+
+
+def set_threads(n: int) -> None:
+    """Limit torch's CPU threads in this process (intra-op), e.g. one per training student."""
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"the thread count must be a positive integer, got {n!r}")
+    torch.set_num_threads(n)
 
 
 def seed_everything(seed: int) -> torch.Generator:
@@ -43,7 +57,7 @@ def build_torch_rnn(
     dtype: torch.dtype = torch.float64,
     batch_first: bool = True,
 ) -> torch.nn.Module:
-    """An `nn.RNN`/`nn.LSTM`/`nn.GRU` with the given sizes (used by `explainer.models.to_torch`)."""
+    """An `nn.RNN`/`nn.LSTM`/`nn.GRU` with the given sizes (used by `to_torch`)."""
     kw = dict(num_layers=num_layers, batch_first=batch_first, dtype=dtype)
     if cell == "rnn":
         return torch.nn.RNN(input_size, hidden_size, nonlinearity=nonlinearity, **kw)
@@ -52,3 +66,22 @@ def build_torch_rnn(
     if cell == "gru":
         return torch.nn.GRU(input_size, hidden_size, **kw)
     raise ValueError(f"unknown cell {cell!r}: expected 'rnn', 'lstm' or 'gru'")
+
+
+def to_torch(model: Any, batch_first: bool = True) -> torch.nn.Module:
+    """The float64 `nn.RNN`/`nn.LSTM`/`nn.GRU` equivalent to a NumPy reference model
+    (`explainer.RNN/LSTM/GRU`, standard variant only), its parameters copied in."""
+    if model.variant != "standard":
+        raise ValueError(f"the {model.variant!r} variant has no torch.nn equivalent")
+    module = build_torch_rnn(
+        model.cell,
+        model.input_size,
+        model.hidden_size,
+        model.num_layers,
+        nonlinearity=getattr(model, "nonlinearity", "tanh"),
+        batch_first=batch_first,
+    )
+    with torch.no_grad():
+        for name, p in module.named_parameters():
+            p.copy_(torch.from_numpy(model.params[name]))
+    return module

@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,13 @@ import torch
 from torch import nn
 
 from explainer import data as D
-from explainer.torch_backend import pick_device, seed_everything
+from explainer.models import MODELS
+from explainer.torch_backend import (  # available_devices: for the page, beside the rest
+    available_devices,  # noqa: F401
+    pick_device,
+    seed_everything,
+    set_threads,
+)
 
 CELLS = ("lstm", "gru", "rnn")
 OPTIMISERS = ("rmsprop", "adam", "sgd")
@@ -755,6 +762,29 @@ def first_layer(model: nn.Module, dtype: torch.dtype | None = None) -> nn.Module
     return layer.to(dtype) if dtype is not None else layer
 
 
+@dataclass(frozen=True)
+class ReferenceLayer:
+    """The trained first recurrent layer twice: in the NumPy reference and as a float64 torch
+    copy, so that a page can show that the two agree on the window it replays."""
+
+    reference: Any  # explainer.RNN / LSTM / GRU holding the trained weights
+    layer: nn.Module = field(repr=False)  # the same weights in float64 torch, CPU, eval mode
+
+    def parity(self, x: np.ndarray, h: np.ndarray) -> float:
+        """max |h_torch - h| over one window: x (W, D) its inputs, h (W, H) the reference's
+        output for them (`reference.forward(x).h`)."""
+        xt = torch.from_numpy(np.ascontiguousarray(x, dtype=np.float64))[None]  # (1, W, D)
+        with torch.no_grad():
+            h_torch, _ = self.layer(xt)  # (1, W, H)
+        return float(np.max(np.abs(h_torch[0].numpy() - np.asarray(h))))
+
+
+def reference_layer(model: nn.Module) -> ReferenceLayer:
+    """The first recurrent layer of a trained forecaster loaded into the NumPy reference."""
+    layer = first_layer(model, torch.float64)
+    return ReferenceLayer(MODELS[_plain(model).cell].from_torch(layer), layer)
+
+
 # ----------------------------------------------------------------------------- one whole run
 
 
@@ -902,7 +932,7 @@ def cli(args: argparse.Namespace) -> int:
     try:
         config = _config_from_args(args)
         if args.threads:
-            torch.set_num_threads(args.threads)
+            set_threads(args.threads)
         if args.csv is None:
             b = D.bundled()
             series = D.load_series(

@@ -70,6 +70,8 @@ import numpy as np
 import torch
 from torch import nn
 
+from explainer.models import MODELS
+
 TASKS = ("adding", "recall")
 CELLS = ("rnn", "lstm", "gru")
 ABLATIONS = ("none", "forget_one", "no_output", "coupled")
@@ -353,10 +355,7 @@ def readout_arrays(model: MemoryNet) -> tuple[np.ndarray, np.ndarray]:
 
 def to_reference(model: MemoryNet) -> Any:
     """The trained recurrent layer loaded into the NumPy reference (`explainer.RNN/LSTM/GRU`)."""
-    import explainer  # imported late: the reference must not wait for torch, nor torch for it
-
-    cls = getattr(explainer, model.cell.upper())
-    return cls.from_torch(export_recurrent(model))
+    return MODELS[model.cell].from_torch(export_recurrent(model))
 
 
 # -------------------------------------------------------------------------------- training
