@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import inspect
 import io
+import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -111,9 +112,18 @@ def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
 
     Streamlit's own binding (`bind="query-params"`) writes a choice widget's *formatted* label to
     the URL, which would change with the language; choice widgets with a `format_func` therefore
-    keep their option key in the URL by hand: read once per session, written after every run."""
+    keep their option key in the URL by hand: read once per session, written after every run.
+    A number widget's URL value that is not a finite number within its range is dropped, and the
+    widget left unbound in that run, so that Streamlit never parses it (it raises OverflowError on
+    "1e999" or a 4,300-digit integer); the widget's id does not depend on the binding."""
     if "format_func" not in kw:
-        return widget(label, key=key, bind="query-params", **kw)
+        bind = "query-params"
+        if "min_value" in kw and not _url_number_ok(
+            st.query_params.get(key), kw["min_value"], kw["max_value"]
+        ):
+            st.query_params.pop(key, None)
+            bind = None
+        return widget(label, key=key, bind=bind, **kw)
     options = list(kw["options"])
     default = options[kw.get("index", 0)]
     # format now, in this run's language: Streamlit may call format_func again outside the run
@@ -131,6 +141,17 @@ def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
     else:
         st.query_params[key] = value
     return value
+
+
+def _url_number_ok(raw: str | None, lo: float, hi: float) -> bool:
+    """True when a URL value is absent or a finite number in [lo, hi]."""
+    if raw is None:
+        return True
+    try:
+        v = float(raw)  # linear in the length; a huge integer string becomes inf, not an error
+    except ValueError:
+        return False
+    return math.isfinite(v) and lo <= v <= hi
 
 
 def cell_select(

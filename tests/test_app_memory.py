@@ -185,6 +185,16 @@ def test_bad_url_values_fall_back_to_defaults():
     assert at.radio(key="mem_x").value == "step"
 
 
+@pytest.mark.parametrize("key", ["mem_seed", "mem_steps"])
+@pytest.mark.parametrize("raw", ["9" * 4400, "1e999", "-inf"], ids=["4400digits", "1e999", "-inf"])
+def test_url_numbers_too_large_for_a_float_fall_back_to_defaults(key, raw):
+    at = open_page(**{key: raw})  # Streamlit's own parsing raised OverflowError here
+    assert at.number_input(key=key).value == 0
+    assert key not in at.query_params
+    at.number_input(key=key).set_value(25).run()  # and it still moves
+    assert not at.exception and at.number_input(key=key).value == 25
+
+
 def test_chinese_title_text_and_figure_titles():
     at = train(open_page(lang="zh", **TINY))
     assert CJK.search(at.title[0].value)
