@@ -8,6 +8,7 @@ import streamlit as st
 
 from explainer import i18n, ui
 
+ui.warm_up()  # first, before any page code: concurrent first sessions wait here for one warm-up
 hide = st.query_params.get("hide") == "true"  # read before the widgets: decides the sidebar's state
 if "lang" not in st.session_state and st.query_params.get("lang") in i18n.LANGUAGES:
     st.session_state["lang"] = st.query_params["lang"]  # the navigation's titles need it first

@@ -63,6 +63,44 @@ def fig_kw() -> dict[str, Any]:
     return {"labels": labels(), "presentation": presentation()}
 
 
+# --- cold start ----------------------------------------------------------------------------------
+@st.cache_resource(show_spinner=False)
+def warm_up() -> bool:
+    """Imports and first uses that every session needs, done once before any page code runs.
+
+    app.py calls this first; `st.cache_resource` lets one session compute it while every other
+    session waits at the call. Without it, concurrent first sessions fail: Streamlit imports
+    pandas and pyarrow lazily, inside one session's thread (`st.dataframe`), while Plotly's
+    validators and JSON encoder find pandas with `sys.modules.get` (`get_module(...,
+    should_load=False)`), which bypasses the import lock and returns the half-imported module to
+    another session (`partially initialized module 'pandas' has no attribute 'Series'`).
+    Building and serialising one figure of each kind, as `st.plotly_chart` does, also fills
+    Plotly's validator cache (not thread-safe) before the sessions run side by side."""
+    import pandas  # noqa: F401 -- fully imported before any session can look it up
+    import plotly.io
+    import pyarrow  # noqa: F401 -- Streamlit's dataframes; narwhals looks it up the same way
+
+    from explainer import figures
+
+    runs = {c: lesson_run(c, 2, 1, 3, next(iter(SIGNALS))) for c in CELLS}
+    lstm = runs["lstm"]
+    built = [
+        figures.unrolled_figure(lstm.trace, lstm.grads),
+        figures.gate_heatmaps_figure(lstm.trace),
+        figures.saturation_figure(lstm.trace),
+        figures.gradient_decay_figure(
+            {c: (r.trace, r.grads) for c, r in runs.items()},
+            jacobians={c: r.jacobians for c, r in runs.items()},
+        ),
+        figures.forget_product_figure(lstm.trace, rnn_jacobians={"rnn": runs["rnn"].jacobians}),
+        figures.reach_figure([0.5, 1.0], {"rnn": [1, 2]}, steps=3),
+        *(figures.cell_figure(r.trace, 1) for r in runs.values()),
+    ]
+    for fig in built:
+        plotly.io.to_json(fig, validate=False)
+    return True
+
+
 # --- page furniture ----------------------------------------------------------------------------
 _PRESENTATION_CSS = """
 <style>
