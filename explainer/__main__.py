@@ -1,4 +1,4 @@
-"""Command line: `python -m explainer forecast ...` and `python -m explainer memory ...`.
+"""Command line: `python -m explainer forecast ...`, `... memory ...` and `... text ...`.
 
 Each subcommand lives in `explainer.torch_backend` and is imported only when asked for, so
 that `--help` stays fast. Each module provides `add_cli_arguments(parser)` and `cli(args) -> int`.
@@ -13,6 +13,7 @@ import sys
 SUBCOMMANDS = {
     "forecast": ("explainer.torch_backend.forecast", "train a forecaster on a CSV series"),
     "memory": ("explainer.torch_backend.memory", "train RNN/LSTM/GRU on long-lag memory tasks"),
+    "text": ("explainer.torch_backend.text", "train a character-level RNN/LSTM/GRU on a text"),
 }
 
 
