@@ -39,7 +39,7 @@ FIXED_CELL = {"gradients": "rnn", "lstm": "lstm", "adds": "lstm", "gru": "gru", 
 OWN_CONTROLS = {"forecast", "memory"}
 
 with st.sidebar:
-    ui._bound(
+    ui.bound(
         st.radio,
         i18n.text("language", ui.lang()) + " / Language",
         "lang",
@@ -47,8 +47,8 @@ with st.sidebar:
         format_func=i18n.LANGUAGES.get,
         horizontal=True,
     )
-    st.toggle(ui.t("presentation"), key="pres", bind="query-params")
-    st.toggle(ui.t("hide_controls"), key="hide", bind="query-params")
+    ui.bound(st.toggle, ui.t("presentation"), "pres")
+    ui.bound(st.toggle, ui.t("hide_controls"), "hide")
     if page.url_path not in OWN_CONTROLS:
         with st.expander(ui.t("controls"), expanded=not hide):
             fixed = page.url_path in FIXED_CELL

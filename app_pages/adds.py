@@ -84,7 +84,7 @@ s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
 c1, c2 = st.columns(2)
-fbias = ui._bound(
+fbias = ui.bound(
     c1.slider,
     tr("fbias"),
     "fbias",
@@ -94,7 +94,7 @@ fbias = ui._bound(
     step=0.5,
     help=tr("fbias_help"),
 )
-variant = ui._bound(
+variant = ui.bound(
     c2.selectbox,
     tr("ablation"),
     "ablation",
@@ -102,9 +102,9 @@ variant = ui._bound(
     format_func=lambda v: tr(f"abl_{v}"),
 )
 knobs = dict(cell="lstm", fbias=float(fbias), variant=variant)
-lstm = ui.run_for(s, **knobs)
-rnn = ui.run_for(s, cell="rnn")
-key = ui.run_key(s, **knobs)
+view = ui.page_run(s, **knobs)
+lstm, key = view.run, view.key
+rnn = ui.page_run(s, cell="rnn").run
 
 f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
 st.info(tr("fmean", f=f_mean, p20=f_mean**20) + ("\n\n" + tr("fhalf") if f_mean < 0.8 else ""))
@@ -134,7 +134,7 @@ ui.plot(
 )
 
 st.subheader(tr("ablations"))
-runs = {v: ui.run_for(s, cell="lstm", fbias=float(fbias), variant=v) for v in LSTM_VARIANTS}
+runs = {v: ui.page_run(s, **{**knobs, "variant": v}).run for v in LSTM_VARIANTS}
 
 
 def fmt(n):
@@ -160,4 +160,4 @@ ui.plot(
 )
 ui.show_code(bptt.lstm_layer_backward)
 ui.gradient_check(lstm, "adds")
-ui.export(lstm, ui.run_call(s, **knobs), "adds")
+ui.export(view, "adds")

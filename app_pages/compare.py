@@ -38,21 +38,21 @@ tr = ui.translator(
 s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
-match = ui._bound(st.toggle, tr("match"), "match", help=tr("match_help"))
+match = ui.bound(st.toggle, tr("match"), "match", help=tr("match_help"))
 target = count_params("lstm", 1, s["hidden"], s["layers"])
 hidden = {
     c: (matched_hidden(c, target, layers=s["layers"]) if match and c != "lstm" else s["hidden"])
     for c in CELLS
 }
-runs = {c: ui.run_for(s, cell=c, hidden=hidden[c]) for c in CELLS}
+views = {c: ui.page_run(s, cell=c, hidden=hidden[c]) for c in CELLS}
+runs = {c: v.run for c, v in views.items()}
 t = ui.time_slider(s["steps"])
 unit = ui.index_slider(ui.t("unit"), "unit", min(hidden.values()))
 # one above the other: side by side the three diagrams would be too small to read
 for c in CELLS:
-    key = ui.run_key(s, cell=c, hidden=hidden[c])
     ui.plot(
         ui.memo_figure(
-            ("cell", key, t, 0, unit),
+            ("cell", views[c].key, t, 0, unit),
             lambda c=c: figures.cell_figure(runs[c].trace, t, unit=unit, **ui.fig_kw()),
         ),
         f"compare_{c}",
@@ -73,7 +73,7 @@ st.dataframe(
     hide_index=True,
 )
 st.subheader(tr("decay"))
-key = ("compare", ui.run_key(s), match)
+key = ("compare", *(v.key for v in views.values()))
 ui.plot(
     ui.memo_figure(
         key,
@@ -88,4 +88,4 @@ ui.plot(
 for c in CELLS:
     ui.overflow_note(runs[c])
 ui.gradient_check(runs["lstm"], "compare")
-ui.export(runs["lstm"], ui.run_call(s, cell="lstm"), "compare")
+ui.export(views["lstm"], "compare")

@@ -25,19 +25,6 @@ from explainer.lesson import last_step_loss
 
 MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 1024, 4, 1000  # the issue's scale
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
-DEFAULTS: dict[str, Any] = {  # the classic recipe (explainer.torch_backend.forecast.ForecastConfig)
-    "fc_cell": "lstm",
-    "fc_hidden": "50, 100",
-    "fc_dropout": 0.2,
-    "fc_window": 50,
-    "fc_horizon": 1,
-    "fc_norm": "window",
-    "fc_opt": "rmsprop",
-    "fc_lr": 1e-3,
-    "fc_epochs": 20,
-    "fc_batch": 50,
-    "fc_seed": 0,
-}
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 MODES = ("point", "full", "multi")
 SCALER_NAMES = {"minmax": "min-max", "zscore": "z-score"}
@@ -326,82 +313,8 @@ def _prepared(values: np.ndarray, window: int, horizon: int, normalise: str) -> 
     return D.prepare(values, window=window, horizon=horizon, normalise=normalise)
 
 
-def setting(key: str) -> Any:
-    """A training setting as last submitted (the form's widgets hold it once they exist)."""
-    return st.session_state.get(key, DEFAULTS[key])
-
-
-def _url_setting(key: str, raw: str) -> Any:
-    """A training setting read from the URL, or None where it is not a value the form offers."""
-    F = backend()
-    choices = {"fc_cell": F.CELLS, "fc_norm": D.NORMALISATIONS, "fc_opt": F.OPTIMISERS}
-    ranges = {
-        "fc_window": (2, MAX_WINDOW),
-        "fc_horizon": (1, 100),
-        "fc_epochs": (1, MAX_EPOCHS),
-        "fc_batch": (1, 4096),
-        "fc_seed": (0, 99_999),
-    }
-    if key in choices:
-        return raw if raw in choices[key] else None
-    if key == "fc_hidden":
-        sizes = parse_hidden(raw)
-        return None if sizes is None else ", ".join(map(str, sizes))
-    try:
-        number = float(raw)
-    except ValueError:
-        return None
-    if key in ranges:
-        lo, hi = ranges[key]
-        return int(number) if number.is_integer() and lo <= number <= hi else None
-    if key == "fc_lr":
-        return next((r for r in LEARNING_RATES if np.isclose(r, number, rtol=1e-9, atol=0)), None)
-    if key == "fc_dropout":  # the slider's grid: 0 to 0.9 in steps of 0.05
-        steps = number / 0.05
-        return (
-            round(round(steps) * 0.05, 2)
-            if 0 <= number <= 0.9 and abs(steps - round(steps)) < 1e-9
-            else None
-        )
-    return None
-
-
-def settings_from_url() -> None:
-    """Once per session, before anything reads them: the training settings of a shared link.
-    Values the form does not offer are ignored (the recipe's defaults stay)."""
-    loaded = st.session_state.setdefault("_url_loaded", set())
-    if "fc_form" in loaded:
-        return
-    loaded.add("fc_form")
-    for key in DEFAULTS:
-        raw = st.query_params.get(key)
-        value = None if raw is None else _url_setting(key, raw)
-        if value is not None:
-            st.session_state[key] = value
-
-
-def settings_to_url() -> None:
-    """The submitted training settings into the URL (only those that differ from the recipe), so
-    that a link reproduces the run."""
-    for key, default in DEFAULTS.items():
-        value = st.session_state.get(key, default)
-        if key == "fc_hidden":
-            sizes = parse_hidden(str(value))
-            value = default if sizes is None else ", ".join(map(str, sizes))
-        if value == default or (isinstance(default, float) and np.isclose(value, default)):
-            st.query_params.pop(key, None)
-        else:
-            st.query_params[key] = f"{value:g}" if isinstance(value, float) else str(value)
-
-
 def set_normalisation(kind: str) -> None:
     st.session_state["fc_norm"] = kind
-
-
-def shown(options, name) -> Any:
-    """A format_func fixed in this run's language: Streamlit (and AppTest) may call it again
-    outside the run, where the language is unknown."""
-    return {o: name(o) for o in options}.__getitem__
 
 
 def error(key: str, msg: object) -> None:
@@ -425,18 +338,18 @@ def choose_series() -> tuple[D.Series | None, str]:
         ["bundled", "upload"],
         key="fc_source",
         horizontal=True,
-        format_func=shown(["bundled", "upload"], lambda s: tr(f"src_{s}")),
+        format_func=ui.frozen_format(["bundled", "upload"], lambda s: tr(f"src_{s}")),
     )
     c1, c2 = st.columns([3, 1])
     gaps = c2.radio(
         tr("gaps"),
         list(D.GAP_POLICIES),
         key="fc_gaps",
-        format_func=shown(D.GAP_POLICIES, lambda g: tr(f"gaps_{g}")),
+        format_func=ui.frozen_format(D.GAP_POLICIES, lambda g: tr(f"gaps_{g}")),
     )
     if source == "bundled":
         shipped = {b.file: b for b in D.bundled_series()}
-        file = ui._bound(
+        file = ui.bound(
             c1.selectbox,
             tr("bundled"),
             "fc_series",
@@ -473,7 +386,7 @@ def choose_series() -> tuple[D.Series | None, str]:
         dates,
         key=f"fc_date_{fid}",
         index=dates.index(guess_date) if guess_date in dates else 0,
-        format_func=shown(dates, lambda c: tr("no_date") if c is None else c),
+        format_func=ui.frozen_format(dates, lambda c: tr("no_date") if c is None else c),
     )
     reverse = c5.checkbox(tr("reverse"), key=f"fc_rev_{fid}")
     try:
@@ -503,68 +416,149 @@ def parse_hidden(text: str) -> tuple[int, ...] | None:
     return sizes if ok else None
 
 
-def settings_form(data_ok: bool):
-    """The training settings (defaults: the recipe); returns a config when Train was pressed."""
+def canon_hidden(text: str) -> str | None:
+    """Layer sizes in the form's own spelling ("50, 100"), or None where they are not ones."""
+    sizes = parse_hidden(text)
+    return None if sizes is None else ", ".join(map(str, sizes))
+
+
+def settings_form() -> bool:
+    """The training settings, each in the URL, defaults from the backend's `ForecastConfig` (the
+    recipe); returns whether Train was pressed. The submitted values stay in session state."""
     F = backend()
+    recipe = F.ForecastConfig()
     devices = F.available_devices()
-    for k, v in DEFAULTS.items():
-        st.session_state.setdefault(k, v)
     with st.form("fc_form", border=True):
         c1, c2, c3, c4 = st.columns(4)
-        cell = c1.selectbox(
+        ui.bound(
+            c1.selectbox,
             ui.t("cell"),
-            list(F.CELLS),
-            key="fc_cell",
-            format_func=shown(F.CELLS, lambda c: ui.t(f"cell_{c}")),
+            "fc_cell",
+            options=list(F.CELLS),
+            index=list(F.CELLS).index(recipe.cell),
+            format_func=lambda c: ui.t(f"cell_{c}"),
         )
-        hidden = c2.text_input(tr("hidden"), key="fc_hidden")
-        dropout = c3.slider(tr("dropout"), 0.0, 0.9, step=0.05, key="fc_dropout")
-        device = c4.selectbox(tr("device"), devices, key="fc_device")
+        ui.bound(
+            c2.text_input,
+            tr("hidden"),
+            "fc_hidden",
+            value=", ".join(map(str, recipe.hidden)),
+            canon=canon_hidden,
+        )
+        ui.bound(
+            c3.slider,
+            tr("dropout"),
+            "fc_dropout",
+            min_value=0.0,
+            max_value=0.9,
+            value=recipe.dropout,
+            step=0.05,
+        )
+        c4.selectbox(tr("device"), devices, key="fc_device")
         c1, c2, c3, c4 = st.columns(4)
-        window = c1.number_input(tr("window"), 2, MAX_WINDOW, step=1, key="fc_window")
-        horizon = c2.number_input(tr("horizon"), 1, 100, step=1, key="fc_horizon")
-        norm = c3.selectbox(
-            tr("norm"),
-            list(D.NORMALISATIONS),
-            key="fc_norm",
-            format_func=shown(D.NORMALISATIONS, lambda n: tr(f"norm_{n}")),
+        ui.bound(
+            c1.number_input,
+            tr("window"),
+            "fc_window",
+            min_value=2,
+            max_value=MAX_WINDOW,
+            value=recipe.window,
+            step=1,
         )
-        opt = c4.selectbox(
+        ui.bound(
+            c2.number_input,
+            tr("horizon"),
+            "fc_horizon",
+            min_value=1,
+            max_value=100,
+            value=recipe.horizon,
+            step=1,
+        )
+        ui.bound(
+            c3.selectbox,
+            tr("norm"),
+            "fc_norm",
+            options=list(D.NORMALISATIONS),
+            index=list(D.NORMALISATIONS).index(recipe.normalise),
+            format_func=lambda n: tr(f"norm_{n}"),
+        )
+        ui.bound(
+            c4.selectbox,
             tr("optimiser"),
-            list(F.OPTIMISERS),
-            key="fc_opt",
+            "fc_opt",
+            options=list(F.OPTIMISERS),
+            index=list(F.OPTIMISERS).index(recipe.optimiser),
             format_func={"rmsprop": "RMSprop (Keras)", "adam": "Adam", "sgd": "SGD"}.get,
         )
         c1, c2, c3, c4 = st.columns(4)
-        lr = c1.select_slider(tr("lr"), LEARNING_RATES, key="fc_lr", format_func="{:g}".format)
-        epochs = c2.number_input(tr("epochs"), 1, MAX_EPOCHS, step=1, key="fc_epochs")
-        batch = c3.number_input(tr("batch"), 1, 4096, step=1, key="fc_batch")
-        seed = c4.number_input(tr("seed"), 0, 99_999, step=1, key="fc_seed")
-        pressed = st.form_submit_button(tr("train"), type="primary", key="fc_train")
-    if not pressed:
-        return None
+        ui.bound(
+            c1.select_slider,
+            tr("lr"),
+            "fc_lr",
+            options=LEARNING_RATES,
+            value=recipe.lr,
+            format_func="{:g}".format,
+        )
+        ui.bound(
+            c2.number_input,
+            tr("epochs"),
+            "fc_epochs",
+            min_value=1,
+            max_value=MAX_EPOCHS,
+            value=recipe.epochs,
+            step=1,
+        )
+        ui.bound(
+            c3.number_input,
+            tr("batch"),
+            "fc_batch",
+            min_value=1,
+            max_value=4096,
+            value=recipe.batch_size,
+            step=1,
+        )
+        ui.bound(
+            c4.number_input,
+            tr("seed"),
+            "fc_seed",
+            min_value=0,
+            max_value=99_999,
+            value=recipe.seed,
+            step=1,
+        )
+        return st.form_submit_button(tr("train"), type="primary", key="fc_train")
+
+
+def submitted_config(data_ok: bool):
+    """The submitted settings as a checked config, or None after a message that says why not."""
     if not data_ok:
         st.error(tr("no_data"))
         return None
-    sizes = parse_hidden(hidden)
+    get = st.session_state.__getitem__
+    sizes = parse_hidden(get("fc_hidden"))
     if sizes is None:
-        st.error(tr("bad_hidden", layers=MAX_LAYERS, units=MAX_UNITS, text=ui.escape_md(hidden)))
+        text = ui.escape_md(get("fc_hidden"))
+        st.error(tr("bad_hidden", layers=MAX_LAYERS, units=MAX_UNITS, text=text))
         return None
     try:
-        return F.ForecastConfig(
-            window=int(window),
-            horizon=int(horizon),
-            normalise=norm,
-            hidden=sizes,
-            dropout=float(dropout),
-            cell=cell,
-            optimiser=opt,
-            lr=float(lr),
-            batch_size=int(batch),
-            epochs=int(epochs),
-            seed=int(seed),
-            device=device,
-        ).validate()
+        return (
+            backend()
+            .ForecastConfig(
+                window=int(get("fc_window")),
+                horizon=int(get("fc_horizon")),
+                normalise=get("fc_norm"),
+                hidden=sizes,
+                dropout=float(get("fc_dropout")),
+                cell=get("fc_cell"),
+                optimiser=get("fc_opt"),
+                lr=float(get("fc_lr")),
+                batch_size=int(get("fc_batch")),
+                epochs=int(get("fc_epochs")),
+                seed=int(get("fc_seed")),
+                device=get("fc_device"),
+            )
+            .validate()
+        )
     except ValueError as e:
         error("bad_settings", e)
         return None
@@ -830,11 +824,6 @@ def reference_of(result: dict):
     return result["reference"]
 
 
-def clamp(key: str, n: int) -> None:
-    if st.session_state.get(key, 0) > n - 1:
-        st.session_state[key] = n - 1
-
-
 def inspect_model(result: dict) -> None:
     config, data = result["config"], result["data"]
     st.subheader(tr("inspect"))
@@ -845,13 +834,13 @@ def inspect_model(result: dict) -> None:
     c1, c2, c3 = st.columns(3)
     k = 0
     if n > 1:
-        clamp("fc_k", n)
+        ui.clamp("fc_k", n)
         k = c1.slider(tr("test_window"), 0, n - 1, key="fc_k")
-    clamp("fc_t", W)
+    ui.clamp("fc_t", W)
     t = c2.slider(ui.t("t"), 0, W - 1, key="fc_t")
     unit = 0
     if H > 1:
-        clamp("fc_unit", H)
+        ui.clamp("fc_unit", H)
         unit = c3.slider(ui.t("unit"), 0, H - 1, key="fc_unit")
     start = int(data.test.start[k])
     dates = result["dates"]
@@ -883,27 +872,16 @@ def inspect_model(result: dict) -> None:
     ui.plot(figures.gradient_decay_figure({label: (trace, grads)}, **ui.fig_kw()), "forecast_decay")
 
 
-def _when(v: Any) -> str:
-    if isinstance(v, np.datetime64):
-        return str(np.datetime_as_string(v, unit="D"))
-    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
-
-
-# --- the page ------------------------------------------------------------------------------------
-st.title(tr("title"))
-st.write(tr("intro"))
-
-settings_from_url()
-st.subheader(tr("data"))
-series, source = choose_series()
-data = None
-if series is not None:
+def prepare_data(series: D.Series) -> D.ForecastData | None:
+    """The series' summary and chart, cut into windows with the submitted settings (None, after
+    a message, where they do not fit it)."""
     st.caption(
         tr("summary", n=len(series), gaps=series.gaps, policy=tr(f"gaps_{series.gap_policy}"))
     )
-    norm = setting("fc_norm")
+    norm, data = st.session_state["fc_norm"], None
+    window, horizon = int(st.session_state["fc_window"]), int(st.session_state["fc_horizon"])
     try:
-        data = _prepared(series.values, int(setting("fc_window")), int(setting("fc_horizon")), norm)
+        data = _prepared(series.values, window, horizon, norm)
     except ValueError as e:
         error("bad_data", e)
         if norm == "window" and "per-window" in str(e):
@@ -924,10 +902,27 @@ if series is not None:
         ),
         "forecast_series",
     )
+    return data
 
+
+def _when(v: Any) -> str:
+    if isinstance(v, np.datetime64):
+        return str(np.datetime_as_string(v, unit="D"))
+    return f"{v:g}" if isinstance(v, (float, np.floating)) else str(v)
+
+
+# --- the page ------------------------------------------------------------------------------------
+st.title(tr("title"))
+st.write(tr("intro"))
+
+st.subheader(tr("data"))
+data_box = st.container()  # filled below: the data are cut with the submitted settings
 st.subheader(tr("settings"))
-config = settings_form(data is not None)
-settings_to_url()
+pressed = settings_form()
+with data_box:
+    series, source = choose_series()
+    data = None if series is None else prepare_data(series)
+config = submitted_config(data is not None) if pressed else None
 if st.session_state.get("fc_running"):  # the previous run was interrupted (Stop, or a widget)
     finish(st.session_state["fc_partial"])
 if config is not None and data is not None:

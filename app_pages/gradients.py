@@ -64,12 +64,13 @@ s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
 c1, c2 = st.columns([3, 1])
-radius = ui._bound(
+radius = ui.bound(
     c1.slider, tr("radius"), "radius", min_value=0.1, max_value=2.0, value=0.9, step=0.05
 )
-nonlin = ui._bound(c2.radio, tr("nonlin"), "nonlin", options=["tanh", "relu"], horizontal=True)
+nonlin = ui.bound(c2.radio, tr("nonlin"), "nonlin", options=["tanh", "relu"], horizontal=True)
 knobs = dict(cell="rnn", radius=float(radius), nonlinearity=nonlin)
-run = ui.run_for(s, **knobs)
+view = ui.page_run(s, **knobs)
+run = view.run
 
 n = steps_of_signal(run.grads.h_norm, RATIO)
 m1, m2 = st.columns(2)
@@ -84,7 +85,7 @@ else:
 ui.overflow_note(run)
 
 fig = ui.memo_figure(
-    ("decay", ui.run_key(s, **knobs)),
+    ("decay", view.key),
     lambda: figures.gradient_decay_figure(
         {"RNN": (run.trace, run.grads)}, jacobians={"RNN": run.jacobians}, **ui.fig_kw()
     ),
@@ -96,14 +97,15 @@ st.subheader(tr("sweep"))
 
 def sweep():
     reach = [
-        steps_of_signal(ui.run_for(s, **{**knobs, "radius": r}).grads.h_norm, RATIO) for r in RADII
+        steps_of_signal(ui.page_run(s, **{**knobs, "radius": r}).run.grads.h_norm, RATIO)
+        for r in RADII
     ]
     return reach_figure(
         RADII, {"RNN": reach}, steps=s["steps"], ratio=RATIO, current=radius, **ui.fig_kw()
     )
 
 
-ui.plot(ui.memo_figure(("reach", ui.run_key(s, **knobs)), sweep), "reach")
+ui.plot(ui.memo_figure(("reach", view.key), sweep), "reach")
 ui.show_code(bptt.rnn_layer_backward, steps_of_signal)
 ui.gradient_check(run, "gradients")
-ui.export(run, ui.run_call(s, **knobs), "gradients")
+ui.export(view, "gradients")

@@ -58,7 +58,7 @@ tr = ui.translator(
 s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
-form = ui._bound(
+form = ui.bound(
     st.radio,
     tr("form"),
     "gru_form",
@@ -68,8 +68,8 @@ form = ui._bound(
 )
 st.caption(tr("form_note"))
 knobs = dict(cell="gru", variant=form)
-run = ui.run_for(s, **knobs)
-key = ui.run_key(s, **knobs)
+view = ui.page_run(s, **knobs)
+run, key = view.run, view.key
 t, unit, layer = ui.cell_cursor(s)
 lay = run.trace.layers[layer]
 ui.plot(
@@ -119,7 +119,7 @@ ui.plot(
     "gru_gates",
 )
 st.subheader(tr("decay"))
-lstm = ui.run_for(s, cell="lstm")
+lstm = ui.page_run(s, cell="lstm").run
 ui.plot(
     ui.memo_figure(
         ("decay", key),
@@ -132,4 +132,4 @@ ui.plot(
 ui.overflow_note(run)
 ui.show_code(cells.gru_layer)
 ui.gradient_check(run, "gru")
-ui.export(run, ui.run_call(s, **knobs), "gru")
+ui.export(view, "gru")

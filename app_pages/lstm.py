@@ -30,8 +30,8 @@ tr = ui.translator(
 s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
-run = ui.run_for(s, cell="lstm")
-key = ui.run_key(s, cell="lstm")
+view = ui.page_run(s, cell="lstm")
+run, key = view.run, view.key
 t, unit, layer = ui.cell_cursor(s)
 
 lay = run.trace.layers[layer]
@@ -87,4 +87,4 @@ ui.plot(
 )
 ui.show_code(cells.lstm_layer, cells.sigmoid)
 ui.gradient_check(run, "lstm")
-ui.export(run, ui.run_call(s, cell="lstm"), "lstm")
+ui.export(view, "lstm")

@@ -566,7 +566,7 @@ def _show_why(board: dict[str, Any]) -> None:
         return
     st.write(tr("why_text"))
     c = board["config"]
-    example = ui._bound(
+    example = ui.bound(
         st.number_input, tr("example"), "mem_example", min_value=0, max_value=999, value=0, step=1
     )
     w = _why(board, int(example))
@@ -676,7 +676,7 @@ def _show_sweep() -> None:
     j = 0
     if len(sweeps) > 1:
         j = int(
-            ui._bound(
+            ui.bound(
                 st.selectbox,
                 tr("sweep_which"),
                 "mem_sweep",
@@ -832,18 +832,18 @@ for col, (name, p) in zip(cols[1:], presets.items(), strict=True):
     )
 
 c1, c2, c3 = st.columns([1, 2, 1])
-task = ui._bound(
+task = ui.bound(
     c1.radio, tr("task"), "mem_task", options=list(mem.TASKS), format_func=lambda k: tr(f"task_{k}")
 )
-lag = ui._bound(
+lag = ui.bound(
     c2.slider, tr("lag"), "mem_lag", min_value=10, max_value=300, value=default.lag, step=10
 )
-hidden = ui._bound(
+hidden = ui.bound(
     c3.slider, tr("hidden"), "mem_hidden", min_value=8, max_value=128, value=default.hidden, step=8
 )
 st.markdown(tr(f"about_{task}", k=presets.get(task, default).symbols))
 c1, c2, c3, c4 = st.columns(4)
-lr = ui._bound(
+lr = ui.bound(
     c1.selectbox,
     tr("lr"),
     "mem_lr",
@@ -851,7 +851,7 @@ lr = ui._bound(
     index=lrs.index(f"{default.lr:g}"),
     format_func=str,
 )
-clip = ui._bound(
+clip = ui.bound(
     c2.selectbox,
     tr("clip"),
     "mem_clip",
@@ -859,7 +859,7 @@ clip = ui._bound(
     index=clips.index(f"{default.clip:g}"),
     format_func=str,
 )
-fbias = ui._bound(
+fbias = ui.bound(
     c3.radio,
     tr("fbias"),
     "mem_fbias",
@@ -869,17 +869,17 @@ fbias = ui._bound(
     horizontal=True,
     help=tr("fbias_help"),
 )
-seed = ui._bound(
+seed = ui.bound(
     c4.number_input, tr("seed"), "mem_seed", min_value=0, max_value=9999, value=0, step=1
 )
 c1, c2, c3 = st.columns([2, 1, 1])
-budget = ui._bound(
+budget = ui.bound(
     c1.slider, tr("budget"), "mem_budget", min_value=1, max_value=MAX_BUDGET_S, value=40
 )
-max_steps = ui._bound(
+max_steps = ui.bound(
     c2.number_input, tr("steps"), "mem_steps", min_value=0, max_value=MAX_STEPS, value=0, step=25
 )
-x_axis = ui._bound(
+x_axis = ui.bound(
     c3.radio, tr("x_axis"), "mem_x", options=["step", "seconds"], format_func=lambda k: tr(f"x_{k}")
 )
 

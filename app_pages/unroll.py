@@ -56,13 +56,14 @@ with st.expander(tr("equations"), expanded=True):
         st.latex(line)
 unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
 st.caption(tr("how"))
-run = ui.run_for(s)
+view = ui.page_run(s)
+run = view.run
 fig = ui.memo_figure(
-    ("unrolled", ui.run_key(s), unit),
+    ("unrolled", view.key, unit),
     lambda: figures.unrolled_figure(run.trace, run.grads, unit=unit, **ui.fig_kw()),
 )
 ui.plot(fig, "unrolled")
 ui.overflow_note(run)
 ui.show_code({"rnn": cells.rnn_layer, "lstm": cells.lstm_layer, "gru": cells.gru_layer}[s["cell"]])
 ui.gradient_check(run, "unroll")
-ui.export(run, ui.run_call(s), "unroll")
+ui.export(view, "unroll")

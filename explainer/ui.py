@@ -1,8 +1,8 @@
 """Streamlit helpers shared by `app.py` and the pages: settings, translation, cached runs, widgets.
 
 The only core module that imports Streamlit. Every setting is a widget whose key is also its name in
-the URL query string (`bind="query-params"`), so a teacher's link reproduces the exact view; a value
-in the URL that is out of range is ignored by Streamlit and the default is used. Computations are
+the URL query string (`bound`), so a teacher's link reproduces the exact view; a value in the URL
+that the widget does not offer is ignored and the default is used. Computations are
 cached with `st.cache_resource`: traces are immutable, so one cached object serves every session
 without copies, and nothing a session does can change another session's results.
 """
@@ -15,6 +15,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -144,58 +145,119 @@ def show_code(*functions: Callable) -> None:
             st.code(inspect.getsource(fn), language="python")
 
 
-# --- settings widgets ----------------------------------------------------------------------------
-def _bound(widget: Callable, label: str, key: str, **kw: Any) -> Any:
-    """A widget whose value lives in the URL under `key`.
+# --- settings in the URL --------------------------------------------------------------------------
+def bound(
+    widget: Callable,
+    label: str,
+    key: str,
+    *,
+    canon: Callable[[str], Any] | None = None,
+    **kw: Any,
+) -> Any:
+    """`widget(label, key=key, **kw)` whose value lives in the URL under `key`, so that a link
+    reproduces the view; inside an `st.form` too, where the URL holds the submitted value.
 
-    Streamlit's own binding (`bind="query-params"`) writes a choice widget's *formatted* label to
-    the URL, which would change with the language; choice widgets with a `format_func` therefore
-    keep their option key in the URL by hand: read once per session, written after every run.
-    A number widget's URL value that is not a finite number within its range is dropped, and the
-    widget left unbound in that run, so that Streamlit never parses it (it raises OverflowError on
-    "1e999" or a 4,300-digit integer); the widget's id does not depend on the binding."""
-    if "format_func" not in kw:
-        bind = "query-params"
-        if "min_value" in kw and not _url_number_ok(
-            st.query_params.get(key), kw["min_value"], kw["max_value"]
-        ):
-            st.query_params.pop(key, None)
-            bind = None
-        return widget(label, key=key, bind=bind, **kw)
-    options = list(kw["options"])
-    default = options[kw.get("index", 0)]
-    # format now, in this run's language: Streamlit may call format_func again outside the run
-    shown = {o: kw["format_func"](o) for o in options}
-    kw["format_func"] = shown.__getitem__
+    The default is the widget's own: `value=`, else the option at `index=` (0), else `min_value`
+    (else False: a toggle). Once per session the URL's value replaces it, where it is one the widget
+    offers (`_from_url`; `canon` reads and normalises a text input's, None when it is not one);
+    after every run the URL holds the value, or nothing when it is the default. Streamlit's own
+    binding (`bind="query-params"`) cannot do this for us: it writes a choice widget's formatted
+    label (which changes with the language), does not write a value set before its widget first
+    runs (a preset on another page), and a value in session state next to a widget default logs a
+    warning. So the widget gets no default of its own: session state holds it."""
+    if "value" in kw:
+        default = kw.pop("value")
+    elif "options" in kw:
+        default = list(kw["options"])[kw.pop("index", 0)]
+    else:
+        default = kw.get("min_value", False)
+    if "format_func" in kw and "options" in kw:
+        # format now, in this run's language: Streamlit may call format_func again outside the run
+        kw["format_func"] = frozen_format(kw["options"], kw["format_func"])
     loaded = st.session_state.setdefault("_url_loaded", set())
     if key not in loaded:
         loaded.add(key)
-        wanted = st.query_params.get(key)
-        if wanted in options:
+        raw = st.query_params.get(key)
+        wanted = None if raw is None else _from_url(raw, default, kw, canon)
+        if wanted is not None:
             st.session_state[key] = wanted
+    st.session_state.setdefault(key, default)
     value = widget(label, key=key, persist_state="session", **kw)
-    if value == default:
+    shown = canon(value) if canon is not None else value
+    if shown is None or _same(shown, default):
         st.query_params.pop(key, None)
     else:
-        st.query_params[key] = value
+        st.query_params[key] = _to_url(shown)
     return value
 
 
-def _url_number_ok(raw: str | None, lo: float, hi: float) -> bool:
-    """True when a URL value is absent or a finite number in [lo, hi]."""
-    if raw is None:
-        return True
+def frozen_format(options: Any, format_func: Callable[[Any], str]) -> Callable[[Any], str]:
+    """A format_func fixed in this run's language: Streamlit (and AppTest) may call it again
+    outside the run, where the language is unknown."""
+    return {o: format_func(o) for o in options}.__getitem__
+
+
+def clamp(key: str, n: int) -> None:
+    """Move a cursor's value (0..n-1) that a shorter sequence no longer has to the last one."""
+    if st.session_state.get(key, 0) > n - 1:
+        st.session_state[key] = n - 1
+
+
+def _to_url(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    return f"{v:.12g}" if isinstance(v, float) else str(v)
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return _is_number(a) and _is_number(b) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-12)
+    return a == b
+
+
+def _is_number(v: Any) -> bool:
+    return isinstance(v, (int, float, np.integer, np.floating)) and not isinstance(v, bool)
+
+
+def _from_url(raw: str, default: Any, kw: Mapping[str, Any], canon: Callable | None) -> Any:
+    """The value `raw` stands for, or None where the widget does not offer it: an option (by its
+    URL spelling, or as a number: "1e-3" is the option 0.001), a number within the widget's
+    range (whole where the default is), true/false, or the text that `canon` accepts."""
+    if canon is not None:
+        return canon(raw)
+    if "options" in kw:
+        options = list(kw["options"])
+        for o in options:
+            if _to_url(o) == raw:
+                return o
+        number = _number(raw)
+        return next((o for o in options if _is_number(o) and _same(o, number)), None)
+    if isinstance(default, bool):
+        return {"true": True, "false": False}.get(raw.lower())
+    if _is_number(default):
+        number = _number(raw)
+        lo, hi = kw.get("min_value", -math.inf), kw.get("max_value", math.inf)
+        if number is None or not lo <= number <= hi:
+            return None
+        if isinstance(default, (int, np.integer)):
+            return int(number) if number.is_integer() else None
+        return number
+    return raw
+
+
+def _number(raw: str) -> float | None:
+    """A finite number, or None ("nan", "inf", "1e400" and words are not one)."""
     try:
-        v = float(raw)  # linear in the length; a huge integer string becomes inf, not an error
+        number = float(raw)
     except ValueError:
-        return False
-    return math.isfinite(v) and lo <= v <= hi
+        return None
+    return number if math.isfinite(number) else None
 
 
 def cell_select(
     key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS, where=st
 ) -> str:
-    return _bound(
+    return bound(
         where.selectbox,
         t("cell"),
         key,
@@ -210,16 +272,16 @@ def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str =
     s: dict[str, Any] = {}
     if cell:
         s["cell"] = cell_select(default=default_cell, where=where)
-    s["hidden"] = _bound(
+    s["hidden"] = bound(
         where.slider, t("hidden"), "hidden", min_value=1, max_value=MAX_HIDDEN, value=8
     )
-    s["layers"] = _bound(
+    s["layers"] = bound(
         where.slider, t("layers"), "layers", min_value=1, max_value=MAX_LAYERS, value=1
     )
-    s["steps"] = _bound(
+    s["steps"] = bound(
         where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS, value=40
     )
-    s["signal"] = _bound(
+    s["signal"] = bound(
         where.selectbox,
         t("signal"),
         "signal",
@@ -227,10 +289,10 @@ def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str =
         index=0,
         format_func=lambda k: t(f"sig_{k}"),
     )
-    s["scale"] = _bound(
+    s["scale"] = bound(
         where.slider, t("scale"), "scale", min_value=0.1, max_value=3.0, value=1.0, step=0.1
     )
-    s["seed"] = _bound(
+    s["seed"] = bound(
         where.number_input, t("seed"), "seed", min_value=0, max_value=9999, value=0, step=1
     )
     return s
@@ -248,18 +310,16 @@ def time_slider(steps: int, key: str = "t", where=st) -> int:
     """A time cursor 0..T-1; a value beyond a shortened sequence is moved to its last step."""
     if steps <= 1:
         return 0
-    if st.session_state.get(key, 0) > steps - 1:
-        st.session_state[key] = steps - 1
-    return _bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=0)
+    clamp(key, steps)
+    return bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=0)
 
 
 def index_slider(label: str, key: str, n: int, where=st) -> int:
     """A unit or layer index 0..n-1 (nothing to choose when n is 1)."""
     if n <= 1:
         return 0
-    if st.session_state.get(key, 0) > n - 1:
-        st.session_state[key] = n - 1
-    return _bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0)
+    clamp(key, n)
+    return bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0)
 
 
 def cell_cursor(s: Mapping[str, Any]) -> tuple[int, int, int]:
@@ -305,11 +365,28 @@ def cached_run(
     )
 
 
-def run_for(s: Mapping[str, Any], **overrides: Any) -> Run:
-    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
+RUN_SETTINGS = ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")
+
+
+@dataclass(frozen=True)
+class PageRun:
+    """A lesson page's run, with what the page derives from the same arguments: the key its
+    figures are memoised under and the `lesson_run(...)` call that recomputes it in a notebook."""
+
+    run: Run
+    key: tuple  # the arguments, sorted: equal for equal runs
+    code: str  # e.g. "lesson_run('rnn', hidden=8, ..., radius=0.9)"
+
+
+def page_run(s: Mapping[str, Any], **overrides: Any) -> PageRun:
+    """The run of the sidebar's settings `s` with the page's own knobs (`overrides`), shared
+    across sessions."""
+    args = {k: s[k] for k in RUN_SETTINGS}
     args.update(overrides)
     args["scale"] = round(float(args["scale"]), 4)
-    return cached_run(**args)
+    rest = {k: v for k, v in args.items() if k != "cell"}
+    code = f"lesson_run({args['cell']!r}, " + ", ".join(f"{k}={v!r}" for k, v in rest.items())
+    return PageRun(cached_run(**args), tuple(sorted(args.items())), code + ")")
 
 
 @st.cache_resource(show_spinner=False)
@@ -332,12 +409,6 @@ def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) ->
         while len(store) > max_entries:
             store.popitem(last=False)
     return fig
-
-
-def run_key(s: Mapping[str, Any], **overrides: Any) -> tuple:
-    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
-    args.update(overrides)
-    return tuple(sorted(args.items()))
 
 
 # --- gradient check, overflow, export -----------------------------------------------------------
@@ -420,17 +491,9 @@ def snippet(call: str) -> str:
     )
 
 
-def run_call(s: Mapping[str, Any], **overrides: Any) -> str:
-    """The `lesson_run(...)` call that recomputes this view (settings, then the page's knobs)."""
-    args = {k: s[k] for k in ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")}
-    args.update(overrides)
-    args["scale"] = round(float(args["scale"]), 4)
-    cell = args.pop("cell")
-    return f"lesson_run({cell!r}, " + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")"
-
-
-def export(run: Run, call: str, key: str) -> None:
+def export(view: PageRun, key: str) -> None:
     """Downloads of the trace and the notebook snippet that reproduces it."""
+    run = view.run
     with st.expander(t("export")):
         st.caption(t("png_hint"))
         c1, c2 = st.columns(2)
@@ -452,7 +515,7 @@ def export(run: Run, call: str, key: str) -> None:
             on_click="ignore",
         )
         st.caption(t("export_snippet"))
-        st.code(snippet(call), language="python")
+        st.code(snippet(view.code), language="python")
 
 
 # --- forecast page -------------------------------------------------------------------------------
