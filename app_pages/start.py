@@ -3,6 +3,7 @@
 import streamlit as st
 
 from explainer import ui
+from explainer.lesson import PRESETS
 
 tr = ui.translator(
     {
@@ -70,23 +71,6 @@ tr = ui.translator(
         ),
     }
 )
-
-PRESETS = {
-    "pre_vanish": (
-        "app_pages/gradients.py",
-        {"radius": 0.9, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "tanh"},
-    ),
-    "pre_explode": (
-        "app_pages/gradients.py",
-        {"radius": 1.5, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "relu"},
-    ),
-    "pre_forget": (
-        "app_pages/adds.py",
-        {"fbias": 1.0, "steps": 100, "signal": "spike", "hidden": 16},
-    ),
-    "pre_spike": ("app_pages/lstm.py", {"steps": 30, "signal": "spike", "hidden": 8}),
-    "pre_compare": ("app_pages/compare.py", {"steps": 60, "signal": "spike", "hidden": 16}),
-}
 
 
 def apply_preset(page: str, values: dict) -> None:

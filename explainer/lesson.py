@@ -27,6 +27,25 @@ from explainer.models import MODELS, Jacobians
 from explainer.signals import make_signal
 from explainer.trace import CELL_GATES, Grads, Trace
 
+# The start page's one-click views for a class: the page each opens and the settings it sets. The
+# page then writes every one of them to the URL, so that the link it leaves reproduces the view.
+PRESETS: dict[str, tuple[str, dict[str, object]]] = {
+    "pre_vanish": (
+        "app_pages/gradients.py",
+        {"radius": 0.9, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "tanh"},
+    ),
+    "pre_explode": (
+        "app_pages/gradients.py",
+        {"radius": 1.5, "steps": 60, "signal": "spike", "hidden": 16, "nonlin": "relu"},
+    ),
+    "pre_forget": (
+        "app_pages/adds.py",
+        {"fbias": 1.0, "steps": 100, "signal": "spike", "hidden": 16},
+    ),
+    "pre_spike": ("app_pages/lstm.py", {"steps": 30, "signal": "spike", "hidden": 8}),
+    "pre_compare": ("app_pages/compare.py", {"steps": 60, "signal": "spike", "hidden": 16}),
+}
+
 
 @dataclass(frozen=True)
 class Run:
