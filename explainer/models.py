@@ -377,6 +377,22 @@ class _Recurrent:
     def _step_jacobians(self, lay: LayerTrace, w_hh) -> list[np.ndarray]:
         raise NotImplementedError
 
+    # --- connectivity: how much the output at the end depends on each input step
+    def connectivity(self, trace: Trace, grad_h_last: Any) -> np.ndarray:
+        """‖∂y/∂x_t‖ for every step t, where y = grad_h_last · h_{T-1} (the last layer's last hidden
+        state): Distill's "connectivity" of the output to each input step. A readout
+        ŷ = W h_{T-1} + b gives y = ŷ_o with grad_h_last = W[o]. `grad_h_last` is (H,), or (B, H)
+        for a batched trace (one y per sequence); returns (T,), or (B, T). The norm is over the
+        input's features, safe against underflow (1e-200 stays 1e-200, see `step_norms`)."""
+        g = np.asarray(grad_h_last, dtype=np.float64)
+        H = self.hidden_size
+        if g.shape not in ((H,), trace.h.shape[:-2] + (H,)):
+            raise ValueError(f"grad_h_last has shape {g.shape}; expected ({H},) or (B, {H})")
+        grad_h = np.zeros(trace.h.shape)
+        grad_h[..., -1, :] = g
+        dx = np.asarray(self.backward(trace, grad_h).x)  # (T, D) or (B, T, D)
+        return step_norms(dx.reshape(-1, 1, dx.shape[-1])).reshape(dx.shape[:-1])
+
 
 def step_norms(dS: np.ndarray) -> np.ndarray:
     """‖dS[t]‖ for every t, time-major (T, B, H) -> (T,). Steps whose squares overflow or
