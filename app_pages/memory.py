@@ -2,30 +2,26 @@
 load the trained networks into the NumPy reference to see why; ablate the LSTM's gates; and show
 the shipped longest-lag-solved sweep.
 
-Training runs inside the script. Any click (the Stop button, or another widget) makes Streamlit
-stop the running script, delivered as an exception at its next `st.*` call, and (with the default
-`runner.fastReruns`) start the new run at once in another thread. `_Interrupt` catches the
-exception in the progress callback, lets the backend stop before its next step, stores the partial
-results in the session, and re-raises it: a stopped run keeps its curves and its models. The new
-run waits (`_settled`) until the old one has finished writing them.
+Training goes through `explainer.live`: a click on a Train button queues a job on the server's
+training queue; a worker thread trains it and writes a `MemoryRun` record; the script run follows
+the board (progress bar, live curves, Stop) until it settles, then shows the results. A click
+elsewhere ends the script run but not the training (the next run follows it again); Stop keeps
+the curves and the models as they were; a training nobody follows for `IDLE_S` stops.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-import threading
-import time
-import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import streamlit as st
-from streamlit.runtime.scriptrunner_utils.exceptions import ScriptControlException
 
-from explainer import ui
+from explainer import live, ui
 from explainer.figures import gate_heatmaps_figure
 from explainer.figures.memory import (
     gate_means_figure,
@@ -37,6 +33,7 @@ from explainer.torch_backend import memory as mem
 
 MAX_BUDGET_S = 60  # per network: one click never trains for more than 4 x 60 s
 MAX_STEPS = 5000
+IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # the same in both languages
 VARIANTS = ("none", "forget_one", "no_output", "coupled")  # the backend's ABLATIONS, in order
 
@@ -116,6 +113,7 @@ tr = ui.translator(
         "train": ("Train RNN, LSTM and GRU", "训练 RNN、LSTM 和 GRU"),
         "stop": ("Stop", "停止"),
         "bad_config": ("These settings cannot be trained: {error}", "这些设置无法训练：{error}"),
+        "failed": ("Training failed: {error}", "训练失败：{error}"),
         "progress": (
             "{name}: step {step}, {metric} {value}, {seconds} s",
             "{name}：第 {step} 步，{metric} {value}，{seconds} 秒",
@@ -302,156 +300,134 @@ tr = ui.translator(
 )
 
 
-# --- training inside a Streamlit script ------------------------------------------------------
-class _Interrupt:
-    """Draw progress from inside a long computation; a rerun request (any click) stops it cleanly.
+# --- live training (explainer.live: a worker thread trains, this script run follows it) --------
+@dataclass
+class MemoryRun:
+    """One click's training, written by its job: the settings, per run name (a cell or an
+    ablation) its history rows (step, seconds, train_loss, metric), whether it finished, its
+    fraction of the budget used and (once the backend returned) its model."""
 
-    Streamlit delivers a click during a run as an exception raised by the next `st.*` call.
-    `draw` catches it and stops drawing; the computation polls `should_stop` and returns early;
-    `finish` re-raises it, so the rerun the user asked for happens after the results are saved.
-    """
+    config: dict[str, Any]
+    rows: dict[str, list[tuple[int, float, float, float]]]
+    done: dict[str, bool]
+    fractions: dict[str, float]
+    models: dict[str, Any] = field(default_factory=dict)
+    point: tuple | None = None  # a rerun sweep point (sweep, cell, lag, seed), until it is added
 
-    def __init__(self) -> None:
-        self.pending: ScriptControlException | None = None
-
-    def draw(self, fn: Callable[[], None]) -> None:
-        if self.pending is not None:
-            return
-        try:
-            fn()
-        except ScriptControlException as e:
-            self.pending = e
-
-    def should_stop(self) -> bool:
-        return self.pending is not None
-
-    def finish(self) -> None:
-        if self.pending is not None:
-            raise self.pending
+    @classmethod
+    def new(cls, config: mem.MemoryConfig, names: tuple[str, ...]) -> MemoryRun:
+        return cls(
+            config=dataclasses.asdict(config),
+            rows={n: [] for n in names},
+            done={n: False for n in names},
+            fractions={n: 0.0 for n in names},
+        )
 
 
-def _new_board(config: mem.MemoryConfig, names: tuple[str, ...]) -> dict[str, Any]:
-    """A training run's record in the session: its settings, and per run name its history rows
-    (step, seconds, train_loss, metric), whether it finished, and (at the end) its model."""
-    return {
-        "id": uuid.uuid4().hex,
-        "config": dataclasses.asdict(config),
-        "rows": {n: [] for n in names},
-        "done": {n: False for n in names},
-        "models": {},
-        "stopped": True,  # "stopped" until the run returns
-        "finished": threading.Event(),
-    }  # set when the training thread stops writing
-
-
-def _settled(board: dict[str, Any] | None) -> dict[str, Any] | None:
-    """`board`, once the run that trains it (maybe the previous, interrupted script run, still
-    finishing in its own thread) has stopped writing to it."""
-    if board is not None:
-        board["finished"].wait(timeout=30)
-    return board
+Board = live.Board[MemoryRun]
 
 
 def _metric_text(metric: str, value: float) -> str:
     return f"{value:.4f}" if metric == "mse" else f"{value:.1%}"
 
 
-def _train_live(
-    config: mem.MemoryConfig,
-    board: dict[str, Any],
-    jobs: list[tuple[str, Any]],
-    labels: dict[str, str],
-    x: str,
-    stop_slot: Any,
-    area: Any,
-    then: Callable[[], None] | None = None,
-) -> _Interrupt:
-    """Train every job `(name, config)` (`name` "cells" trains the three cells interleaved),
-    drawing a progress bar and the live curves into `area`, recording into `board`; `then()`
-    runs before the board counts as finished. The caller calls `finish()` on the result."""
-    b = mem.baseline(config.task, config.symbols)
-    stop_slot.button(tr("stop"), key=f"stop_{board['id']}", icon=":material/stop:")
-    gate = _Interrupt()
-    with area.container():
-        bar = st.progress(0.0)
-        chart = st.empty()
-    last = [0.0]
-    fractions = {n: 0.0 for n in board["rows"]}
+def _trainer(jobs: list[tuple[str, mem.MemoryConfig]]) -> Callable[[Board], None]:
+    """The job that trains every `(name, config)` in turn (`name` "cells" trains the three cells
+    interleaved) into its board's record, in a worker thread."""
 
-    def update(progress: mem.Progress, name: str) -> None:
-        board["rows"][name].append(
-            (progress.step, progress.seconds, progress.train_loss, progress.metric)
-        )
-        board["done"][name] = progress.done
-        fractions[name] = progress.fraction
-        now = time.perf_counter()
-        if now - last[0] < 0.4 and not progress.done:
-            return
-        last[0] = now
+    def job(board: Board) -> None:
+        run = board.record
 
-        def draw() -> None:
-            text = " · ".join(
-                tr(
-                    "progress",
-                    name=labels[n],
-                    step=r[-1][0],
-                    metric=tr(f"metric_{b.metric}"),
-                    value=_metric_text(b.metric, r[-1][3]),
-                    seconds=f"{r[-1][1]:.0f}",
+        def update(progress: mem.Progress, name: str) -> None:
+            with board.lock:
+                run.rows[name].append(
+                    (progress.step, progress.seconds, progress.train_loss, progress.metric)
                 )
-                for n, r in board["rows"].items()
-                if r
-            )
-            bar.progress(float(np.mean(list(fractions.values()))), text=text)
-            chart.plotly_chart(_curves(board, labels, x, live=True), width="stretch")
+                run.done[name] = progress.done
+                run.fractions[name] = progress.fraction
+            board.report(float(np.mean(list(run.fractions.values()))))
 
-        gate.draw(draw)
+        def should_stop() -> bool:
+            return board.stopping
 
-    try:
-        for name, job in jobs:
-            if gate.should_stop():
+        for name, config in jobs:
+            if board.stopping:
                 break
             if name == "cells":
                 results = mem.train_cells(
-                    job, mem.CELLS, lambda p: update(p, p.cell), gate.should_stop
+                    config, mem.CELLS, lambda p: update(p, p.cell), should_stop
                 )
             else:
-                results = {name: mem.train(job, lambda p, n=name: update(p, n), gate.should_stop)}
-            for n, r in results.items():
-                board["models"][n] = r.model
-                board["done"][n] = True
-        board["stopped"] = gate.should_stop()
-        if then is not None:
-            then()
-        if not gate.should_stop():
-            stop_slot.empty()
-    finally:
-        board["finished"].set()
-    return gate
+                results = {name: mem.train(config, lambda p, n=name: update(p, n), should_stop)}
+            with board.lock:
+                for n, r in results.items():
+                    run.models[n] = r.model
+                    run.done[n] = True
+
+    return job
 
 
-def _curves(board: dict[str, Any], labels: dict[str, str], x: str, live: bool = False) -> Any:
-    c = board["config"]
+def _rows(board: Board) -> dict[str, list[tuple[int, float, float, float]]]:
+    """The history rows so far (a copy: the job may be appending)."""
+    with board.lock:
+        return {n: list(r) for n, r in board.record.rows.items()}
+
+
+def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any) -> Board | None:
+    """`board` drawn live (progress bar and curves) until it settles, if it is still training."""
+    if board is None or not board.active:
+        return board
+    c = board.record.config
+    b = mem.baseline(c["task"], c["symbols"])
+
+    def draw(board: Board) -> None:
+        rows = _rows(board)
+        text = " · ".join(
+            tr(
+                "progress",
+                name=labels[n],
+                step=r[-1][0],
+                metric=tr(f"metric_{b.metric}"),
+                value=_metric_text(b.metric, r[-1][3]),
+                seconds=f"{r[-1][1]:.0f}",
+            )
+            for n, r in rows.items()
+            if r
+        )
+        st.progress(board.fraction, text=text)
+        st.plotly_chart(
+            _curves(board, labels, x, live=True, rows=rows),
+            width="stretch",
+            key=f"memory_live_{board.id}_{board.version}",
+        )
+
+    return ui.follow(board, draw, stop_where=stop_where, every=0.4)
+
+
+def _curves(
+    board: Board, labels: dict[str, str], x: str, live: bool = False, rows: dict | None = None
+) -> Any:
+    c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
     return training_curves_figure(
-        {labels[n]: rows for n, rows in board["rows"].items() if rows},
+        {labels[n]: r for n, r in (rows or board.record.rows).items() if r},
         metric=b.metric,
         baseline=b.value,
         solved_threshold=b.solved_at,
         task=c["task"],
         lag=c["lag"],
         x=x,
-        stopped=board["stopped"] and not live,
+        stopped=board.stopped and not live,
         **ui.fig_kw(),
     )
 
 
-def _summary(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
+def _summary(board: Board) -> dict[str, dict[str, Any]]:
     """Per run: final metric, solved, steps, seconds, seconds when first solved (from the rows)."""
-    c = board["config"]
+    c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
     out = {}
-    for n, rows in board["rows"].items():
+    for n, rows in board.record.rows.items():
         if not rows:
             continue
         step, seconds, _, final = rows[-1]
@@ -468,8 +444,8 @@ def _summary(board: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return out
 
 
-def _table(board: dict[str, Any], labels: dict[str, str]) -> None:
-    c = board["config"]
+def _table(board: Board, labels: dict[str, str]) -> None:
+    c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
     s = _summary(board)
     metric = tr(f"metric_{b.metric}")
@@ -489,10 +465,10 @@ def _table(board: dict[str, Any], labels: dict[str, str]) -> None:
     )
 
 
-def _verdict(board: dict[str, Any]) -> tuple[bool, str]:
+def _verdict(board: Board) -> tuple[bool, str]:
     """What happened, in one or two plain sentences, including when it went against the lesson
     (the plain RNN solved it, or a gated cell did not); same rule as `mem.outcome`."""
-    c = board["config"]
+    c = board.record.config
     metric = tr(f"metric_{mem.baseline(c['task'], c['symbols']).metric}")
     s = _summary(board)
     parts, as_expected = [], True
@@ -511,19 +487,19 @@ def _verdict(board: dict[str, Any]) -> tuple[bool, str]:
                 value=_metric_text(mem.baseline(c["task"], c["symbols"]).metric, v["final"]),
             )
         )
-    if board["stopped"]:  # an unfinished run is no verdict on the lesson
+    if board.stopped:  # an unfinished run is no verdict on the lesson
         return True, tr("so_far", parts=tr("joiner").join(parts))
     text = tr("as_lesson" if as_expected else "against", parts=tr("joiner").join(parts))
     if "rnn" in s and s["rnn"]["solved"]:
         text += " " + tr("rnn_solved")
     failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if n in s and not s[n]["solved"]]
-    if failed and not board["stopped"]:
+    if failed and not board.stopped:
         text += " " + tr("gated_failed", names=tr("and").join(failed))
     return as_expected, text
 
 
-def _config_diff(board: dict[str, Any], config: mem.MemoryConfig) -> str:
-    old, new = board["config"], dataclasses.asdict(config)
+def _config_diff(board: Board, config: mem.MemoryConfig) -> str:
+    old, new = board.record.config, dataclasses.asdict(config)
     return ", ".join(
         f"{k} {old[k]}"
         for k in new
@@ -532,19 +508,19 @@ def _config_diff(board: dict[str, Any], config: mem.MemoryConfig) -> str:
 
 
 # --- the "why" computations: trained weights in the NumPy reference ---------------------------
-def _why(board: dict[str, Any], example: int) -> dict[str, Any]:
+def _why(board: Board, example: int) -> dict[str, Any]:
     """Trace one example through each trained network in the reference; grad of the prediction
     ŷ = W h_(T-1) + b (adding) or of the target symbol's logit (recall) with respect to every h_t.
     Kept per session, keyed by the run and the example."""
     cache = st.session_state.setdefault("_mem_why", {})
-    key = (board["id"], example)
+    key = (board.id, example)
     if key in cache:
         return cache[key]
-    c = board["config"]
+    c = board.record.config
     x, target = mem.example_sequence(c["task"], c["lag"], seed=example, symbols=c["symbols"])
     marks = np.flatnonzero(x[:, 1] > 0.5).tolist() if c["task"] == "adding" else [0]
     runs, preds = {}, {}
-    for n, model in board["models"].items():
+    for n, model in board.record.models.items():
         ref = mem.to_reference(model)
         trace = ref.forward(x)  # (T, D) -> one unbatched trace
         W, b = mem.readout_arrays(model)  # (O, H), (O,)
@@ -559,13 +535,13 @@ def _why(board: dict[str, Any], example: int) -> dict[str, Any]:
     return cache[key]
 
 
-def _show_why(board: dict[str, Any]) -> None:
+def _show_why(board: Board | None) -> None:
     st.subheader(tr("why"))
-    if not board or not board["models"]:
+    if board is None or board.active or not board.record.models:
         st.info(tr("why_none"))
         return
     st.write(tr("why_text"))
-    c = board["config"]
+    c = board.record.config
     example = ui.bound(
         st.number_input, tr("example"), "mem_example", min_value=0, max_value=999, value=0, step=1
     )
@@ -655,6 +631,36 @@ def _sweep_config(sweep: dict[str, Any]) -> mem.MemoryConfig:
     return dataclasses.replace(c, budget_seconds=budget, threads=1)
 
 
+def _add_point(board: Board | None) -> bool:
+    """A settled rerun's point joins the session's live points (once); True if it did."""
+    if board is None or not board.settled or board.record.point is None:
+        return False
+    ident, cell, lag, seed = board.record.point
+    board.record.point = None
+    s = _summary(board).get(cell)
+    if s is None:
+        return False
+    points = [
+        p
+        for p in st.session_state.get("_mem_live_points", [])
+        if (p["sweep"], p["cell"], p["lag"], p["seed"]) != (ident, cell, lag, seed)
+    ]
+    points.append(
+        dict(
+            sweep=ident,
+            cell=cell,
+            lag=lag,
+            seed=seed,
+            metric=s["final"],
+            solved=s["solved"],
+            steps=int(s["steps"]),
+            seconds=s["seconds"],
+        )
+    )
+    st.session_state["_mem_live_points"] = points
+    return True
+
+
 def _show_sweep() -> None:
     st.subheader(tr("sweep"))
     sweeps = _sweeps()
@@ -685,10 +691,10 @@ def _show_sweep() -> None:
             )
         )
     sweep = sweeps[j]
-    _settled(st.session_state.get("_mem_rerun_board"))  # its point is added when it ends
+    _add_point(st.session_state.get("_mem_rerun_board"))  # a rerun point, once it has ended
     ident = f"{j}:{sweep.get('machine', {}).get('date')}"  # the same in both languages
-    live = [p for p in st.session_state.get("_mem_live_points", []) if p["sweep"] == ident]
-    ui.plot(sweep_figure(sweep, live=live, **ui.fig_kw()), "memory_sweep")
+    stars = [p for p in st.session_state.get("_mem_live_points", []) if p["sweep"] == ident]
+    ui.plot(sweep_figure(sweep, live=stars, **ui.fig_kw()), "memory_sweep")
     m, cfg = sweep.get("machine", {}), sweep.get("config", {})
     machine = (
         f"{m.get('cpu_count', '?')} CPUs, torch {m.get('torch', '?')}, "
@@ -736,39 +742,22 @@ def _show_sweep() -> None:
             job = dataclasses.replace(
                 config, cell=cell, lag=int(lag), seed=int(seed), ablation="none"
             )
-            board = _new_board(job, (cell,))
-            st.session_state["_mem_rerun_board"] = board
-
-            def add_point() -> None:
-                s = _summary(board).get(cell)
-                if s is None:
-                    return
-                points = [
-                    p
-                    for p in st.session_state.get("_mem_live_points", [])
-                    if (p["sweep"], p["cell"], p["lag"], p["seed"])
-                    != (ident, cell, int(lag), int(seed))
-                ]
-                points.append(
-                    dict(
-                        sweep=ident,
-                        cell=cell,
-                        lag=int(lag),
-                        seed=int(seed),
-                        metric=s["final"],
-                        solved=s["solved"],
-                        steps=int(s["steps"]),
-                        seconds=s["seconds"],
-                    )
-                )
-                st.session_state["_mem_live_points"] = points
-
-            gate = _train_live(
-                job, board, [(cell, job)], NAMES, "step", stop_col.empty(), area, then=add_point
+            run = MemoryRun.new(job, (cell,))
+            run.point = (ident, cell, int(lag), int(seed))
+            ui.train_live(
+                "_mem_rerun_board",
+                _trainer([(cell, job)]),
+                run,
+                label="memory point",
+                idle_after=IDLE_S,
             )
-            gate.finish()
-            st.rerun()  # redraw the sweep chart with the star
-        for p in live:
+        board = st.session_state.get("_mem_rerun_board")
+        if board is not None and board.active:
+            with area.container():
+                _follow(board, NAMES, "step", stop_col)
+            if _add_point(board):
+                st.rerun()  # redraw the sweep chart with the star
+        for p in stars:
             st.write(
                 tr(
                     "rerun_done",
@@ -916,17 +905,23 @@ if go_col.button(
     icon=":material/play_arrow:",
     disabled=error is not None,
 ):
-    board = _new_board(config, mem.CELLS)
-    st.session_state["_mem_main"] = board
-    _train_live(config, board, [("cells", config)], NAMES, x_axis, stop_col.empty(), area).finish()
+    ui.train_live(
+        "_mem_main",
+        _trainer([("cells", config)]),
+        MemoryRun.new(config, mem.CELLS),
+        label="memory",
+        idle_after=IDLE_S,
+    )
 if error is not None:
     st.error(tr("bad_config", error=error))
-main = _settled(st.session_state.get("_mem_main"))
 with area.container():
+    main = _follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
     if main is None:
         st.info(tr("none_yet"))
-    else:
-        if main["stopped"]:
+    elif main.status == "failed":
+        st.error(tr("failed", error=ui.escape_md(main.error)))
+    elif main.settled:
+        if main.stopped:
             st.warning(tr("stopped"))
         diff = _config_diff(main, config)
         if diff:
@@ -934,7 +929,7 @@ with area.container():
         ui.plot(_curves(main, NAMES, x_axis), "memory_curves")
         _table(main, NAMES)
         ok, sentence = _verdict(main)
-        (st.info if main["stopped"] else st.success if ok else st.warning)(sentence)
+        (st.info if main.stopped else st.success if ok else st.warning)(sentence)
 
 _show_why(main)
 
@@ -944,8 +939,8 @@ st.write(tr("abl_text"))
 abl_names = {v: tr(f"abl_{v}") for v in VARIANTS}
 reuse = (
     main is not None
-    and not main["stopped"]
-    and main["rows"].get("lstm")
+    and main.status == "done"
+    and main.record.rows.get("lstm")
     and not _config_diff(main, config)
 )
 n_abl = len(VARIANTS) - (1 if reuse else 0)
@@ -953,20 +948,21 @@ st.caption(tr("abl_eta", total=n_abl * budget, n=n_abl, budget=budget))
 go_col, stop_col, _ = st.columns([2, 1, 3])
 abl_area = st.empty()
 if go_col.button(tr("abl_train"), key="mem_abl_train", disabled=error is not None):
-    board = _new_board(config, VARIANTS)
+    run = MemoryRun.new(config, VARIANTS)
     jobs = []
     if reuse:
-        board["rows"]["none"] = list(main["rows"]["lstm"])
-        board["done"]["none"] = True
+        run.rows["none"] = list(main.record.rows["lstm"])
+        run.done["none"] = True
     else:
         jobs.append(("none", dataclasses.replace(config, cell="lstm")))
     jobs += [(v, dataclasses.replace(config, cell="lstm", ablation=v)) for v in VARIANTS[1:]]
-    st.session_state["_mem_abl"] = board
-    _train_live(config, board, jobs, abl_names, "step", stop_col.empty(), abl_area).finish()
-abl = _settled(st.session_state.get("_mem_abl"))
-if abl is not None:
-    with abl_area.container():
-        if abl["stopped"]:
+    ui.train_live("_mem_abl", _trainer(jobs), run, label="memory ablations", idle_after=IDLE_S)
+with abl_area.container():
+    abl = _follow(st.session_state.get("_mem_abl"), abl_names, "step", stop_col)
+    if abl is not None and abl.status == "failed":
+        st.error(tr("failed", error=ui.escape_md(abl.error)))
+    elif abl is not None and abl.settled:
+        if abl.stopped:
             st.warning(tr("stopped"))
         diff = _config_diff(abl, config)
         if diff:

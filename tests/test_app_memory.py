@@ -83,7 +83,7 @@ def test_a_short_training_shows_curves_table_verdict_and_why():
     text = next(m.value for m in at.markdown if "the predictions are" in m.value)
     for cell, name in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
         with torch.no_grad():
-            y = float(board["models"][cell](torch.tensor(x[None], dtype=torch.float32))[0, 0])
+            y = float(board.record.models[cell](torch.tensor(x[None], dtype=torch.float32))[0, 0])
         assert f"{name} {y:.3f}" in text, (name, y, text)
 
 
@@ -100,19 +100,19 @@ def test_the_lstm_ablations_train_with_the_same_budget_and_reuse_the_lstm():
     ]
     assert list(table["Steps"]) == [25, 25, 25, 25]
     main, abl = at.session_state["_mem_main"], at.session_state["_mem_abl"]
-    assert abl["rows"]["none"] == main["rows"]["lstm"]  # same settings: the LSTM is reused
+    assert abl.record.rows["none"] == main.record.rows["lstm"]  # same settings: the LSTM is reused
     assert any("Solved:" in i.value for i in at.info)
 
 
 def test_a_stopped_run_keeps_its_curves_and_says_so():
     at = train(open_page(**TINY))
     board = at.session_state["_mem_main"]
-    board["stopped"] = True  # what the page records when a click interrupts the training
+    board.status = "stopped"  # what the board says when Stop interrupts the training
     at.run()
     assert any("Stopped before the budget ran out" in w.value for w in at.warning)
     assert any(t.endswith("(stopped)") for t in titles(at))
     assert any(i.value.startswith("So far, before it was stopped") for i in at.info)
-    board["models"] = {}  # interrupted before the backend returned: curves, but no "why"
+    board.record.models = {}  # interrupted before the backend returned: curves, but no "why"
     at.run()
     assert not at.exception
     assert any("Train the networks above to see why" in i.value for i in at.info)
