@@ -2,16 +2,18 @@
 three modes against the persistence baseline, and the gates of the network the student just trained,
 replayed by the NumPy reference.
 
-Training runs inside the script run that the Train button started. Streamlit interrupts a running
-script when the session reruns (the Stop button, or any other widget): the training callback
-therefore copies the model's weights and the loss history into `st.session_state` after every
-epoch, and the next run turns whatever the interrupted one left there into a result, labelled as
-stopped. Everything a session trains lives in its own session state: students never share a model.
+Training goes through `explainer.live`: the Train button queues a job on the server's training
+queue, a worker thread trains it and leaves the weights and the loss history of every finished
+epoch in a `ForecastRun` record, and the script run follows it (queue place, progress, loss, Stop)
+until it ends, then turns the record into a result: a stopped run keeps its last finished epoch.
+A click elsewhere ends the script run, not the training. Everything a session trains lives in its
+own session state: students never share a model.
 """
 
 from __future__ import annotations
 
 import time
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 import numpy as np
@@ -19,12 +21,13 @@ import pandas as pd
 import streamlit as st
 
 from explainer import data as D
-from explainer import figures, ui
+from explainer import figures, live, ui
 from explainer.figures.forecast import forecast_figure, loss_figure
 from explainer.lesson import last_step_loss
 
 MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 1024, 4, 1000  # the issue's scale
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
+IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
 MODES = ("point", "full", "multi")
 SCALER_NAMES = {"minmax": "min-max", "zscore": "z-score"}
@@ -564,98 +567,132 @@ def submitted_config(data_ok: bool):
         return None
 
 
+@dataclass
+class ForecastRun:
+    """A trained (or training, or loaded) model's record: what it was trained on and, once per
+    finished epoch, its weights and loss history, so that a stopped run keeps its last epoch. The
+    training job (in a worker thread, `explainer.live`) writes it; the page reads it."""
+
+    config: Any  # explainer.torch_backend.forecast.ForecastConfig
+    data: D.ForecastData
+    dates: np.ndarray | None
+    series_name: str
+    source: str
+    device: str = "cpu"
+    history: list[dict] = field(default_factory=list)  # per finished epoch: epoch, loss, val_loss
+    state: dict | None = None  # the weights at the end of the last finished epoch (CPU copies)
+    seconds: float = 0.0
+    saved_scaler: Any = None  # loaded weights: the min-max or z-score scaling saved with them
+    model: Any = None  # the model, once training has ended of itself (or loaded)
+    progress: tuple[int, int, int, int, float] | None = None  # epoch, epochs, batch, batches, loss
+
+
 def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
-    """Train in this script run, showing progress; every epoch leaves its weights in the session."""
-    F = backend()
+    """Queue a training of `config` on `data` for this session (the page follows it below)."""
     st.session_state["fc_result"] = None
-    st.session_state["fc_partial"] = {
-        "config": config,
-        "data": data,
-        "dates": series.dates,
-        "series_name": series.name,
-        "source": source,
-        "history": [],
-        "state": None,
-        "seconds": 0.0,
-        "device": config.device,
-        "complete": False,
-    }
-    st.session_state["fc_running"] = True  # still True in the next run: this one was interrupted
-    slot = st.empty()
-    live = slot.container(border=True)
-    live.button(tr("stop"), key="fc_stop", icon=":material/stop:")
-    bar = live.progress(0.0, text=tr("starting"))
-    chart = live.empty()
+    run = ForecastRun(config, data, series.dates, series.name, source, device=config.device)
+    ui.train_live("fc_board", _training, run, label="forecast", idle_after=IDLE_S)
+
+
+def _training(board: live.Board[ForecastRun]) -> None:
+    """The job (a worker thread): train, leaving every finished epoch's weights in the record."""
+    F = backend()
+    run = board.record
     F.set_threads(TRAIN_THREADS)
-    partial = st.session_state["fc_partial"]
-    started, shown = time.perf_counter(), 0.0
+    started = time.perf_counter()
 
     def callback(p) -> None:
-        nonlocal shown
-        if p.end_of_epoch:  # first the session state, then the page (a rerun stops us there)
-            partial["state"] = {
-                k: v.detach().to("cpu", copy=True) for k, v in p.model.state_dict().items()
-            }
-            partial["history"] = [
-                *partial["history"],
-                {"epoch": p.epoch, "loss": p.loss, "val_loss": p.val_loss},
-            ]
-            partial["seconds"] = time.perf_counter() - started
-        done = (p.epoch - 1 + p.batch / p.batches) / p.epochs
-        bar.progress(
-            min(1.0, done),
-            text=tr(
-                "progress",
-                epoch=p.epoch,
-                epochs=p.epochs,
-                batch=p.batch,
-                batches=p.batches,
-                loss=f"{p.loss:.4g}",
-            ),
-        )
-        now = time.perf_counter()
-        if p.end_of_epoch and (now - shown > 0.25 or p.epoch == p.epochs):
-            shown = now
-            chart.plotly_chart(
-                loss_figure(partial["history"], epochs=p.epochs, **ui.fig_kw()), width="stretch"
-            )
+        with board.lock:
+            if p.end_of_epoch and p.batch == p.batches:  # a finished epoch, not a stopped one
+                run.state = {
+                    k: v.detach().to("cpu", copy=True) for k, v in p.model.state_dict().items()
+                }
+                run.history = [
+                    *run.history,
+                    {"epoch": p.epoch, "loss": p.loss, "val_loss": p.val_loss},
+                ]
+                run.seconds = time.perf_counter() - started
+            run.progress = (p.epoch, p.epochs, p.batch, p.batches, p.loss)
+        board.report((p.epoch - 1 + p.batch / p.batches) / p.epochs)
 
-    batches = max(1, -(-len(data.train) // config.batch_size))
-    try:
-        res = F.train(config, data, callback=callback, report_every=max(1, batches // 10))
-    except (ValueError, RuntimeError) as e:  # bad settings for this data, or out of memory
-        st.session_state["fc_running"] = False
-        error("failed", e)
+    batches = max(1, -(-len(run.data.train) // run.config.batch_size))
+    res = F.train(
+        run.config,
+        run.data,
+        callback=callback,
+        should_stop=lambda: board.stopping,
+        report_every=max(1, batches // 10),
+    )
+    with board.lock:
+        run.device = res.device
+        if not res.stopped:
+            run.seconds, run.model = res.train_seconds, res.model
+
+
+def _draw_training(board: live.Board[ForecastRun]) -> None:
+    """The live view of a training: progress bar and loss so far."""
+    with board.lock:
+        progress, history = board.record.progress, list(board.record.history)
+    if progress is None:
+        st.progress(0.0, text=tr("starting"))
         return
-    partial.update(device=res.device, seconds=res.train_seconds, complete=True)
+    epoch, epochs, batch, batches, loss = progress
+    st.progress(
+        board.fraction,
+        text=tr(
+            "progress",
+            epoch=epoch,
+            epochs=epochs,
+            batch=batch,
+            batches=batches,
+            loss=f"{loss:.4g}",
+        ),
+    )
+    if history:
+        st.plotly_chart(
+            loss_figure(history, epochs=epochs, **ui.fig_kw()),
+            width="stretch",
+            key=f"fc_live_{board.id}_{board.version}",
+        )
+
+
+def follow_training() -> None:
+    """This session's training, followed until it ends, then turned into its result (once)."""
+    board = st.session_state.get("fc_board")
+    if board is None or st.session_state.get("fc_shown") == board.id:
+        return
+    slot = st.empty()
+    with slot.container(border=True):
+        ui.follow(board, _draw_training)
     slot.empty()
-    finish(partial, model=res.model)
+    st.session_state["fc_shown"] = board.id
+    if board.status == "failed":  # bad settings for this data, or out of memory
+        error("failed", board.error)
+        return
+    run = board.record
+    finish(run, stopped=run.model is None, model=run.model)
 
 
-def finish(partial: dict, *, model=None, file: str | None = None) -> None:
-    """Predictions of a trained (or stopped, or loaded) model: the session's result. Until it is
-    stored, `fc_running` stays set, so that an interrupted run is finished by the next one."""
+def finish(run: ForecastRun, *, stopped: bool, model=None, file: str | None = None) -> None:
+    """Predictions of a trained (or stopped, or loaded) model: the session's result. A stopped
+    run's model is rebuilt from the weights of its last finished epoch."""
     F = backend()
-    stopped = not partial["complete"]
-    config = partial["config"]
     if model is None:
-        if partial["state"] is None:
-            st.session_state["fc_running"] = False
+        if run.state is None:
             st.info(tr("stopped_early"))
             return
-        model = F.build_model(config)
-        model.load_state_dict(partial["state"])
+        model = F.build_model(run.config)
+        model.load_state_dict(run.state)
         model.eval()
-    predictions = F.predict_all(F.predictor(model), partial["data"])
+    predictions = F.predict_all(F.predictor(model), run.data)
     st.session_state["fc_result"] = {
-        **partial,
+        **{f.name: getattr(run, f.name) for f in fields(run)},
         "model": model,
         "predictions": predictions,
         "stopped": stopped,
         "file": file,
         "reference": None,
     }
-    st.session_state["fc_running"] = False
 
 
 def load_uploaded_weights(series: D.Series | None, source: str) -> None:
@@ -689,20 +726,8 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
     except ValueError as e:
         error("bad_weights", e)
         return
-    partial = {
-        "config": config,
-        "data": data,
-        "dates": series.dates,
-        "series_name": series.name,
-        "source": source,
-        "history": [],
-        "state": None,
-        "seconds": 0.0,
-        "device": "cpu",
-        "complete": True,
-        "saved_scaler": scaler,
-    }
-    finish(partial, model=model, file=ui.escape_md(up.name))
+    run = ForecastRun(config, data, series.dates, series.name, source, saved_scaler=scaler)
+    finish(run, stopped=False, model=model, file=ui.escape_md(up.name))
 
 
 # --- results -------------------------------------------------------------------------------------
@@ -923,10 +948,9 @@ with data_box:
     series, source = choose_series()
     data = None if series is None else prepare_data(series)
 config = submitted_config(data is not None) if pressed else None
-if st.session_state.get("fc_running"):  # the previous run was interrupted (Stop, or a widget)
-    finish(st.session_state["fc_partial"])
 if config is not None and data is not None:
     train(config, data, series, source)  # the data were cut with the submitted settings
+follow_training()
 load_uploaded_weights(series, source)
 
 result = st.session_state.get("fc_result")

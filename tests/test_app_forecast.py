@@ -323,16 +323,16 @@ def test_user_text_is_shown_literally():
 
 def test_a_stopped_run_keeps_what_it_learnt():
     at = train_tiny(open_page())
-    # what an interrupted run leaves behind: its last finished epoch, and the flag still set
-    partial = dict(at.session_state["fc_partial"])
-    partial.update(complete=False, history=partial["history"][:1])
-    at.session_state["fc_partial"] = partial
-    at.session_state["fc_running"] = True
+    # what a stopped training leaves behind: its last finished epoch, not yet turned into a result
+    board = at.session_state["fc_board"]
+    board.record.history, board.record.model = board.record.history[:1], None
+    board.status = "stopped"
+    at.session_state["fc_shown"] = None
     at.run()
     assert not at.exception
     assert any("Stopped after 1 epoch(s) of 2" in w.value for w in at.warning)
     assert titled(at, "Point-by-point") and titled(at, "LSTM gates")
-    assert at.session_state["fc_running"] is False
+    assert at.session_state["fc_shown"] == board.id  # turned into a result once
 
 
 def test_chinese_page_and_figures():
