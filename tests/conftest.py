@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -89,16 +90,17 @@ def browser_available() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
-def app_server(tmp_path_factory):
-    """`streamlit run app.py` on a free loopback port; yields its base URL."""
+@contextlib.contextmanager
+def streamlit_server(log_dir: Path, env: dict[str, str] | None = None):
+    """`streamlit run app.py` on a free loopback port, with `env` added to the environment;
+    yields its base URL (browser tests only: skipped where Chromium is absent)."""
     reason = browser_available()
     if reason:
         if os.environ.get("RNN_EXPLAINER_REQUIRE_BROWSER"):
             pytest.fail(f"browser tests are required here but cannot run: {reason}")
         pytest.skip(reason)
     port = _free_port()
-    log = tmp_path_factory.mktemp("streamlit") / "server.log"
+    log = log_dir / "server.log"
     log_file = open(log, "w")  # a file, not a pipe: an undrained pipe would block the server
     proc = subprocess.Popen(
         [
@@ -122,6 +124,7 @@ def app_server(tmp_path_factory):
         stdout=log_file,
         stderr=subprocess.STDOUT,
         text=True,
+        env={**os.environ, **(env or {})},
     )
     url = f"http://127.0.0.1:{port}"
     deadline = time.time() + 90
@@ -134,13 +137,25 @@ def app_server(tmp_path_factory):
     else:
         proc.kill()
         pytest.fail("the Streamlit server did not become healthy in 90 s:\n" + log.read_text())
-    yield url
-    proc.terminate()
     try:
-        proc.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-    log_file.close()
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        log_file.close()
+
+
+@pytest.fixture(scope="session")
+def app_server(tmp_path_factory):
+    """The app on a free loopback port, room for two trainings at once (tests of two students
+    training side by side); yields its base URL. The queue at one is tested on its own server."""
+    with streamlit_server(
+        tmp_path_factory.mktemp("streamlit"), {"RNN_EXPLAINER_TRAININGS": "2"}
+    ) as url:
+        yield url
 
 
 @pytest.fixture
