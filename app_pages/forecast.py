@@ -75,6 +75,21 @@ tr = ui.translator(
             "The dates run newest first: tick “Reverse the order” so that time runs forward.",
             "日期是从新到旧排列的：请勾选“反转顺序”，让时间向前推进。",
         ),
+        "read_as": (
+            "Read with {delimiter} between fields and “{decimal}” as the decimal mark.",
+            "读取方式：字段之间用 {delimiter} 分隔，小数点为“{decimal}”。",
+        ),
+        "tabs": ("tabs", "制表符"),
+        "no_header": (
+            "The first line holds only numbers, so it is read as data, not as a header: "
+            "the columns are numbered.",
+            "第一行只有数字，因此把它当作数据而不是表头读取：各列按序号命名。",
+        ),
+        "sorted": (
+            "The rows were in no date order: they are sorted by “{date}” (rows with equal "
+            "dates keep their order).",
+            "各行没有按日期排列：已按“{date}”排序（日期相同的行保持原有顺序）。",
+        ),
         "summary": (
             "{n} values; {gaps} missing value(s) in the file ({policy}).",
             "共 {n} 个值；文件中有 {gaps} 个缺失值（{policy}）。",
@@ -129,6 +144,13 @@ tr = ui.translator(
             "在第一轮结束之前就停止了：还没有可以显示的结果。",
         ),
         "results": ("3 · What it learnt", "3 · 模型学到了什么"),
+        "diverged": (
+            "The training loss is not a number from epoch {epoch} on: the training diverged, "
+            "and the predictions below mean nothing. Lower the learning rate, or choose "
+            "another normalisation.",
+            "从第 {epoch} 轮起训练损失不再是有限数：训练发散了，下面的预测没有意义。"
+            "请降低学习率，或改用其他归一化方式。",
+        ),
         "done": (
             "Trained {epochs} epoch(s) in {seconds} s on {device}, on {source}.",
             "在 {device} 上用 {seconds} 秒训练了 {epochs} 轮，数据为 {source}。",
@@ -295,7 +317,8 @@ tr = ui.translator(
 
 # --- data ----------------------------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
-def _table(raw: bytes) -> pd.DataFrame:
+def _table(raw: bytes) -> D.Table:
+    """The file read once, column guess included (keyed by the bytes' hash, so once per file)."""
     return D.read_table(raw)
 
 
@@ -369,12 +392,16 @@ def choose_series() -> tuple[D.Series | None, str]:
         return None, ""
     raw = up.getvalue()
     try:
-        df = _table(raw)
+        table = _table(raw)
     except ValueError as e:
         error("bad_file", e)
         return None, ""
-    columns = list(df.columns)
-    guess_value, guess_date = D.guess_columns(df)
+    columns, guess_value, guess_date = table.columns, table.value, table.date
+    if table.delimiter != "," or table.decimal != ".":
+        delimiter = tr("tabs") if table.delimiter == "\t" else f"“{table.delimiter}”"
+        c1.caption(tr("read_as", delimiter=delimiter, decimal=table.decimal))
+    if not table.header:
+        c1.caption(tr("no_header"))
     fid = up.file_id  # widgets per file: another file's columns are other options
     c3, c4, c5 = st.columns([2, 2, 2])
     column = c3.selectbox(
@@ -399,6 +426,8 @@ def choose_series() -> tuple[D.Series | None, str]:
         return None, ""
     if series.dates_descending and not reverse:
         st.info(tr("descending"))
+    if series.sorted_by_date:
+        st.info(tr("sorted", date=ui.escape_md(date_column)))
     return series, tr("uploaded", column=ui.escape_md(column), file=ui.escape_md(up.name))
 
 
@@ -763,6 +792,9 @@ def show_results(result: dict) -> None:
                 source=result["source"],
             )
         )
+    diverged = next((h["epoch"] for h in history if not np.isfinite(h["loss"])), None)
+    if diverged is not None:
+        st.error(tr("diverged", epoch=diverged))
     if history:
         ui.plot(loss_figure(history, epochs=config.epochs, **ui.fig_kw()), "forecast_loss")
     preds = result["predictions"]

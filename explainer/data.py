@@ -23,8 +23,10 @@ training windows cover, s_0 .. s_{n_train + W + h - 2}, and nothing later.
 
 from __future__ import annotations
 
+import csv
 import io
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,7 +35,22 @@ import pandas as pd
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_SERIES = "co2_weekly.csv"
-MAX_BYTES = 10 * 1024 * 1024  # uploads above 10 MiB are refused (a few hundred thousand rows)
+# The one upload limit, in bytes: `server.maxUploadSize` (MiB) in .streamlit/config.toml, with
+# which Streamlit refuses bigger uploads, is this number (a test checks); read_table refuses
+# bigger files too (the command line's, or any caller's).
+MAX_BYTES = 5 * 2**20
+# Values and normalised values beyond these overflow: float64 errors square the values (RMSE),
+# float32 training squares the normalised ones (float32 ends at 3.4e38).
+MAX_MAGNITUDE, MAX_NORMALISED = 1e150, 1e15
+MAX_COLUMNS = 1000  # a forecast reads one column; wider files are refused before parsing
+DELIMITERS = (",", ";", "\t", "|")  # detected from the first lines, in this order of preference
+_DELIMITER_NAMES = {",": "','", ";": "';'", "\t": "tabs", "|": "'|'"}
+_DECIMAL_NAMES = {".": "'.'", ",": "','"}
+_SAMPLE_CHARS, _SAMPLE_LINES = 65_536, 50  # what the delimiter and header detection look at
+_DATE_CHARS = 40  # an entry longer than this is no date (dateutil's cost grows super-linearly)
+_DATE_TRIES = 50  # non-numeric columns tried as dates by the guess, at most
+_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_DECIMAL_COMMA = re.compile(r"[+-]?\d*,\d+([eE][+-]?\d+)?")
 NORMALISATIONS = ("window", "minmax", "zscore", "none")
 GAP_POLICIES = ("interpolate", "drop")
 
@@ -54,6 +71,8 @@ _TIME_NAMES = {
     "day",
     "quarter",
     "period",
+    "t",
+    "step",
     "index",
     "unnamed: 0",
 }
@@ -123,11 +142,39 @@ def bundled(file: str = DEFAULT_SERIES) -> BundledSeries:
 # ----------------------------------------------------------------------------- reading a CSV
 
 
-def read_table(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.DataFrame:
-    """Read CSV bytes or a CSV path into a DataFrame, refusing what is not a usable UTF-8 CSV.
+@dataclass(frozen=True)
+class Table:
+    """A CSV file read into columns: how it was read, and the column guess, made once per file."""
 
-    Raises ValueError for: a file over `max_bytes`, an empty file, an Excel workbook, text that is
-    not UTF-8, unparseable CSV, and a header without data rows.
+    frame: pd.DataFrame  # the columns as read (strings, numbers, empty entries as NaN)
+    delimiter: str  # between fields: one of DELIMITERS, detected from the first lines
+    decimal: str  # the decimal mark: "." or "," (detected where fields are not comma-separated)
+    header: bool  # False: the first line held only numbers, so it is data ("column 1", ...)
+    value: str | None  # the guessed value column (see `guess_columns`)
+    date: str | None  # the guessed date column for the x-axis
+
+    @property
+    def columns(self) -> list[str]:
+        return list(self.frame.columns)
+
+    @property
+    def how(self) -> str:
+        """How the file was read, in words, for messages about it."""
+        header = "" if self.header else ", no header row (its first line holds numbers)"
+        return (
+            f"read with {_DELIMITER_NAMES[self.delimiter]} between fields and "
+            f"{_DECIMAL_NAMES[self.decimal]} as the decimal mark{header}"
+        )
+
+
+def read_table(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> Table:
+    """Read CSV bytes or a CSV path into a `Table`, refusing what is not a usable UTF-8 CSV.
+
+    The delimiter (`DELIMITERS`), a decimal comma and a missing header row are detected from the
+    first lines; every step costs time linear in the file's size. Raises ValueError for: a file
+    over `max_bytes`, an empty file, an Excel workbook, text that is not UTF-8, more than
+    `MAX_COLUMNS` columns, rows with more fields than the header, unparseable CSV, and a header
+    without data rows.
     """
     if isinstance(source, (str, Path)):
         path = Path(source)
@@ -163,61 +210,200 @@ def read_table(source: bytes | str | Path, *, max_bytes: int = MAX_BYTES) -> pd.
             f"the file is not UTF-8 text (byte 0x{raw[e.start]:02x} at position "
             f"{e.start}); save it as 'CSV UTF-8' and try again"
         ) from None
+    # blank lines inside a one-column file are gaps, not nothing; trailing ones are dropped
+    text = text.lstrip("\r\n").rstrip(" \t\r\n") + "\n"
+    rows = _sample_rows(text)
+    delimiter, rows = _sniff_delimiter(text, rows)
+    decimal = "," if delimiter != "," and _has_decimal_commas(rows[1:]) else "."
+    header = not all(
+        _NUMBER.fullmatch(f.strip().replace(decimal, ".")) or not f.strip() for f in rows[0]
+    )
+    delim = _DELIMITER_NAMES[delimiter]
+    first = text[: text.find("\n")]
+    # a first line longer than the sample: count its delimiters (quotes aside), in linear time
+    width = len(rows[0]) if len(first) <= _SAMPLE_CHARS else first.count(delimiter) + 1
+    if width > MAX_COLUMNS:
+        raise ValueError(
+            f"the file has {width:,} columns (with {delim} between fields), more than the "
+            f"{MAX_COLUMNS:,} this reads; a forecast uses one: keep the columns you need"
+        )
+    for i, row in enumerate(rows[1:] if header else rows):
+        if len(row) > width:
+            hint = (
+                "; if its numbers use decimal commas, separate the fields with ';'"
+                if delimiter == ","
+                else ""
+            )
+            raise ValueError(
+                f"data row {i + 1} has {len(row)} fields but the "
+                f"{'header' if header else 'first row'} has {width} (with {delim} between "
+                f"fields){hint}"
+            )
     try:
-        # blank lines inside a one-column file are gaps, not nothing; trailing ones are dropped
-        text = text.rstrip(" \t\r\n") + "\n"
-        df = pd.read_csv(io.StringIO(text), skipinitialspace=True, skip_blank_lines=False)
+        df = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            decimal=decimal,
+            header=0 if header else None,
+            skipinitialspace=True,
+            skip_blank_lines=False,
+        )
     except pd.errors.EmptyDataError:
         raise ValueError("the file holds no columns: expected a CSV with a header row") from None
     except (pd.errors.ParserError, ValueError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise ValueError(f"the file could not be read as CSV: {first}") from None
+        raise ValueError(
+            f"the file could not be read as CSV (with {delim} between fields): {first}"
+        ) from None
     if df.empty:
         raise ValueError(
             f"the file has a header ({', '.join(map(str, df.columns))}) but no data rows"
         )
-    df.columns = [str(c).strip() for c in df.columns]
-    return df
+    if header:
+        df.columns = [str(c).strip() for c in df.columns]
+    else:
+        df.columns = [f"column {k + 1}" for k in range(df.shape[1])]
+    value, date = guess_columns(df)
+    return Table(df, delimiter, decimal, header, value, date)
+
+
+def _sample_rows(text: str) -> list[list[str]]:
+    """The fields of the first non-blank lines (at most `_SAMPLE_CHARS`), split on commas."""
+    return [r for r in csv.reader(_sample_lines(text), delimiter=",") if r]
+
+
+def _sample_lines(text: str) -> list[str]:
+    sample = text[:_SAMPLE_CHARS]
+    lines = sample.splitlines()
+    if len(sample) < len(text) and len(lines) > 1:
+        lines = lines[:-1]  # the last line is cut off
+    return [line for line in lines[:_SAMPLE_LINES] if line.strip()]
+
+
+def _sniff_delimiter(text: str, comma_rows: list[list[str]]) -> tuple[str, list[list[str]]]:
+    """The delimiter that splits every sampled line into as many fields as the header's; among
+    those, the one whose fields are most often numbers, then the one with most fields, then the
+    first in `DELIMITERS`. Returns it with the sampled lines split on it."""
+    lines = _sample_lines(text)
+    split = {",": comma_rows}
+    for d in DELIMITERS[1:]:
+        split[d] = [r for r in csv.reader(lines, delimiter=d) if r]
+
+    def score(d: str) -> tuple:
+        rows = split[d]
+        consistent = len(rows[0]) > 1 and all(len(r) == len(rows[0]) for r in rows)
+        marks = "." if d == "," else ".,"
+        numbers = sum(
+            any(_NUMBER.fullmatch(f.strip().replace(m, ".")) for m in marks)
+            for r in rows
+            for f in r
+        )
+        return consistent, numbers, len(rows[0]), -DELIMITERS.index(d)
+
+    best = max(DELIMITERS, key=score)
+    return best, split[best]
+
+
+def _has_decimal_commas(rows: list[list[str]]) -> bool:
+    return any(_DECIMAL_COMMA.fullmatch(f.strip()) for r in rows for f in r)
 
 
 def numeric_columns(df: pd.DataFrame) -> list[str]:
     """Columns whose non-empty entries all parse as numbers."""
-    out = []
+    return list(_numeric_arrays(df))
+
+
+def _numeric_arrays(df: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Each numeric column (see `numeric_columns`) as float64 (n,), in the frame's order. Columns
+    pandas parsed as numbers are converted in one block: a wide file costs no call per column."""
+    typed = [c for c, t in df.dtypes.items() if pd.api.types.is_numeric_dtype(t)]
+    block = df[typed].to_numpy(dtype=np.float64, na_value=np.nan)  # (n, k)
+    present = ~np.isnan(block).all(axis=0)
+    arrays = {c: block[:, k] for k, c in enumerate(typed) if present[k]}
     for name in df.columns:
+        if name in arrays or name in typed:
+            continue
         col = df[name]
-        parsed = pd.to_numeric(col, errors="coerce")
-        if parsed.notna().any() and not (col.notna() & parsed.isna()).any():
-            out.append(name)
-    return out
+        parsed, given = _to_numbers(col), col.notna().to_numpy()
+        if given.any() and not (given & np.isnan(parsed)).any():
+            arrays[name] = parsed
+    return {c: arrays[c] for c in df.columns if c in arrays}
+
+
+def _to_numbers(col: pd.Series) -> np.ndarray:
+    """The column as float64 (n,): what is no number becomes NaN, a number beyond float64's range
+    ±inf. pandas keeps integers of 20 or more digits as Python ints, which `pd.to_numeric` cannot
+    convert (OverflowError), and turns numbers of hundreds of thousands of digits into NaN;
+    Python's `float` reads both, in time linear in their length."""
+    if pd.api.types.is_numeric_dtype(col.dtype):  # parsed by pandas already (bool too)
+        return col.to_numpy(dtype=np.float64, na_value=np.nan)
+    text = col.astype(str).where(col.notna())
+    v = np.array(pd.to_numeric(text, errors="coerce"), dtype=np.float64)  # a writable copy
+    missing = np.isnan(v) & col.notna().to_numpy()
+    if missing.any():
+        long = np.flatnonzero(missing)[text[missing].str.len().to_numpy() > 300]
+        for i in long:
+            s = text.iloc[i].strip()
+            if _NUMBER.fullmatch(s):
+                v[i] = float(s)
+    return v
 
 
 def guess_columns(df: pd.DataFrame) -> tuple[str | None, str | None]:
-    """A (value column, date column) guess for a fresh upload; either may be None."""
-    numeric = numeric_columns(df)
-    date = next((c for c in df.columns if c.lower() in _TIME_NAMES - {"index", "unnamed: 0"}), None)
+    """A (value column, date column) guess for a fresh upload; either may be None.
+
+    The date column is the first one named like a time index (`_TIME_NAMES`) that holds numbers
+    or dates, else the first other column that parses as dates. The value column is the first
+    numeric one that is neither the date column, nor named like a time index, nor an index by
+    its content (evenly spaced increasing numbers, such as 0..n-1 or years); failing that, the
+    first numeric column that is not the date column."""
+    numeric = _numeric_arrays(df)
+    named = [c for c in df.columns if c.lower() in _TIME_NAMES - {"index", "unnamed: 0"}]
+    date = next((c for c in named if c in numeric or _parses_as_dates(df[c])), None)
     if date is None:
-        for c in df.columns:
-            if c not in numeric and _parses_as_dates(df[c]):
-                date = c
-                break
-    values = [c for c in numeric if c != date and c.lower() not in _TIME_NAMES]
-    return (values[0] if values else (numeric[0] if numeric else None)), date
+        others = [c for c in df.columns if c not in numeric][:_DATE_TRIES]
+        date = next((c for c in others if _parses_as_dates(df[c])), None)
+    values = (
+        c
+        for c, v in numeric.items()
+        if c != date and c.lower() not in _TIME_NAMES and not _index_like(v)
+    )
+    fallback = [c for c in numeric if c != date] or list(numeric) or [None]
+    return next(values, fallback[0]), date
+
+
+def _index_like(v: np.ndarray) -> bool:
+    """Evenly spaced increasing numbers (0..n-1, 1..n, years): a time index, not a value."""
+    v = v[~np.isnan(v)]
+    if len(v) < 3 or not np.isfinite(v).all():
+        return False
+    d = np.diff(v)
+    return bool(d[0] > 0 and np.allclose(d, d[0], rtol=1e-9, atol=0))
 
 
 def _first_non_number(col: pd.Series, name: str) -> str:
-    bad = col.notna() & pd.to_numeric(col, errors="coerce").isna()
+    bad = col.notna().to_numpy() & np.isnan(_to_numbers(col))
     if not bad.any():
         return f"column {name!r} is empty"
-    i = int(np.flatnonzero(bad.to_numpy())[0])
-    return f"column {name!r} holds {str(col.iloc[i])!r} in data row {i + 1}"
+    i = int(np.flatnonzero(bad)[0])
+    return f"column {name!r} holds {_shown(col.iloc[i])} in data row {i + 1}"
 
 
 def _parses_as_dates(col: pd.Series) -> bool:
     sample = col.dropna().astype(str).head(20)
-    if sample.empty:
+    # dates are short; dateutil's cost grows faster than the length of what it is given
+    if sample.empty or (sample.str.len() > _DATE_CHARS).any():
         return False
     parsed = pd.to_datetime(sample, errors="coerce", format="mixed")
     return bool(parsed.notna().all())
+
+
+def _shown(v: object) -> str:
+    """An entry of the file for a message: quoted, and cut short when long."""
+    s = str(v)
+    if len(s) <= 40:
+        return repr(s)
+    return f"{s[:20]!r}… ({len(s):,} characters)"
 
 
 # ----------------------------------------------------------------------------- a clean series
@@ -233,13 +419,14 @@ class Series:
     gaps: int  # missing values found in the column before filling or dropping
     gap_policy: str  # "interpolate" or "drop"
     dates_descending: bool  # the dates ran newest first before any reversal (suggests reverse)
+    sorted_by_date: bool = False  # the rows were in no date order: sorted by date (stable)
 
     def __len__(self) -> int:
         return len(self.values)
 
 
 def load_series(
-    source: bytes | str | Path | pd.DataFrame,
+    source: bytes | str | Path | Table,
     column: str | None = None,
     *,
     date_column: str | None = None,
@@ -247,22 +434,24 @@ def load_series(
     gaps: str = "interpolate",
     max_bytes: int = MAX_BYTES,
 ) -> Series:
-    """Read one numeric column of a CSV (bytes, path or an already read DataFrame) as a `Series`.
+    """Read one numeric column of a CSV (bytes, path or an already read `Table`) as a `Series`.
 
-    `column=None` picks the first numeric column that does not look like a time index. `reverse`
-    flips the row order (for files listed newest first). Missing entries are counted, then linearly
-    interpolated by position (the ends take the nearest value) or dropped, per `gaps`.
+    `column=None` takes the table's guess (`guess_columns`). `reverse` flips the row order (for
+    files listed newest first); rows whose dates run in no order are sorted by date, and the
+    `Series` says so. Missing entries are counted, then linearly interpolated by position (the
+    ends take the nearest value) or dropped, per `gaps`.
     """
     if gaps not in GAP_POLICIES:
         raise ValueError(f"unknown gap policy {gaps!r}: expected one of {GAP_POLICIES}")
-    df = source if isinstance(source, pd.DataFrame) else read_table(source, max_bytes=max_bytes)
+    table = source if isinstance(source, Table) else read_table(source, max_bytes=max_bytes)
+    df = table.frame
     if column is None:
-        column, _ = guess_columns(df)
+        column = table.value
         if column is None:
             raise ValueError(
                 "no numeric column: "
                 + "; ".join(_first_non_number(df[c], c) for c in list(df.columns)[:3])
-                + "; a forecast needs a column of numbers"
+                + f"; a forecast needs a column of numbers (the file was {table.how})"
             )
     if column not in df.columns:
         raise ValueError(f"no column {column!r}; the file has {', '.join(map(str, df.columns))}")
@@ -274,39 +463,50 @@ def load_series(
         raise ValueError(f"{column!r} cannot be both the value column and the date column")
 
     raw = df[column]
-    values = pd.to_numeric(raw, errors="coerce")
-    bad = raw.notna() & values.isna()
+    v = _to_numbers(raw)  # (n,)
+    bad = raw.notna().to_numpy() & np.isnan(v)
     if bad.any():
-        i = int(np.flatnonzero(bad.to_numpy())[0])
+        i = int(np.flatnonzero(bad)[0])
         numeric = [c for c in numeric_columns(df) if c != date_column]
         hint = f"; numeric columns: {', '.join(numeric)}" if numeric else "; no column is numeric"
         raise ValueError(
             f"column {column!r} is not numeric: data row {i + 1} holds "
-            f"{str(raw.iloc[i])!r} ({int(bad.sum())} such entries){hint}"
+            f"{_shown(raw.iloc[i])} ({int(bad.sum())} such entries){hint} (the file was "
+            f"{table.how})"
         )
-    values = values.astype("float64")
-    inf = np.isinf(values.to_numpy())
+    inf = np.isinf(v)
     if inf.any():
         rows = ", ".join(str(int(i) + 1) for i in np.flatnonzero(inf)[:5])
+        written = raw[inf].astype(str).str.strip().str.lower().str.lstrip("+-")
+        what = (
+            "infinite value(s)"
+            if written.isin(["inf", "infinity"]).all()
+            else f"number(s) beyond float64's range (±{np.finfo(np.float64).max:.1e})"
+        )
         raise ValueError(
-            f"column {column!r} holds {int(inf.sum())} infinite value(s) "
-            f"(data rows {rows}); remove or correct them"
+            f"column {column!r} holds {int(inf.sum())} {what} (data rows {rows}); "
+            "remove or correct them"
         )
 
     dates = None
-    descending = False
+    descending = shuffled = False
     if date_column is not None:
         dates = _parse_dates(df[date_column], date_column)
         valid = dates[~pd.isna(dates)]
-        descending = len(valid) > 1 and bool(valid[0] > valid[-1])
+        ahead = valid[1:] >= valid[:-1]
+        behind = valid[1:] <= valid[:-1]
+        descending = len(valid) > 1 and bool(behind.all() and not ahead.all())
+        shuffled = not (ahead.all() or behind.all())
 
-    v = values.to_numpy()
     n_gaps = int(np.isnan(v).sum())
     if n_gaps == len(v):
         raise ValueError(f"column {column!r} holds no values, only {n_gaps} empty entries")
     if reverse:
         v = v[::-1]
         dates = None if dates is None else dates[::-1]
+    if shuffled:  # a stable sort: rows with equal dates keep their order; missing dates go last
+        order = np.argsort(dates, kind="stable")
+        v, dates = v[order], dates[order]
     if n_gaps:
         if gaps == "drop":
             keep = ~np.isnan(v)
@@ -321,6 +521,7 @@ def load_series(
         gaps=n_gaps,
         gap_policy=gaps,
         dates_descending=descending,
+        sorted_by_date=shuffled,
     )
 
 
@@ -334,16 +535,24 @@ def load_bundled(
 
 def _parse_dates(col: pd.Series, name: str) -> np.ndarray:
     """Numbers (years, ticks) stay numbers; anything else must parse as dates."""
-    as_num = pd.to_numeric(col, errors="coerce")
-    if not (col.notna() & as_num.isna()).any():
-        return as_num.to_numpy(dtype=np.float64)
-    parsed = pd.to_datetime(col, errors="coerce", format="mixed")
-    bad = col.notna() & parsed.isna()
+    as_num = _to_numbers(col)
+    if not (col.notna().to_numpy() & np.isnan(as_num)).any():
+        if np.isinf(as_num).any():
+            i = int(np.flatnonzero(np.isinf(as_num))[0])
+            raise ValueError(
+                f"date column {name!r} holds {_shown(col.iloc[i])} in data row {i + 1}, "
+                "beyond float64's range; choose another date column or none"
+            )
+        return as_num
+    text = col.astype(str)
+    long = col.notna() & (text.str.len() > _DATE_CHARS)
+    parsed = None if long.any() else pd.to_datetime(col, errors="coerce", format="mixed")
+    bad = long if parsed is None else col.notna() & parsed.isna()
     if bad.any():
         i = int(np.flatnonzero(bad.to_numpy())[0])
         raise ValueError(
             f"date column {name!r} does not parse as dates: data row {i + 1} holds "
-            f"{str(col.iloc[i])!r}; choose another date column or none"
+            f"{_shown(col.iloc[i])}; choose another date column or none"
         )
     return parsed.to_numpy(dtype="datetime64[ns]")
 
@@ -372,6 +581,14 @@ def check_values(
         raise ValueError(
             f"the series holds {nan} NaN and {inf} infinite value(s) (first at "
             f"position {first}); fill or drop the gaps first"
+        )
+    big = np.abs(v) > MAX_MAGNITUDE
+    if big.any():
+        first = int(np.flatnonzero(big)[0])
+        raise ValueError(
+            f"the series holds {int(big.sum())} value(s) beyond ±{MAX_MAGNITUDE:.0e} (the first, "
+            f"{v[first]:.3g}, at position {first}), whose squares overflow the errors (RMSE); "
+            "divide the column by a power of ten first"
         )
     need = window + horizon
     if len(v) < need:
@@ -573,6 +790,15 @@ def prepare(
         scaler, base = scaler or fit_scaler(s[:train_end], normalise), np.ones(n)
     x = normalise_values(x_raw, normalise, scaler, base)
     y = normalise_values(y_raw, normalise, scaler, base)
+    z = max(float(np.abs(x).max()), float(np.abs(y).max()))
+    if not z <= MAX_NORMALISED:  # also catches inf and NaN
+        what = {"window": "per-window normalisation (p_i / p_0 - 1)", "none": "no normalisation"}
+        others = [f"{n!r}" for n in NORMALISATIONS if n != normalise]
+        raise ValueError(
+            f"with {what.get(normalise, f'{normalise} normalisation')} the model would see "
+            f"values up to {z:.3g}, beyond ±{MAX_NORMALISED:.0e}: training in float32 squares "
+            f"them, and the loss overflows; choose normalise={' or '.join(others)} instead"
+        )
 
     def part(lo: int, hi: int) -> Windows:
         return Windows(x[lo:hi], y[lo:hi], start[lo:hi], base[lo:hi])

@@ -281,7 +281,13 @@ BAD_UPLOADS = [
     ("inf.csv", csv_of([1.0, 2.0, "inf"] * 30), "infinite"),
     ("latin1.csv", "year,température\n1,2\n".encode("latin-1"), "not UTF-8"),
     ("book.csv", b"PK\x03\x04" + bytes(200), "Excel"),
-    ("big.csv", b"y\n" + b"1\n" * (D.MAX_BYTES // 2 + 1), "over the 10.0 MiB limit"),
+    ("big.csv", b"y\n" + b"1\n" * (D.MAX_BYTES // 2 + 1), "over the 5.0 MiB limit"),
+    # the fuzzed files of #14: huge numbers, decimal commas between commas, a wide file
+    ("digits.csv", b"y\n" + b"9" * 400 + b"\n2\n", "beyond float64's range"),
+    ("field.csv", b"d,y\n" + b"1" * 2_000_000 + b",1\n2,3\n", "beyond float64's range"),
+    ("e308.csv", csv_of([*SERIES[:60], 1.7e308, *SERIES[60:]]), "beyond ±1e+150"),
+    ("commas.csv", b"t,y\n0,1,5\n1,2,5\n", "has 3 fields but the header has 2"),
+    ("wide.csv", ("c," * 49_999 + "c\n" + "1," * 49_999 + "1\n").encode(), "50,000 columns"),
 ]
 
 
@@ -305,6 +311,66 @@ def test_every_bad_upload_shows_a_clear_message_and_no_traceback():
     at.button(key="fc_train").click().run()
     assert not at.exception
     assert any("Layer sizes must be" in e for e in errors(at))
+
+
+def test_semicolons_decimal_commas_and_a_missing_header_are_read_and_said():
+    at = open_page()
+    rows = "".join(f"{i};{v:.4f}\n".replace(".", ",") for i, v in enumerate(SERIES))
+    upload(at, ("t;y\n" + rows).encode(), "semi.csv")
+    assert not at.error
+    assert at.selectbox(key=next(k for k in _keys(at) if k.startswith("fc_col_"))).value == "y"
+    assert any(
+        "Read with “;” between fields and “,” as the decimal mark" in c.value for c in at.caption
+    )
+    (series,) = titled(at, "")[:1]
+    np.testing.assert_allclose(decode(series["data"][0]["y"]), SERIES, atol=1e-4)
+    upload(at, "".join(f"{v:.6f}\n" for v in SERIES).encode(), "bare.csv")
+    assert not at.error and any("read as data, not as a header" in c.value for c in at.caption)
+    assert any(f"{len(SERIES)} values" in c.value for c in at.caption)  # the first line counts
+
+
+def _keys(at: AppTest) -> list[str]:
+    return [w.key for w in at.selectbox]
+
+
+def test_shuffled_dates_are_sorted_with_a_note():
+    dates = np.datetime64("2001-01-01") + np.arange(len(SERIES))
+    order = np.random.default_rng(0).permutation(len(SERIES))
+    rows = "".join(f"{dates[i]},{SERIES[i]:.6f}\n" for i in order)
+    at = upload(open_page(), ("date,level\n" + rows).encode(), "shuffled.csv")
+    assert not at.error
+    assert any("sorted by “date”" in i.value.replace("\\", "") for i in at.info)
+    (series,) = titled(at, "")[:1]
+    np.testing.assert_allclose(decode(series["data"][0]["y"]), SERIES, atol=1e-6)
+
+
+def test_the_column_guess_is_made_once_per_file(monkeypatch):
+    calls = []
+    real = D.guess_columns
+    monkeypatch.setattr(D, "guess_columns", lambda df: calls.append(list(df.columns)) or real(df))
+    at = upload(open_page(), TINY)
+    at.number_input(key="fc_window").set_value(12).run()
+    at.radio(key="fc_gaps").set_value("drop").run()
+    assert not at.exception
+    assert calls.count(["year", "y"]) == 1  # once for this file, not on every rerun
+
+
+def test_a_training_whose_loss_is_nan_says_so_without_an_error(monkeypatch):
+    # a loss that is NaN from epoch 1 drew the same empty loss chart twice: DuplicateElementId
+    import dataclasses
+
+    real = F.train
+
+    def nan_train(config, data, *, callback=None, **kw):
+        def nan(p):
+            return callback(dataclasses.replace(p, loss=float("nan"), val_loss=float("nan")))
+
+        return real(config, data, callback=nan, **kw)
+
+    monkeypatch.setattr(F, "train", nan_train)
+    at = train_tiny(open_page(), epochs=3)
+    assert not at.exception
+    assert any("not a number from epoch 1 on" in e for e in errors(at))
 
 
 def test_user_text_is_shown_literally():

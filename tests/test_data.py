@@ -282,3 +282,183 @@ def test_sunspots_needs_another_normalisation():
     with pytest.raises(ValueError, match="zero"):
         D.prepare(s.values)
     D.prepare(s.values, normalise="zscore")
+
+
+# ----------------------------------------------------------------------------- fuzzed files (#14)
+
+
+def test_the_upload_limit_is_the_one_in_the_server_config():
+    import tomllib
+
+    from tests.conftest import ROOT
+
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == D.MAX_BYTES  # Streamlit's MB are MiB
+    with pytest.raises(ValueError, match="over the 5.0 MiB limit"):
+        D.read_table(b"y\n" + b"1\n" * (D.MAX_BYTES // 2 + 1))
+
+
+def test_a_2_mb_field_is_never_handed_to_the_date_parser(monkeypatch):
+    # dateutil's cost grows faster than the length of what it parses: a 2,000,000-digit field
+    # used to stall the column guess (pd.to_datetime(format="mixed")) for hours
+    longest = []
+    real = pd.to_datetime
+
+    def spy(arg, *a, **kw):
+        longest.append(max((len(str(v)) for v in getattr(arg, "values", [arg])), default=0))
+        return real(arg, *a, **kw)
+
+    monkeypatch.setattr(pd, "to_datetime", spy)
+    digits = b"d,y\n" + b"1" * 2_000_000 + b",1\n2,3\n"
+    with pytest.raises(ValueError, match=r"column 'd' holds 1 number\(s\) beyond float64's range"):
+        D.load_series(digits)
+    text = b"d,y\n" + b"x" * 2_000_000 + b",1\n2,3\n"
+    assert list(D.load_series(text).values) == [1, 3]
+    with pytest.raises(ValueError, match=r"'xxxxxxxxxxxxxxxxxxxx'… \(2,000,000 characters\)"):
+        D.load_series(text, "y", date_column="d")
+    assert max(longest, default=0) <= 40
+
+
+def test_a_file_of_50000_columns_is_refused_before_it_is_parsed(monkeypatch):
+    wide = (",".join(f"c{i}" for i in range(50_000)) + "\n" + "1," * 49_999 + "1\n").encode()
+    monkeypatch.setattr(pd, "read_csv", None)  # refused before pandas sees it
+    with pytest.raises(ValueError, match=r"50,000 columns \(with ',' between fields\)"):
+        D.read_table(wide)
+
+
+def test_a_file_of_1000_columns_reads_and_guesses_the_first_value_column():
+    rng = np.random.default_rng(0)
+    v = rng.normal(size=(30, D.MAX_COLUMNS - 1)).round(3)
+    rows = "".join(f"{t}," + ",".join(map(str, r)) + "\n" for t, r in enumerate(v))
+    table = D.read_table(
+        ("t," + ",".join(f"c{i}" for i in range(v.shape[1])) + "\n" + rows).encode()
+    )
+    assert (table.value, table.date) == ("c0", "t")
+    np.testing.assert_array_equal(D.load_series(table).values, v[:, 0])
+
+
+@pytest.mark.parametrize("digits", [309, 310, 400, 5000])
+def test_integers_beyond_float64_are_a_message_not_an_overflow(digits):
+    raw = b"y\n" + b"9" * digits + b"\n2\n3\n"  # 309 nines are 1e309; pandas keeps Python ints
+    with pytest.raises(ValueError, match=r"holds 1 number\(s\) beyond float64's range.*row.* 1"):
+        D.load_series(raw)
+    assert D.read_table(raw).value == "y"
+    ok = D.load_series(b"y\n" + b"1" * 300 + b"\n2\n3\n")  # 1.1e299 is a float64
+    assert ok.values[0] == pytest.approx(float("1" * 300))
+
+
+def test_literal_infinities_are_still_called_infinite():
+    with pytest.raises(ValueError, match=r"2 infinite value\(s\) \(data rows 2, 3\)"):
+        D.load_series(b"v\n1\ninf\n-Infinity\n")
+
+
+@pytest.mark.parametrize("big", [1.7e308, 1e308, 1e200])
+def test_values_whose_squares_overflow_are_refused(big):
+    s = 10 + np.sin(np.arange(200) / 5)
+    s[57] = big
+    for norm in D.NORMALISATIONS:
+        with pytest.raises(ValueError, match=r"1 value\(s\) beyond ±1e\+150 .*at position 57"):
+            D.prepare(s, window=10, normalise=norm)
+    # a whole series at that scale: every normalisation would give an infinite RMSE
+    with pytest.raises(ValueError, match="beyond ±1e\\+150"):
+        D.prepare(big / 2 * (1 + 0.1 * np.sin(np.arange(200) / 5)), window=10)
+
+
+def test_normalised_values_beyond_float32_training_are_refused():
+    s = 1e20 * (1 + 0.1 * np.sin(np.arange(200) / 5))
+    with pytest.raises(
+        ValueError, match=r"no normalisation the model would see values up to 1\.1e\+20"
+    ):
+        D.prepare(s, window=10, normalise="none")
+    D.prepare(s, window=10, normalise="zscore")  # what the message offers works
+    near_zero = np.r_[1e-18, np.ones(199) + np.sin(np.arange(199)) / 9]
+    with pytest.raises(ValueError, match="per-window normalisation .* float32"):
+        D.prepare(near_zero, window=10, normalise="window")
+
+
+@pytest.mark.parametrize(
+    "text, delimiter, decimal",
+    [
+        ("t;y\n0;1,5\n1;2,25\n2;-3,75\n3;4e-1\n", ";", ","),
+        ("t;y\n0;1.5\n1;2.25\n2;-3.75\n3;0.4\n", ";", "."),
+        ("t\ty\n0\t1.5\n1\t2.25\n2\t-3.75\n3\t0.4\n", "\t", "."),
+        ("t\ty\n0\t1,5\n1\t2,25\n2\t-3,75\n3\t0,4\n", "\t", ","),
+        ("t|y\n0|1.5\n1|2.25\n2|-3.75\n3|0.4\n", "|", "."),
+        ('t,y\n0,"1.5"\n1,2.25\n2,-3.75\n3,0.4\n', ",", "."),
+    ],
+)
+def test_delimiters_and_decimal_commas_are_detected(text, delimiter, decimal):
+    table = D.read_table(text.encode())
+    assert (table.delimiter, table.decimal, table.columns) == (delimiter, decimal, ["t", "y"])
+    s = D.load_series(table)
+    assert s.name == "y" and list(s.values) == [1.5, 2.25, -3.75, 0.4]
+
+
+def test_decimal_commas_between_comma_separated_fields_are_named():
+    # "t,y / 0,1,5": once read as index 0 with value 5 (pandas' implicit index), now refused
+    with pytest.raises(
+        ValueError, match=r"data row 1 has 3 fields but the header has 2 \(with ','"
+    ):
+        D.read_table(b"t,y\n0,1,5\n1,2,5\n2,3,25\n")
+
+
+def test_a_column_that_is_not_numeric_names_how_the_file_was_read():
+    with pytest.raises(ValueError, match=r"read with ';' between fields and ',' as the decimal"):
+        D.load_series(b"t;y\n0;1,5\n1;abc\n2;3,5\n", "y")
+    with pytest.raises(ValueError, match=r"read with tabs between fields"):
+        D.load_series(b"a\tb\nx\ty\nz\tw\n")
+
+
+def test_shuffled_dates_are_sorted_and_said_so():
+    dates = pd.date_range("2020-01-01", periods=12, freq="D")
+    order = np.random.default_rng(3).permutation(12)
+    rows = "".join(f"{dates[i].date()},{10 * i}\n" for i in order)
+    s = D.load_series(("date,v\n" + rows).encode(), "v", date_column="date")
+    assert s.sorted_by_date and not s.dates_descending
+    assert list(s.values) == [10.0 * i for i in range(12)]
+    assert (np.diff(s.dates) > np.timedelta64(0)).all()
+    # in order, or newest first (the Reverse box's job): nothing is sorted
+    ordered = D.load_series(("date,v\n" + rows).encode(), "v")  # no date column: file order
+    assert not ordered.sorted_by_date and list(ordered.values) == [10.0 * i for i in order]
+    newest = "".join(f"{dates[i].date()},{i}\n" for i in range(11, -1, -1))
+    s = D.load_series(("date,v\n" + newest).encode(), "v", date_column="date")
+    assert s.dates_descending and not s.sorted_by_date
+
+
+def test_numeric_shuffled_years_are_sorted_too():
+    s = D.load_series(b"year,v\n2003,3\n2001,1\n2002,2\n2004,4\n", "v", date_column="year")
+    assert (
+        s.sorted_by_date
+        and list(s.values) == [1, 2, 3, 4]
+        and list(s.dates) == [2001, 2002, 2003, 2004]
+    )
+
+
+@pytest.mark.parametrize(
+    "text, columns",
+    [
+        ("1.5\n2.25\n-3\n4e2\n", ["column 1"]),
+        ("0,1.5\n1,2.25\n2,-3\n3,4e2\n", ["column 1", "column 2"]),
+        ("0;1,5\n1;2,25\n2;-3\n3;4e2\n", ["column 1", "column 2"]),
+    ],
+)
+def test_a_file_without_a_header_row_is_detected(text, columns):
+    table = D.read_table(text.encode())
+    assert not table.header and table.columns == columns and "no header row" in table.how
+    assert table.value == columns[-1]  # the first of two columns counts 0, 1, 2, ...
+    assert list(D.load_series(table).values) == [1.5, 2.25, -3, 400]  # the first line is data
+
+
+@pytest.mark.parametrize("index", ["t", "step", "k", "Unnamed: 0", "n"])
+def test_an_index_column_is_not_taken_as_the_value(index):
+    y = np.round(5 + np.sin(np.arange(30)), 4)
+    rows = "".join(f"{i},{v}\n" for i, v in enumerate(y))
+    table = D.read_table(f"{index},y\n{rows}".encode())
+    assert table.value == "y"
+    assert table.date == (index if index in ("t", "step") else None)
+    np.testing.assert_array_equal(D.load_series(table).values, y)
+
+
+def test_a_linear_series_alone_is_still_its_own_value():
+    assert D.read_table(b"v\n1\n2\n3\n4\n").value == "v"
+    assert D.read_table(b"year,v\n2001,1\n2002,2\n2003,3\n").value == "v"

@@ -614,6 +614,38 @@ def test_cli_bad_inputs_in_process(tmp_path, capsys, args, match):
     assert match in lines[0]
 
 
+def test_cli_names_the_column_and_the_dates_it_used(tmp_path, capsys):
+    from explainer.__main__ import main
+
+    s = series(80)
+    shuffled = np.random.default_rng(1).permutation(80)
+    frame = pd.DataFrame({"t": np.arange(80), "y": s}).iloc[shuffled]
+    frame.to_csv(tmp_path / "s.csv", index=False, sep=";", decimal=",")
+    args = ["forecast", "--csv", str(tmp_path / "s.csv"), "--epochs", "1", "--threads", "1"]
+    assert main([*args, *SMALL]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert first.startswith(f"series: column 'y' of {tmp_path / 's.csv'}, 80 values")
+    assert "dates from 't', rows sorted by date" in first
+    assert "';' between fields and ',' as the decimal mark" in first
+    assert main([*args, "--json", *SMALL]) == 0
+    out = json.loads(capsys.readouterr().out)["series"]
+    assert (out["column"], out["date_column"], out["sorted_by_date"]) == ("y", "t", True)
+    # an error after the column was chosen says which column it was
+    pd.DataFrame({"t": np.arange(80), "y": 4.0}).to_csv(tmp_path / "c.csv", index=False)
+    assert main(["forecast", "--csv", str(tmp_path / "c.csv"), "--epochs", "1", "--json"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"error: column 'y' of {tmp_path / 'c.csv'}: the series is constant")
+
+
+def test_cli_integer_beyond_float64_is_one_line_not_an_overflow(tmp_path, capsys):
+    from explainer.__main__ import main
+
+    (tmp_path / "big.csv").write_text("y\n" + "9" * 400 + "\n" + "2\n" * 80)
+    assert main(["forecast", "--csv", str(tmp_path / "big.csv"), "--epochs", "1", "--json"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "column 'y' holds 1 number(s) beyond float64's range" in err[0]
+
+
 def test_cli_under_torchrun_with_two_processes(tmp_path):
     csv = write_csv(tmp_path / "s.csv", series())
     r = run_cli(

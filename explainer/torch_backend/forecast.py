@@ -867,7 +867,7 @@ def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
     a = parser.add_argument
     a("--csv", help=f"CSV file (default: assets/{D.DEFAULT_SERIES})")
     a("--column", help="value column (default: guessed, or the bundled series' own)")
-    a("--date-column", help="date column for the x-axis")
+    a("--date-column", help="date column (default: guessed; 'none' for the file's order)")
     a("--reverse", action="store_true", help="reverse the rows (files listed newest first)")
     a("--gaps", choices=D.GAP_POLICIES, default="interpolate", help="fill or drop missing values")
     a("--epochs", type=int, default=c.epochs)
@@ -933,23 +933,17 @@ def cli(args: argparse.Namespace) -> int:
         config = _config_from_args(args)
         if args.threads:
             set_threads(args.threads)
-        if args.csv is None:
-            b = D.bundled()
-            series = D.load_series(
-                b.path,
-                args.column or b.column,
-                date_column=args.date_column or b.date_column,
-                reverse=args.reverse,
-                gaps=args.gaps,
-            )
-        else:
-            series = D.load_series(
-                args.csv,
-                args.column,
-                date_column=args.date_column,
-                reverse=args.reverse,
-                gaps=args.gaps,
-            )
+        # the column guess and the date column as on the page, unless the options name others
+        b = D.bundled()
+        table = D.read_table(args.csv or b.path)
+        column = args.column or (table.value if args.csv else b.column)
+        date = args.date_column or (table.date if args.csv else b.date_column)
+        if date == "none" or (date == column and not args.date_column):
+            date = None  # "--date-column none", or a guessed date column chosen as the value
+        series = D.load_series(
+            table, column, date_column=date, reverse=args.reverse, gaps=args.gaps
+        )
+        used = f"column {series.name!r} of {args.csv or f'assets/{b.file}'}"
         distributed = _init_distributed(config.device)
     except ValueError as e:
         print(f"error: {e}", file=sys.stderr)
@@ -958,6 +952,13 @@ def cli(args: argparse.Namespace) -> int:
         rank = _dist()[0]
         report = None
         if not args.json and rank == 0:
+            sort = ", rows sorted by date" if series.sorted_by_date else ""
+            dated = f", dates from {date!r}{sort}" if date else ""
+            print(
+                f"series: {used}, {len(series)} values ({series.gaps} missing, gaps: "
+                f"{series.gap_policy}){dated}; {table.how}",
+                flush=True,
+            )
 
             def report(p: Progress) -> None:
                 val = "" if p.val_loss is None else f"  val_loss {p.val_loss:.6f}"
@@ -966,7 +967,7 @@ def cli(args: argparse.Namespace) -> int:
         try:
             run = run_forecast(config, series.values, callback=report)
         except ValueError as e:
-            print(f"error: {e}", file=sys.stderr)
+            print(f"error: {used}: {e}", file=sys.stderr)
             return 2
         if rank == 0:
             if args.save_weights:
@@ -975,6 +976,11 @@ def cli(args: argparse.Namespace) -> int:
             summary["series"] = {
                 "source": args.csv or f"assets/{D.DEFAULT_SERIES}",
                 "column": series.name,
+                "date_column": date,
+                "sorted_by_date": series.sorted_by_date,
+                "delimiter": table.delimiter,
+                "decimal": table.decimal,
+                "header": table.header,
                 "rows": len(series),
                 "gaps": series.gaps,
                 "gap_policy": series.gap_policy,
