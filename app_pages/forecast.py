@@ -25,7 +25,6 @@ from explainer import figures, live, ui
 from explainer.figures.forecast import forecast_figure, loss_figure
 from explainer.lesson import last_step_loss
 
-MAX_EPOCHS, MAX_UNITS, MAX_LAYERS, MAX_WINDOW = 200, 1024, 4, 1000  # the issue's scale
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
 IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
@@ -236,6 +235,67 @@ tr = ui.translator(
         ),
         "weights_file": ("Weights file", "权重文件"),
         "bad_weights": ("This weights file cannot be used: {msg}", "无法使用此权重文件：{msg}"),
+        # what explainer.torch_backend.forecast.WeightsError's codes mean, with their details
+        "weights_not_safetensors": (
+            "it is not a valid safetensors file: it is cut short, damaged, or another kind of "
+            "file.",
+            "它不是有效的 safetensors 文件：文件不完整、已损坏，或是其他类型的文件。",
+        ),
+        "weights_not_forecaster": (
+            "it holds no forecaster settings, so it was not saved by this page.",
+            "其中没有预测模型的设置，因此不是本页保存的文件。",
+        ),
+        "weights_too_big": (
+            "its model has {layers} layer(s) of {sizes} units; this page trains at most "
+            "{max_layers} layers of at most {max_units} units.",
+            "其中的模型有 {layers} 层，每层 {sizes} 个单元；本页最多训练 {max_layers} 层、"
+            "每层最多 {max_units} 个单元。",
+        ),
+        "weights_out_of_range": (
+            "its setting {name} is {value}; this page allows {lo} to {hi}.",
+            "其中的设置 {name} 为 {value}；本页允许的范围是 {lo} 到 {hi}。",
+        ),
+        "weights_settings": (
+            "its saved settings cannot be used: {msg}",
+            "其中保存的设置无法使用：{msg}",
+        ),
+        "weights_mismatch": (
+            "its weights do not match its settings (missing: {missing}; unexpected: {unexpected}).",
+            "其中的权重与其设置不符（缺少：{missing}；多余：{unexpected}）。",
+        ),
+        "weights_dtype": (
+            "weight {name} is stored as {dtype}; weights must be floating-point numbers "
+            "(F32, F16, BF16 or F64).",
+            "权重 {name} 以 {dtype} 存储；权重必须是浮点数（F32、F16、BF16 或 F64）。",
+        ),
+        "weights_shape": (
+            "weight {name} has shape {shape}, but its settings need {expected}.",
+            "权重 {name} 的形状为 {shape}，但其设置需要 {expected}。",
+        ),
+        "weights_damaged": (
+            "weight {name} lies outside the file or has the wrong size: the file is cut "
+            "short or damaged (not a valid safetensors file).",
+            "权重 {name} 超出文件范围或大小不对：文件不完整或已损坏（不是有效的 safetensors 文件）。",
+        ),
+        "weights_non_finite": (
+            "weight {name} holds NaN or infinite values: the run that saved it diverged, or "
+            "the file is damaged.",
+            "权重 {name} 含有 NaN 或无穷大的值：保存它的训练已发散，或文件已损坏。",
+        ),
+        "weights_too_large": (
+            "weight {name} holds values as large as {value}, beyond {limit}: the run that "
+            "saved it diverged, or the file is damaged.",
+            "权重 {name} 含有大到 {value} 的值，超过了 {limit}：保存它的训练已发散，或文件已损坏。",
+        ),
+        "weights_scaler": (
+            "its saved normalisation (shift and scale) is malformed.",
+            "其中保存的归一化参数（平移和缩放）格式错误。",
+        ),
+        "converted": (
+            "The file stores its weights as {dtypes}; they were converted to float32, the "
+            "precision the model computes in.",
+            "文件中的权重以 {dtypes} 存储，已转换为模型计算所用的 float32 精度。",
+        ),
         "inspect": ("4 · Inside the trained model", "4 · 训练好的模型内部"),
         "inspect_intro": (
             "The trained first recurrent layer, copied weight for weight into the NumPy reference of "
@@ -343,6 +403,17 @@ def set_normalisation(kind: str) -> None:
     st.session_state["fc_norm"] = kind
 
 
+def weights_error(e) -> None:
+    """A weights file's problem in the reader's language, from the backend's code and details;
+    text from the file (tensor names) is shown literally."""
+    details = {k: ui.escape_md(str(v)) for k, v in e.details.items()}
+    try:
+        msg = tr(f"weights_{e.code}", **details)
+    except KeyError:  # a code this page does not know yet: the backend's English
+        msg = ui.escape_md(str(e))
+    st.error(tr("bad_weights", msg=msg))
+
+
 def error(key: str, msg: object) -> None:
     """A clear message, never a traceback; user text in it is shown literally."""
     st.error(tr(key, msg=ui.escape_md(str(msg))))
@@ -444,7 +515,8 @@ def parse_hidden(text: str) -> tuple[int, ...] | None:
         sizes = tuple(int(p) for p in text.replace(";", ",").split(",") if p.strip())
     except ValueError:
         return None
-    ok = 1 <= len(sizes) <= MAX_LAYERS and all(1 <= h <= MAX_UNITS for h in sizes)
+    (n_lo, n_hi), (h_lo, h_hi) = backend().LIMITS.layers, backend().LIMITS.units
+    ok = n_lo <= len(sizes) <= n_hi and all(h_lo <= h <= h_hi for h in sizes)
     return sizes if ok else None
 
 
@@ -458,7 +530,7 @@ def settings_form() -> bool:
     """The training settings, each in the URL, defaults from the backend's `ForecastConfig` (the
     recipe); returns whether Train was pressed. The submitted values stay in session state."""
     F = backend()
-    recipe = F.ForecastConfig()
+    recipe, lim = F.ForecastConfig(), F.LIMITS  # the backend's limits are the form's
     devices = F.available_devices()
     with st.form("fc_form", border=True):
         c1, c2, c3, c4 = st.columns(4)
@@ -481,8 +553,8 @@ def settings_form() -> bool:
             c3.slider,
             tr("dropout"),
             "fc_dropout",
-            min_value=0.0,
-            max_value=0.9,
+            min_value=lim.dropout[0],
+            max_value=lim.dropout[1],
             value=recipe.dropout,
             step=0.05,
         )
@@ -492,8 +564,8 @@ def settings_form() -> bool:
             c1.number_input,
             tr("window"),
             "fc_window",
-            min_value=2,
-            max_value=MAX_WINDOW,
+            min_value=lim.window[0],
+            max_value=lim.window[1],
             value=recipe.window,
             step=1,
         )
@@ -501,8 +573,8 @@ def settings_form() -> bool:
             c2.number_input,
             tr("horizon"),
             "fc_horizon",
-            min_value=1,
-            max_value=100,
+            min_value=lim.horizon[0],
+            max_value=lim.horizon[1],
             value=recipe.horizon,
             step=1,
         )
@@ -535,8 +607,8 @@ def settings_form() -> bool:
             c2.number_input,
             tr("epochs"),
             "fc_epochs",
-            min_value=1,
-            max_value=MAX_EPOCHS,
+            min_value=lim.epochs[0],
+            max_value=lim.epochs[1],
             value=recipe.epochs,
             step=1,
         )
@@ -544,8 +616,8 @@ def settings_form() -> bool:
             c3.number_input,
             tr("batch"),
             "fc_batch",
-            min_value=1,
-            max_value=4096,
+            min_value=lim.batch_size[0],
+            max_value=lim.batch_size[1],
             value=recipe.batch_size,
             step=1,
         )
@@ -553,8 +625,8 @@ def settings_form() -> bool:
             c4.number_input,
             tr("seed"),
             "fc_seed",
-            min_value=0,
-            max_value=99_999,
+            min_value=lim.seed[0],
+            max_value=lim.seed[1],
             value=recipe.seed,
             step=1,
         )
@@ -570,7 +642,8 @@ def submitted_config(data_ok: bool):
     sizes = parse_hidden(get("fc_hidden"))
     if sizes is None:
         text = ui.escape_md(get("fc_hidden"))
-        st.error(tr("bad_hidden", layers=MAX_LAYERS, units=MAX_UNITS, text=text))
+        lim = backend().LIMITS
+        st.error(tr("bad_hidden", layers=lim.layers[1], units=lim.units[1], text=text))
         return None
     try:
         return (
@@ -612,6 +685,7 @@ class ForecastRun:
     state: dict | None = None  # the weights at the end of the last finished epoch (CPU copies)
     seconds: float = 0.0
     saved_scaler: Any = None  # loaded weights: the min-max or z-score scaling saved with them
+    converted: tuple[str, ...] = ()  # loaded weights: the stored dtypes converted to float32
     model: Any = None  # the model, once training has ended of itself (or loaded)
     progress: tuple[int, int, int, int, float] | None = None  # epoch, epochs, batch, batches, loss
 
@@ -736,7 +810,8 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
         return
     F = backend()
     try:
-        model, config = F.load_weights(up.getvalue())
+        model, config = F.load_weights(up.getvalue())  # header checked before anything is built
+        converted = F.weights_header(up.getvalue()).converted  # F16, BF16, F64: now float32
         # min-max and z-score: the scaling the model was trained with, not one fitted here
         scaler = F.saved_scaler(up.getvalue())
         if scaler is not None and scaler.kind != config.normalise:
@@ -752,10 +827,15 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
             val=config.val,
             scaler=scaler,
         )
+    except F.WeightsError as e:
+        weights_error(e)
+        return
     except ValueError as e:
         error("bad_weights", e)
         return
-    run = ForecastRun(config, data, series.dates, series.name, source, saved_scaler=scaler)
+    run = ForecastRun(
+        config, data, series.dates, series.name, source, saved_scaler=scaler, converted=converted
+    )
     finish(run, stopped=False, model=model, file=ui.escape_md(up.name))
 
 
@@ -766,6 +846,8 @@ def show_results(result: dict) -> None:
     st.subheader(tr("results"))
     if result["file"]:
         st.success(tr("loaded", file=result["file"], source=result["source"]))
+        if result.get("converted"):
+            st.caption(tr("converted", dtypes=", ".join(result["converted"])))
         if (scaler := result.get("saved_scaler")) is not None:
             st.caption(
                 tr(

@@ -153,6 +153,88 @@ def test_weights_round_trip_gives_the_same_predictions():
     assert any("not a valid safetensors" in e for e in errors(fresh))
 
 
+def weights_file(settings: dict, state: dict) -> bytes:
+    """A forecaster's safetensors file as this page saves it, from any settings and tensors."""
+    import json
+
+    from safetensors.torch import save
+
+    meta = {"format": "explainer.forecast", "config": json.dumps(settings)}
+    return save({k: v.contiguous() for k, v in state.items()}, metadata=meta)
+
+
+@pytest.fixture(scope="module")
+def small_model() -> tuple[dict, dict]:
+    """Settings and weights of a small model that fits `TINY` (trained headless: quicker)."""
+    config = F.ForecastConfig(window=10, hidden=(3,), batch_size=16, epochs=1, device="cpu")
+    data = D.prepare(SERIES, window=10)
+    return config.to_dict(), dict(F.train(config, data).model.state_dict())
+
+
+def load_file(raw: bytes, lang: str = "en") -> AppTest:
+    at = upload(open_page(lang=lang), TINY)
+    at.file_uploader(key="weights").set_value(("w.safetensors", raw, "application/octet-stream"))
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def test_bad_weights_files_are_explained_in_the_readers_language(small_model):
+    settings, state = small_model
+    nan = {**state, "head.weight": torch.full_like(state["head.weight"], float("nan"))}
+    cases = [
+        # a 556-byte file whose header declares 8 layers of 4096 units: refused at once
+        (
+            weights_file({**settings, "hidden": [4096] * 8}, {"w": torch.zeros(1)}),
+            "its model has 8 layer(s) of 4096, 4096",
+            "本页最多训练 4 层",
+        ),
+        (weights_file(settings, nan), "head.weight holds NaN or infinite", "含有 NaN"),
+        (
+            weights_file(settings, {**state, "head.bias": state["head.bias"].long()}),
+            "head.bias is stored as I64",
+            "以 I64 存储",
+        ),
+        (
+            weights_file(settings, {**state, "head.bias": 1e38 * torch.ones(1)}),
+            "values as large as 1e+38",
+            "大到 1e+38",
+        ),
+        (weights_file(settings, {"w": torch.zeros(1)}), "do not match", "不符"),
+    ]
+    for raw, en, zh in cases:
+        at = load_file(raw)
+        assert any(en in e for e in errors(at)), errors(at)
+        assert not at.get("tabs")  # nothing loaded
+        at = load_file(raw, lang="zh")
+        assert any(zh in e and CJK.search(e.split("：", 1)[1]) for e in errors(at)), errors(at)
+
+
+def test_half_precision_weights_load_with_a_note(small_model):
+    settings, state = small_model
+    at = load_file(weights_file(settings, {k: v.half() for k, v in state.items()}))
+    assert not at.error and any("Weights loaded" in s.value for s in at.success)
+    assert any("stores its weights as F16" in c.value for c in at.caption)
+    model = at.session_state["fc_result"]["model"]
+    assert all(p.dtype == torch.float32 for p in model.parameters())
+
+
+def test_the_forms_limits_are_the_backends():
+    at = open_page()
+    lim = F.LIMITS
+    for key, (lo, hi) in [
+        ("fc_window", lim.window),
+        ("fc_horizon", lim.horizon),
+        ("fc_epochs", lim.epochs),
+        ("fc_batch", lim.batch_size),
+        ("fc_seed", lim.seed),
+    ]:
+        widget = at.number_input(key=key)
+        assert (widget.min, widget.max) == (lo, hi), key
+    dropout = at.slider(key="fc_dropout")
+    assert (dropout.min, dropout.max) == lim.dropout
+
+
 def test_the_page_trains_exactly_what_the_command_line_trains():
     """Same settings and seed: the page's weights are the backend's (one seeded stream for the
     initial weights, the dropout masks and the shuffling), so a lesson run can be reproduced

@@ -179,7 +179,16 @@ def test_settings_json_round_trip_and_bad_settings():
         ('{"cell": "lstmx"}', "unknown cell 'lstmx'"),
         ('{"dropout": 1.5}', "dropout"),
         ('{"hidden": []}', "hidden"),
-        ('{"window": 0}', "window must be an integer >= 1"),
+        ('{"window": 0}', "window must be an integer from 2 to 1000"),
+        ('{"window": 1001}', "window must be an integer from 2 to 1000"),
+        ('{"epochs": 201}', "epochs must be an integer from 1 to 200"),
+        ('{"seed": 100000}', "seed must be an integer from 0 to 99999"),
+        ('{"hidden": [1025]}', "1 to 4 whole numbers from 1 to 1024"),
+        ('{"hidden": [8, 8, 8, 8, 8]}', "1 to 4 whole numbers from 1 to 1024"),
+        ('{"hidden": [1.5]}', "whole numbers"),
+        ('{"dropout": 0.95}', r"dropout must lie in \[0, 0.9\]"),
+        ('{"lr": "fast"}', "learning rate"),
+        ('{"lr": 1e999}', "learning rate"),
         ('{"split": 1.0}', "train fraction"),
         ('{"colour": 1}', "unknown setting"),
         ("[1, 2]", "JSON object"),
@@ -474,6 +483,143 @@ def test_malformed_weights_give_value_errors(tmp_path):
         F.load_weights(tmp_path / "missing.safetensors")
 
 
+def forecaster_file(config: dict, tensors: dict[str, torch.Tensor]) -> bytes:
+    from safetensors.torch import save
+
+    meta = {"format": "explainer.forecast", "config": json.dumps(config)}
+    return save({k: v.contiguous() for k, v in tensors.items()}, metadata=meta)
+
+
+@pytest.fixture
+def nothing_is_built(monkeypatch):
+    """Fails the test if a Forecaster is built anywhere but on torch's meta device (no memory,
+    no initialisation): what a file is checked with before its weights are read."""
+    built = F.Forecaster
+
+    def forecaster(*args, **kw):
+        assert torch.get_default_device().type == "meta", "a model was built before the checks"
+        return built(*args, **kw)
+
+    monkeypatch.setattr(F, "Forecaster", forecaster)
+
+
+@pytest.mark.parametrize("hidden", [[4096] * 8, [1024], [1024] * 4])
+def test_a_tiny_file_declaring_a_huge_model_is_refused_before_anything_is_built(
+    nothing_is_built, hidden
+):
+    config = {**F.ForecastConfig().to_dict(), "hidden": hidden}
+    raw = forecaster_file(config, {"rnns.0.weight_ih_l0": torch.zeros(4, 1)})
+    assert len(raw) < 1000
+    match = "this page trains 1 to 4 layers" if len(hidden) > 4 else "do not match their settings"
+    with pytest.raises(F.WeightsError, match=match):
+        F.load_weights(raw)
+    with pytest.raises(F.WeightsError, match=match) as caught:
+        F.weights_header(raw)
+    assert caught.value.code == ("too_big" if len(hidden) > 4 else "mismatch")
+
+
+def test_the_header_is_checked_entry_by_entry():
+    config, data, result = trained()
+    state = dict(result.model.state_dict())
+    settings = config.to_dict()
+    good = forecaster_file(settings, state)
+    header, data_bytes = F._header(good)
+    name = "rnns.0.bias_ih_l0"  # (4 H,) = (32,) float32: 128 bytes
+    entry = header[name]
+    begin = entry["data_offsets"][0]
+
+    def patched(**changes) -> bytes:
+        text = json.dumps({**header, name: {**entry, **changes}}).encode()
+        return len(text).to_bytes(8, "little") + text + good[len(good) - data_bytes :]
+
+    assert F.load_weights(patched())[1] == config  # the patching itself keeps a good file good
+    cases = [
+        (patched(shape=[33]), rf"{name} has shape \[33\], expected \[32\]", "shape"),
+        (patched(shape="32"), "has shape", "shape"),
+        (patched(dtype="I64"), rf"{name} is stored as I64: weights are floating-point", "dtype"),
+        (patched(dtype="BOOL"), "stored as BOOL", "dtype"),
+        (patched(data_offsets=[begin, begin + 64]), "takes 64 bytes", "damaged"),
+        (patched(data_offsets=[begin, data_bytes + 128]), "beyond its end", "damaged"),
+        (patched(data_offsets="all"), "beyond its end", "damaged"),
+        (good[:-8], "beyond its end", "damaged"),  # cut short
+        (forecaster_file(settings, {**state, "extra": torch.zeros(1)}), "unexpected", "mismatch"),
+        (forecaster_file({**settings, "hidden": "big"}, state), "whole numbers", "settings"),
+        (forecaster_file({**settings, "window": 10**400}, state), "401 digits", "out_of_range"),
+        (forecaster_file({**settings, "horizon": 101}, state), "horizon is 101", "out_of_range"),
+        (forecaster_file({**settings, "cell": "tcn"}, state), "unknown cell", "settings"),
+        (b"\xff" * 8 + b"{}", "hold no header", "not_safetensors"),
+    ]
+    for raw, match, code in cases:
+        with pytest.raises(F.WeightsError, match=match) as caught:
+            F.load_weights(raw)
+        assert caught.value.code == code
+
+
+def test_half_and_double_precision_weights_are_converted_and_said_so():
+    config, data, result = trained()
+    x = torch.tensor(data.test.x[:5], dtype=torch.float32).unsqueeze(-1)
+    expected = result.model(x)
+    for dtype, code, atol in [
+        (torch.float16, "F16", 1e-2),
+        (torch.bfloat16, "BF16", 5e-2),
+        (torch.float64, "F64", 0),
+    ]:
+        state = {k: v.to(dtype) for k, v in result.model.state_dict().items()}
+        raw = forecaster_file(config.to_dict(), state)
+        assert F.weights_header(raw).converted == (code,)
+        model, _ = F.load_weights(raw)
+        assert all(p.dtype == torch.float32 for p in model.parameters())
+        # every float16 and bfloat16 value is a float32 value: the conversion loses nothing
+        for k, v in state.items():
+            torch.testing.assert_close(model.state_dict()[k], v.float(), rtol=0, atol=0)
+        torch.testing.assert_close(model(x), expected, rtol=0, atol=atol)
+    assert F.weights_header(F.weights_bytes(result.model, config)).converted == ()
+
+
+@pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.bool, torch.uint8])
+def test_integer_and_boolean_weights_are_refused(dtype):
+    config, data, result = trained()
+    state = dict(result.model.state_dict())
+    state["head.weight"] = state["head.weight"].round().to(dtype)
+    with pytest.raises(ValueError, match="head.weight is stored as .*floating-point numbers"):
+        F.load_weights(forecaster_file(config.to_dict(), state))
+
+
+@pytest.mark.parametrize(
+    "value, dtype, match",
+    [
+        (float("nan"), torch.float32, "NaN or infinite"),
+        (float("inf"), torch.float32, "NaN or infinite"),
+        (-1e38, torch.float32, "as large as -?1e\\+38"),
+        (1e38, torch.float32, "diverged"),
+        (1e300, torch.float64, "as large as 1e\\+300"),  # beyond float32 before any cast
+    ],
+)
+def test_non_finite_or_huge_weights_are_refused(value, dtype, match):
+    config, data, result = trained()
+    state = {k: v.to(dtype) for k, v in result.model.state_dict().items()}
+    state["rnns.1.weight_hh_l0"][2, 3] = value
+    with pytest.raises(ValueError, match=match):
+        F.load_weights(forecaster_file(config.to_dict(), state))
+
+
+def test_weights_trained_on_a_gpu_load_on_a_cpu():
+    config, data, result = trained()
+    settings = {**config.to_dict(), "device": "cuda"}
+    model, back = F.load_weights(forecaster_file(settings, result.model.state_dict()))
+    assert back.device == "cpu" and next(model.parameters()).device.type == "cpu"
+
+
+def test_the_shapes_read_from_the_settings_are_the_models():
+    for config in [
+        F.ForecastConfig(),
+        F.ForecastConfig(cell="gru", hidden=(3, 5, 2), horizon=4),
+        F.ForecastConfig(cell="rnn", hidden=(7,), one_bias=False),
+    ]:
+        built = F.build_model(config).state_dict()
+        assert F.state_shapes(config) == {k: tuple(v.shape) for k, v in built.items()}
+
+
 def test_first_layer_loads_into_the_numpy_reference():
     from explainer import LSTM
 
@@ -588,7 +734,9 @@ def test_cli_bad_input_exits_2_with_one_line():
     "args, match",
     [
         (("--hidden", "5,x"), "--hidden takes comma-separated integers"),
-        (("--dropout", "1.5"), "dropout must lie in [0, 1)"),
+        (("--dropout", "1.5"), "dropout must lie in [0, 0.9]"),
+        (("--hidden", "2048"), "1 to 4 whole numbers from 1 to 1024"),
+        (("--window", "1001"), "window must be an integer from 2 to 1000"),
         (("--csv", "CONSTANT"), "constant"),
         (("--csv", "SUNSPOTS"), "per-window normalisation"),
         (("--csv", "SUNSPOTS", "--window", "400", "--normalise", "zscore"), "needs at least 401"),

@@ -65,6 +65,29 @@ MODES = ("point", "full", "multi")
 # ----------------------------------------------------------------------------- settings
 
 
+@dataclass(frozen=True)
+class Limits:
+    """What a forecaster may be: one table for the page's widgets and its shared links, for
+    `ForecastConfig.validate` (the command line, the page, the settings of every weights file) and
+    for the values of loaded weights. Every run a student can start is bounded work."""
+
+    window: tuple[int, int] = (2, 1000)  # input steps per window
+    horizon: tuple[int, int] = (1, 100)  # values predicted after each window
+    units: tuple[int, int] = (1, 1024)  # hidden units of each recurrent layer
+    layers: tuple[int, int] = (1, 4)  # stacked recurrent layers
+    epochs: tuple[int, int] = (1, 200)
+    batch_size: tuple[int, int] = (1, 4096)
+    seed: tuple[int, int] = (0, 99_999)
+    dropout: tuple[float, float] = (0.0, 0.9)
+    # the largest |weight| a loaded file may hold. Trained weights of this recipe stay within
+    # about +-10 (RMSprop and Adam move a weight by about lr per step); a file beyond 1e6 is not
+    # a model but a diverged run or a damaged file, whose float32 outputs would overflow
+    weight: float = 1e6
+
+
+LIMITS = Limits()
+
+
 @dataclass
 class ForecastConfig:
     """Every setting of a forecast run; the defaults are the seed's Keras recipe."""
@@ -90,7 +113,12 @@ class ForecastConfig:
     device: str = "auto"  # "auto" (CUDA when available), "cpu" or "cuda"
 
     def __post_init__(self) -> None:
-        self.hidden = tuple(int(h) for h in self.hidden)
+        # whole numbers become ints; anything else stays as given, for `validate` to name
+        sizes = tuple(self.hidden) if isinstance(self.hidden, (list, tuple)) else (self.hidden,)
+        self.hidden = tuple(
+            int(h) if isinstance(h, (int, np.integer)) and not isinstance(h, bool) else h
+            for h in sizes
+        )
 
     def validate(self) -> ForecastConfig:
         """Raise a ValueError naming the first bad setting; return self."""
@@ -109,24 +137,34 @@ class ForecastConfig:
             )
         if self.init not in INITS:
             bad(f"unknown init {self.init!r}: expected one of {', '.join(INITS)}")
-        if not self.hidden or any(h < 1 for h in self.hidden):
-            bad(f"hidden sizes must be positive integers, got {self.hidden}")
-        if len(self.hidden) > 8 or max(self.hidden) > 4096:
-            bad(f"at most 8 layers of at most 4096 units, got {self.hidden}")
-        for name, lo in (("window", 1), ("horizon", 1), ("batch_size", 1), ("epochs", 0)):
-            v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < lo:
-                bad(f"{name} must be an integer >= {lo}, got {v!r}")
+        (n_lo, n_hi), (h_lo, h_hi) = LIMITS.layers, LIMITS.units
+        if not (
+            n_lo <= len(self.hidden) <= n_hi
+            and all(_whole(h) and h_lo <= h <= h_hi for h in self.hidden)
+        ):
+            bad(
+                f"hidden sizes must be {n_lo} to {n_hi} whole numbers from {h_lo} to {h_hi}, "
+                f"got {list(self.hidden)}"
+            )
+        for name in ("window", "horizon", "batch_size", "epochs", "seed"):
+            v, (lo, hi) = getattr(self, name), getattr(LIMITS, name)
+            if not (_whole(v) and lo <= v <= hi):
+                bad(f"{name} must be an integer from {lo} to {hi}, got {v!r}")
         if not isinstance(self.one_bias, bool):
             bad(f"one_bias must be true or false, got {self.one_bias!r}")
-        if not 0 <= self.dropout < 1:
-            bad(f"dropout must lie in [0, 1), got {self.dropout}")
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            bad(f"the learning rate must be positive, got {self.lr}")
-        if not 0 <= self.rho < 1:
-            bad(f"rho must lie in [0, 1), got {self.rho}")
-        if not self.eps > 0:
-            bad(f"eps must be positive, got {self.eps}")
+        lo, hi = LIMITS.dropout
+        if not (_number(self.dropout) and lo <= self.dropout <= hi):
+            bad(f"dropout must lie in [{lo:g}, {hi:g}], got {self.dropout!r}")
+        if not (_number(self.lr) and self.lr > 0 and math.isfinite(self.lr)):
+            bad(f"the learning rate must be positive, got {self.lr!r}")
+        if not (_number(self.rho) and 0 <= self.rho < 1):
+            bad(f"rho must lie in [0, 1), got {self.rho!r}")
+        if not (_number(self.eps) and self.eps > 0 and math.isfinite(self.eps)):
+            bad(f"eps must be positive, got {self.eps!r}")
+        if not all(_number(f) for f in (self.split, self.val)):
+            bad(f"split and val must be fractions, got {self.split!r} and {self.val!r}")
+        if not isinstance(self.device, str):
+            bad(f"device must be 'cpu', 'cuda' or 'auto', got {self.device!r}")
         D.split_counts(10_000, 1, self.split, self.val)  # checks both fractions
         pick_device(self.device)
         return self
@@ -163,6 +201,14 @@ class ForecastConfig:
         except (json.JSONDecodeError, UnicodeDecodeError) as e:
             raise ValueError(f"the settings are not valid JSON: {e}") from None
         return cls.from_dict(d)
+
+
+def _whole(v: object) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _number(v: object) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
 # ----------------------------------------------------------------------------- model
@@ -224,9 +270,16 @@ def keras_init_(model: Forecaster) -> Forecaster:
 
 def build_model(config: ForecastConfig, *, device: torch.device | str | None = None) -> Forecaster:
     """A freshly initialised model for these settings (seed the RNGs first for reproducibility)."""
-    model = Forecaster(config.cell, config.hidden, config.dropout, config.horizon)
+    model = _architecture(config)
     if config.init == "keras":
         keras_init_(model)
+    return model.to(device) if device is not None else model
+
+
+def _architecture(config: ForecastConfig) -> Forecaster:
+    """The model these settings describe, with torch's default initialisation (no cost on the
+    meta device) and its second biases frozen where Keras has one bias per gate."""
+    model = Forecaster(config.cell, config.hidden, config.dropout, config.horizon)
     if config.one_bias and config.cell in ("lstm", "rnn"):
         # Keras' LSTM and SimpleRNN have one bias per gate. torch's b_ih + b_hh would each take a
         # full RMSprop step (about lr, whatever the gradient's size), so the sum would move twice as
@@ -235,7 +288,7 @@ def build_model(config: ForecastConfig, *, device: torch.device | str | None = N
             with torch.no_grad():
                 rnn.bias_hh_l0.zero_()
             rnn.bias_hh_l0.requires_grad_(False)
-    return model.to(device) if device is not None else model
+    return model
 
 
 class KerasRMSprop(torch.optim.Optimizer):
@@ -680,33 +733,202 @@ def save_weights(
     Path(path).write_bytes(weights_bytes(model, config, data))
 
 
+class WeightsError(ValueError):
+    """A weights file that cannot be used, with a `code` and `details` a page can translate (the
+    message is English). Codes: unreadable, not_safetensors, not_forecaster, too_big (layers),
+    out_of_range (another size), settings (any other bad setting), mismatch, dtype, shape,
+    damaged, non_finite, too_large (values), scaler."""
+
+    def __init__(self, code: str, message: str, **details: Any) -> None:
+        super().__init__(message)
+        self.code, self.details = code, details
+
+
 def _raw(source: str | Path | bytes) -> bytes:
     try:
         return Path(source).read_bytes() if isinstance(source, (str, Path)) else bytes(source)
     except OSError as e:
-        raise ValueError(f"cannot read the weights file: {e}") from None
+        raise WeightsError("unreadable", f"cannot read the weights file: {e}") from None
 
 
-def _metadata(raw: bytes) -> dict:
+def _not_safetensors(reason: str) -> WeightsError:
+    return WeightsError("not_safetensors", f"not a valid safetensors weights file ({reason})")
+
+
+def _damaged(name: str, reason: str) -> WeightsError:
+    return WeightsError(
+        "damaged", f"not a valid safetensors weights file (weight {name} {reason})", name=name
+    )
+
+
+# the safetensors dtypes a weights file may store: floating point, converted to float32 on
+# loading (exactly from F16 and BF16, to the nearest float32 from F64). Integers and booleans are
+# refused: they are no weights, and a cast would hide a damaged or foreign file.
+FLOAT_DTYPES = {"F32": 4, "F16": 2, "BF16": 2, "F64": 8}  # bytes per value
+MAX_HEADER = 1 << 20  # bytes of JSON header; a forecaster's takes about 2 kB
+
+
+def _header(raw: bytes) -> tuple[dict, int]:
+    """The JSON header of safetensors bytes (a little-endian u64 length, then that much JSON) and
+    the number of data bytes after it."""
+    n = int.from_bytes(raw[:8], "little") if len(raw) >= 8 else -1
+    if not 0 <= n <= min(MAX_HEADER, len(raw) - 8):
+        raise _not_safetensors(f"its {len(raw)} bytes hold no header")
+    try:
+        header = json.loads(raw[8 : 8 + n])
+    except Exception as e:  # not UTF-8, not JSON, nested too deep...
+        raise _not_safetensors(str(e)) from None
+    if not isinstance(header, dict):
+        raise _not_safetensors("its header is no JSON object")
+    return header, len(raw) - 8 - n
+
+
+def _metadata(header: dict) -> dict:
     """The forecaster's metadata in a safetensors header (only reachable through a file handle in
     safetensors' own API, so parsed here)."""
-    try:
-        n = int.from_bytes(raw[:8], "little")
-        header = json.loads(raw[8 : 8 + n])
-        meta = header.get("__metadata__") or {}
-    except Exception as e:
-        raise ValueError(f"not a valid safetensors weights file ({e})") from None
-    if meta.get("format") != "explainer.forecast" or "config" not in meta:
-        raise ValueError(
-            "this safetensors file holds no forecaster settings; it was not saved by this app"
+    meta = header.get("__metadata__") or {}
+    if (
+        not isinstance(meta, dict)
+        or meta.get("format") != "explainer.forecast"
+        or not isinstance(meta.get("config"), str)
+    ):
+        raise WeightsError(
+            "not_forecaster",
+            "this safetensors file holds no forecaster settings; it was not saved by this app",
         )
     return meta
+
+
+@dataclass(frozen=True)
+class WeightsHeader:
+    """A forecaster's weights file as its header describes it, every entry checked."""
+
+    config: ForecastConfig  # the saved settings, within `LIMITS`
+    dtypes: dict[str, str]  # tensor name -> safetensors dtype as stored ("F32", "F16", ...)
+
+    @property
+    def converted(self) -> tuple[str, ...]:
+        """The stored dtypes other than float32, which loading converts to float32."""
+        return tuple(sorted(set(self.dtypes.values()) - {"F32"}))
+
+
+def state_shapes(config: ForecastConfig) -> dict[str, tuple[int, ...]]:
+    """The name and shape of every tensor in the state of the model these settings describe,
+    read from the model built on torch's meta device (no memory, no initialisation)."""
+    with torch.device("meta"):
+        return {k: tuple(v.shape) for k, v in _architecture(config).state_dict().items()}
+
+
+def _check_sizes(saved: dict) -> None:
+    """The saved sizes against `LIMITS`, as coded errors (`validate` then checks the rest)."""
+    hidden = saved.get("hidden")
+    (n_lo, n_hi), (h_lo, h_hi) = LIMITS.layers, LIMITS.units
+    if (
+        isinstance(hidden, list)
+        and all(_whole(h) for h in hidden)
+        and not (n_lo <= len(hidden) <= n_hi and all(h_lo <= h <= h_hi for h in hidden))
+    ):
+        sizes = ", ".join(map(str, hidden[:8])) + (", ..." if len(hidden) > 8 else "")
+        raise WeightsError(
+            "too_big",
+            f"its model has {len(hidden)} layer(s) of {sizes} units; this page trains "
+            f"{n_lo} to {n_hi} layers of {h_lo} to {h_hi} units",
+            layers=len(hidden),
+            sizes=sizes,
+            max_layers=n_hi,
+            max_units=h_hi,
+        )
+    for name in ("window", "horizon", "epochs", "batch_size", "seed"):
+        value, (lo, hi) = saved.get(name), getattr(LIMITS, name)
+        if _whole(value) and not lo <= value <= hi:
+            text = str(value)
+            shown = text if len(text) <= 12 else f"{text[:6]}... ({len(text)} digits)"
+            raise WeightsError(
+                "out_of_range",
+                f"its {name} is {shown}; this page allows {lo} to {hi}",
+                name=name,
+                value=shown,
+                lo=lo,
+                hi=hi,
+            )
+
+
+def _checked_header(raw: bytes) -> WeightsHeader:
+    header, data_bytes = _header(raw)
+    text = _metadata(header)["config"]
+    try:
+        saved = json.loads(text)
+        if isinstance(saved, dict):  # loaded weights live on this machine's CPU
+            saved = {**saved, "device": "cpu"}
+            _check_sizes(saved)
+        config = ForecastConfig.from_dict(saved)
+    except WeightsError:
+        raise
+    except ValueError as e:
+        raise WeightsError(
+            "settings", f"its saved settings cannot be used: {e}", msg=str(e)
+        ) from None
+    expected = state_shapes(config)
+    entries = {k: v for k, v in header.items() if k != "__metadata__"}
+    missing, extra = sorted(set(expected) - set(entries)), sorted(set(entries) - set(expected))
+    if missing or extra:
+        raise WeightsError(
+            "mismatch",
+            f"the weights do not match their settings (missing {missing[:3]}, "
+            f"unexpected {extra[:3]})",
+            missing=", ".join(missing[:3]) or "-",
+            unexpected=", ".join(extra[:3]) or "-",
+        )
+    dtypes = {}
+    for name, shape in expected.items():
+        entry = entries[name]
+        if not isinstance(entry, dict):
+            raise _damaged(name, "has a malformed entry")
+        dtype, stored, offsets = entry.get("dtype"), entry.get("shape"), entry.get("data_offsets")
+        if dtype not in FLOAT_DTYPES:
+            raise WeightsError(
+                "dtype",
+                f"weight {name} is stored as {dtype}: weights are floating-point numbers "
+                f"({', '.join(FLOAT_DTYPES)})",
+                name=name,
+                dtype=str(dtype),
+            )
+        if not (isinstance(stored, list) and tuple(stored) == shape):
+            raise WeightsError(
+                "shape",
+                f"weight {name} has shape {stored}, expected {list(shape)}",
+                name=name,
+                shape=str(stored),
+                expected=str(list(shape)),
+            )
+        if not (
+            isinstance(offsets, list)
+            and len(offsets) == 2
+            and all(_whole(o) for o in offsets)
+            and 0 <= offsets[0] <= offsets[1] <= data_bytes
+        ):
+            raise _damaged(name, "lies beyond its end: the file is cut short or damaged")
+        if offsets[1] - offsets[0] != math.prod(shape) * FLOAT_DTYPES[dtype]:
+            raise _damaged(
+                name,
+                f"takes {offsets[1] - offsets[0]} bytes; {dtype} values of shape "
+                f"{list(shape)} take {math.prod(shape) * FLOAT_DTYPES[dtype]}",
+            )
+        dtypes[name] = dtype
+    return WeightsHeader(config, dtypes)
+
+
+def weights_header(source: str | Path | bytes) -> WeightsHeader:
+    """A forecaster's weights file checked from its header alone, before any tensor is read or
+    any model built: its settings within `LIMITS`, then every tensor's name, shape, dtype and
+    size. A ValueError says what is wrong."""
+    return _checked_header(_raw(source))
 
 
 def saved_scaler(source: str | Path | bytes) -> D.Scaler | None:
     """The global normalisation (min-max, z-score) a model was trained with, as saved beside its
     weights; None for per-window normalisation or a file saved without its data."""
-    meta = _metadata(_raw(source))
+    meta = _metadata(_header(_raw(source))[0])
     if "normalise" not in meta:
         return None
     try:
@@ -715,44 +937,51 @@ def saved_scaler(source: str | Path | bytes) -> D.Scaler | None:
             return None
         scaler = D.Scaler(str(saved["kind"]), float(saved["shift"]), float(saved["scale"]))
     except (ValueError, TypeError, KeyError) as e:
-        raise ValueError(f"the saved normalisation is malformed ({e!r})") from None
+        raise WeightsError("scaler", f"the saved normalisation is malformed ({e!r})") from None
     if not (
         math.isfinite(scaler.shift)
         and math.isfinite(scaler.scale)
         and scaler.scale > 0
         and scaler.kind in D.NORMALISATIONS
     ):
-        raise ValueError(f"the saved normalisation is malformed ({scaler})")
+        raise WeightsError("scaler", f"the saved normalisation is malformed ({scaler})")
     return scaler
 
 
 def load_weights(source: str | Path | bytes) -> tuple[Forecaster, ForecastConfig]:
     """A model and its settings from safetensors (a path or bytes); never unpickles anything.
-    A file that is not a forecaster's safetensors gives a ValueError saying why."""
+    The header is checked first (`weights_header`), then the values: all finite and within
+    +-`LIMITS.weight`. F16, BF16 and F64 tensors are converted to float32, the model's dtype.
+    A file that cannot be used gives a ValueError saying why."""
     from safetensors.torch import load
 
     raw = _raw(source)
+    header = _checked_header(raw)
     try:
         tensors = load(raw)
     except Exception as e:  # safetensors raises its own error type for every malformation
-        raise ValueError(f"not a valid safetensors weights file ({e})") from None
-    config = ForecastConfig.from_json(_metadata(raw)["config"])
-    model = build_model(config)
-    expected = model.state_dict()
-    missing = sorted(set(expected) - set(tensors))
-    extra = sorted(set(tensors) - set(expected))
-    if missing or extra:
-        raise ValueError(
-            f"the weights do not match their settings (missing {missing[:3]}, "
-            f"unexpected {extra[:3]})"
-        )
-    for k, v in expected.items():
-        if tensors[k].shape != v.shape:
-            raise ValueError(
-                f"weight {k} has shape {tuple(tensors[k].shape)}, expected {tuple(v.shape)}"
+        raise _not_safetensors(str(e)) from None
+    for name, t in tensors.items():
+        t64 = t.double()  # F64 values beyond float32's range are caught before the conversion
+        if not torch.isfinite(t64).all():
+            raise WeightsError(
+                "non_finite", f"weight {name} holds NaN or infinite values", name=name
             )
-    model.load_state_dict(tensors)
-    return model.eval(), config
+        top = float(t64.abs().max())
+        if top > LIMITS.weight:
+            raise WeightsError(
+                "too_large",
+                f"weight {name} holds values as large as {top:.3g}, beyond the "
+                f"{LIMITS.weight:g} a trained forecaster stays far below: this run diverged, "
+                "or the file is damaged",
+                name=name,
+                value=f"{top:.3g}",
+                limit=f"{LIMITS.weight:g}",
+            )
+    with torch.device("meta"):
+        model = _architecture(header.config)  # no initialisation to pay for: all is replaced
+    model.load_state_dict({k: v.to(torch.float32) for k, v in tensors.items()}, assign=True)
+    return model.eval(), header.config
 
 
 def first_layer(model: nn.Module, dtype: torch.dtype | None = None) -> nn.Module:
