@@ -192,6 +192,11 @@ tr = ui.translator(
             "‖∂ŷ/∂h_t‖，即预测 ŷ 对第 t 步隐藏状态的依赖有多强（这里 L 就是预测本身，而不是损失）。"
             "竖直点线标出了需要记住的位置。如果曲线到那里已经下降了许多个数量级，网络就无法从那一步学习。",
         ),
+        "why_diverged": (
+            "{nets}: the training diverged (its weights are no longer finite numbers), so "
+            "there is nothing to trace. Lower the learning rate, or turn clipping on.",
+            "{nets}：训练已发散（权重不再是有限的数），因此无法追踪。请降低学习率，或打开梯度裁剪。",
+        ),
         "why_none": (
             "Train the networks above to see why (a stopped run works too).",
             "先在上面训练网络，才能看到原因（被停止的运行也可以）。",
@@ -519,9 +524,13 @@ def _why(board: Board, example: int) -> dict[str, Any]:
     c = board.record.config
     x, target = mem.example_sequence(c["task"], c["lag"], seed=example, symbols=c["symbols"])
     marks = np.flatnonzero(x[:, 1] > 0.5).tolist() if c["task"] == "adding" else [0]
-    runs, preds = {}, {}
+    runs, preds, diverged = {}, {}, []
     for n, model in board.record.models.items():
-        ref = mem.to_reference(model)
+        try:
+            ref = mem.to_reference(model)
+        except ValueError:  # NaN or infinite weights (a diverged run): nothing to trace
+            diverged.append(n)
+            continue
         trace = ref.forward(x)  # (T, D) -> one unbatched trace
         W, b = mem.readout_arrays(model)  # (O, H), (O,)
         row = 0 if c["task"] == "adding" else int(target)
@@ -531,7 +540,14 @@ def _why(board: Board, example: int) -> dict[str, Any]:
         out = W @ trace.h[-1] + b
         preds[n] = float(out[0]) if c["task"] == "adding" else int(np.argmax(out))
     cache.clear()  # one entry per session is enough
-    cache[key] = {"x": x, "target": target, "marks": marks, "runs": runs, "preds": preds}
+    cache[key] = {
+        "x": x,
+        "target": target,
+        "marks": marks,
+        "runs": runs,
+        "preds": preds,
+        "diverged": diverged,
+    }
     return cache[key]
 
 
@@ -548,6 +564,10 @@ def _show_why(board: Board | None) -> None:
     w = _why(board, int(example))
     kw = ui.fig_kw()
     names = [n for n in ("rnn", "lstm", "gru") if n in w["runs"]]
+    if w["diverged"]:
+        st.warning(tr("why_diverged", nets=", ".join(NAMES[n] for n in w["diverged"])))
+    if not names:
+        return
     if c["task"] == "adding":
         preds = ", ".join(f"{NAMES[n]} {w['preds'][n]:.3f}" for n in names)
         st.write(tr("pred_adding", target=f"{w['target']:.3f}", preds=preds))

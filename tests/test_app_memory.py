@@ -119,6 +119,19 @@ def test_a_stopped_run_keeps_its_curves_and_says_so():
     assert any(t.endswith("(stopped)") for t in titles(at))
 
 
+def test_a_diverged_network_is_named_and_the_others_still_explained():
+    at = train(open_page(**TINY))
+    board = at.session_state["_mem_main"]
+    with torch.no_grad():  # what a diverged training leaves: weights that are no numbers
+        board.record.models["gru"].rnn.weight_hh_l0.fill_(float("nan"))
+    at.session_state["_mem_why"] = {}
+    at.run()
+    assert not at.exception, at.exception
+    assert any(w.value.startswith("GRU: the training diverged") for w in at.warning)
+    text = next(m.value for m in at.markdown if "the predictions are" in m.value)
+    assert "RNN" in text and "LSTM" in text and "GRU" not in text
+
+
 def test_a_sweep_point_reruns_live_as_a_star():
     sweep = shipped_sweep()
     solved = [p for p in sweep["points"] if p["solved"]]
