@@ -17,8 +17,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import http.client
+import os
 import random
-import socket
 import subprocess
 import sys
 import time
@@ -31,45 +32,13 @@ LESSON_PAGES = ("unroll", "gradients", "lstm", "adds", "gru", "compare")
 
 
 # --- a server ------------------------------------------------------------------------------------
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_healthy(url: str, proc: subprocess.Popen | None = None, timeout: float = 90) -> None:
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if proc is not None and proc.poll() is not None:
-            raise RuntimeError(f"the server exited with {proc.returncode}")
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not become healthy in {timeout:.0f} s")
-
-
-def streamlit_command(port: int, *extra: str) -> list[str]:
-    """The teacher's plain `streamlit run app.py`, on a loopback port."""
-    return [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "app.py",
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--browser.gatherUsageStats",
-        "false",
-        "--server.fileWatcherType",
-        "none",
-        *extra,
-    ]
+sys.path.insert(0, str(ROOT))
+from serve.serve import (  # noqa: E402 -- one way to start a replica, shared with serve/
+    free_port,
+    replicas_behind_nginx,
+    streamlit_command,
+    wait_healthy,
+)
 
 
 @contextlib.contextmanager
@@ -80,7 +49,7 @@ def streamlit_server(log: Path | None = None, port: int | None = None):
     proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
-        wait_healthy(url, proc)
+        wait_healthy(url, [proc])
         yield url, proc
     finally:
         proc.terminate()
@@ -108,6 +77,15 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def run_async(coro):
+    """`asyncio.run(coro)` in a thread of its own, so that it also works where an event loop is
+    already running (pytest with Playwright's sync API)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
 # --- a student -----------------------------------------------------------------------------------
 @dataclass
 class Rerun:
@@ -129,6 +107,7 @@ class Student:
     widgets: dict = field(default_factory=dict)  # widget key -> its proto (the last one sent)
     states: dict = field(default_factory=dict)  # widget id -> WidgetState we send on each rerun
     cookies: str = ""
+    session_id: str = ""  # the server's id of this session (from its `new_session` message)
 
     async def connect(self, timeout: float = 30) -> None:
         import websockets
@@ -191,6 +170,8 @@ class Student:
                         wid = getattr(proto, "id", "")
                         if isinstance(wid, str) and wid.startswith("$$ID"):
                             self.widgets[wid.rsplit("-", 1)[-1]] = proto
+                elif kind == "new_session":
+                    self.session_id = fm.new_session.initialize.session_id
                 elif kind == "page_info_changed":
                     self.query = fm.page_info_changed.query_string
                 elif kind == "script_finished":
@@ -202,15 +183,65 @@ class Student:
         return [k for k, p in self.widgets.items() if type(p).__name__ == "Slider"]
 
     def move_slider(self, key: str, rng: random.Random) -> None:
-        """Set slider `key` to a random value in its range (as a drag would)."""
+        """Drag slider `key` one to three steps left or right of where it is (within its range)."""
         from streamlit.proto.WidgetStates_pb2 import WidgetState
 
         p = self.widgets[key]
-        n = int(round((p.max - p.min) / p.step)) if p.step else 0
-        value = p.min + rng.randint(0, max(n, 0)) * p.step
+        sent = self.states.get(p.id)
+        now = (sent.double_array_value.data if sent else None) or p.value or p.default
+        step = p.step or 1
+        value = now[0] + rng.choice((-1, 1)) * rng.randint(1, 3) * step
+        value = min(max(value, p.min), p.max)
         st = WidgetState(id=p.id)
         st.double_array_value.data.append(value)
         self.states[p.id] = st
+
+    def choose(self, key: str, index: int) -> None:
+        """Pick option `index` of a radio or selectbox (its state is the option's label)."""
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        p = self.widgets[key]
+        self.states[p.id] = WidgetState(id=p.id, string_value=p.options[index])
+
+    def upload(self, key: str, name: str, data: bytes) -> http.client.HTTPResponse:
+        """Upload a file as the browser does (a PUT to this session's upload URL, with the XSRF
+        token), and put it in file uploader `key`'s state for the next rerun. Returns the PUT's
+        response (its `X-Replica` header says which replica took it, behind serve/)."""
+        import uuid
+
+        from streamlit.proto.WidgetStates_pb2 import WidgetState
+
+        file_id = uuid.uuid4().hex
+        path = f"/_stcore/upload_file/{self.session_id}/{file_id}"
+        boundary = uuid.uuid4().hex
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="file"; filename="{name}"\r\n'
+                f"Content-Type: text/csv\r\n\r\n"
+            ).encode()
+            + data
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        xsrf = dict(c.split("=", 1) for c in self.cookies.split("; ") if "=" in c)
+        request = urllib.request.Request(
+            self.url + path,
+            data=body,
+            method="PUT",
+            headers={
+                "Content-Type": f"multipart/form-data; boundary={boundary}",
+                "Cookie": self.cookies,
+                "X-Xsrftoken": xsrf.get("_streamlit_xsrf", ""),
+            },
+        )
+        response = urllib.request.urlopen(request, timeout=30)
+        p = self.widgets[key]
+        st = WidgetState(id=p.id)
+        info = st.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = file_id, name, len(data)
+        info.file_urls.file_id, info.file_urls.upload_url = file_id, path
+        info.file_urls.delete_url = path
+        self.states[p.id] = st
+        return response
 
     def press(self, key: str) -> None:
         """A button press: a trigger sent once with the next rerun."""
@@ -239,17 +270,212 @@ async def first_sessions(
     return await asyncio.gather(*(one(i) for i in range(n)))
 
 
+# --- a class ------------------------------------------------------------------------------------
+TRAINER_QUERY = "fc_hidden=16&fc_epochs=200"  # a long training that a Stop or a closed tab ends
+
+
+@dataclass
+class Result:
+    replicas: int
+    students: int
+    trainers: int
+    joins: list[float] = field(default_factory=list)  # seconds of each student's first run
+    moves: list[float] = field(default_factory=list)  # seconds of each slider move's rerun
+    errors: list[str] = field(default_factory=list)
+    trainings: int = 0  # trainers whose Train press reached the server
+    rss_mb: float = 0.0  # peak, all server processes together
+    client_cpu: float = 0.0  # the load generator's CPU seconds per second
+
+    def row(self) -> dict:
+        def pct(xs, q):
+            if not xs:
+                return float("nan")
+            xs = sorted(xs)
+            return xs[min(len(xs) - 1, int(round(q * (len(xs) - 1))))]
+
+        return {
+            "replicas": self.replicas,
+            "students": self.students,
+            "trainers": self.trainers,
+            "moves": len(self.moves),
+            "errors": len(self.errors),
+            "join_p95": pct(self.joins, 0.95),
+            "p50": pct(self.moves, 0.5),
+            "p95": pct(self.moves, 0.95),
+            "max": max(self.moves, default=float("nan")),
+            "rss_mb": self.rss_mb,
+            "client_cpu": self.client_cpu,
+        }
+
+
+def cookie_for(url: str) -> str:
+    """What a browser does first: load the page, keep the cookies it sets (a proxy's affinity)."""
+    jar = {}
+    for path in ("/", "/_stcore/health"):  # the page, then Streamlit's XSRF cookie
+        headers = {"Cookie": "; ".join(f"{k}={v}" for k, v in jar.items())} if jar else {}
+        request = urllib.request.Request(url + path, headers=headers)
+        with urllib.request.urlopen(request, timeout=30) as r:
+            for c in r.headers.get_all("Set-Cookie") or []:
+                k, _, v = c.split(";", 1)[0].partition("=")
+                jar[k] = v
+    return "; ".join(f"{k}={v}" for k, v in jar.items())
+
+
+async def lesson_student(
+    url: str, page: str, rng: random.Random, start: float, until: float, res: Result
+) -> None:
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    s = Student(url, page)
+    try:
+        s.cookies = await asyncio.to_thread(cookie_for, url)
+        await s.connect()
+        r = await s.rerun(timeout=60)
+        res.joins.append(r.seconds)
+        res.errors += r.errors + ([] if r.finished else [f"{page}: join unfinished"])
+        while time.monotonic() < until:
+            await asyncio.sleep(rng.uniform(2, 5))
+            if time.monotonic() >= until or not s.sliders():
+                break
+            s.move_slider(rng.choice(s.sliders()), rng)
+            r = await s.rerun(timeout=30)
+            res.moves.append(r.seconds)
+            res.errors += r.errors + ([] if r.finished else [f"{page}: rerun unfinished"])
+    except Exception as e:  # a refused or dropped connection is an error the student sees
+        res.errors.append(f"{page}: {type(e).__name__}: {e}")
+    finally:
+        await s.close()
+
+
+async def trainer(url: str, start: float, until: float, res: Result) -> None:
+    """A student on the forecast page who presses Train and keeps the tab open until `until`."""
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    s = Student(url, "forecast", TRAINER_QUERY)
+    try:
+        s.cookies = await asyncio.to_thread(cookie_for, url)
+        await s.connect()
+        r = await s.rerun(timeout=60)
+        res.errors += r.errors
+        if "fc_train" not in s.widgets:
+            res.errors.append("forecast: no Train button")
+            return
+        s.press("fc_train")
+        res.trainings += 1
+        # the training's run streams progress until it ends or the tab closes at `until`
+        await s.rerun(timeout=max(1.0, until - time.monotonic()))
+        s.states.clear()
+        while time.monotonic() < until:  # a live view that ended early: just keep the tab open
+            await asyncio.sleep(0.5)
+    except Exception as e:
+        res.errors.append(f"forecast: {type(e).__name__}: {e}")
+    finally:
+        await s.close()
+
+
+async def class_session(
+    url: str, pids: list[int], n: int, m: int, duration: float, seed: int, res: Result
+) -> None:
+    rng = random.Random(seed)
+    t0 = time.monotonic()
+    until = t0 + 3 + duration
+    tasks = [
+        lesson_student(
+            url,
+            LESSON_PAGES[i % len(LESSON_PAGES)],
+            random.Random(rng.random()),
+            t0 + rng.uniform(0, 3),  # the class joins within 3 s
+            until,
+            res,
+        )
+        for i in range(n)
+    ]
+    tasks += [trainer(url, t0 + 1 + i, until, res) for i in range(m)]
+    done = asyncio.ensure_future(asyncio.gather(*tasks))
+    while not done.done():  # sample the servers' memory while the class runs
+        res.rss_mb = max(res.rss_mb, sum(rss_mb(p) for p in pids))
+        await asyncio.sleep(0.5)
+    await done
+
+
+def run_class(n: int, m: int, replicas: int, duration: float, seed: int, logdir: Path) -> Result:
+    """One scenario on fresh servers: `replicas` Streamlit processes (behind nginx when > 1)."""
+    res = Result(replicas, n, m)
+    if replicas == 1:
+        servers = streamlit_server(logdir / f"server_n{n}_m{m}.log")
+    else:
+        servers = replicas_behind_nginx(replicas, rundir=logdir / f"serve_n{n}_m{m}")
+    with servers as (url, procs):
+        pids = [p.pid for p in (procs if isinstance(procs, list) else [procs])]
+        cpu0, wall0 = time.process_time(), time.monotonic()
+        run_async(asyncio.wait_for(class_session(url, pids, n, m, duration, seed, res), 300))
+        res.client_cpu = (time.process_time() - cpu0) / (time.monotonic() - wall0)
+    return res
+
+
+# --- where a rerun's time goes -------------------------------------------------------------------
+def profile_rerun(page: str = "lstm", top: int = 25) -> None:
+    """cProfile of one slider move on `page` (in-process, AppTest), after a warm first run."""
+    import cProfile
+    import pstats
+
+    from streamlit.testing.v1 import AppTest
+
+    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
+    at.run()
+    at.switch_page(f"app_pages/{page}.py").run()
+    keys = [w.key for w in at.slider if w.key]
+    key = "t" if "t" in keys else keys[0]
+    w = at.slider(key=key)
+    for v in (w.min + 1, w.min + 2):  # the first move warms what is cached per value
+        t = time.perf_counter()
+        prof = cProfile.Profile()
+        prof.enable()
+        at.slider(key=key).set_value(v).run()
+        prof.disable()
+        print(f"{page}: move {key} to {v}: {time.perf_counter() - t:.3f} s")
+    pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--cold", type=int, default=0, help="only open N first sessions and report")
+    ap.add_argument("--students", type=int, nargs="+", default=[10, 30, 60])
+    ap.add_argument("--trainers", type=int, nargs="+", default=[0, 2])
+    ap.add_argument("--replicas", type=int, nargs="+", default=[1, 2])
+    ap.add_argument("--duration", type=float, default=30, help="seconds of slider moves")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--logs", type=Path, default=Path("/tmp/rnn-explainer-classroom"))
+    ap.add_argument("--profile", metavar="PAGE", help="profile one rerun of PAGE and exit")
     args = ap.parse_args(argv)
-    if args.cold:
-        with streamlit_server(ROOT / "cold.log") as (url, proc):
-            runs = asyncio.run(first_sessions(url, args.cold, 0.1))
-        bad = [r for r in runs if r.errors or not r.finished]
-        print(f"{len(bad)} of {len(runs)} first sessions saw an error")
-        for r in bad[:5]:
-            print(" ", r.errors[:1], r.finished)
+    if args.profile:
+        profile_rerun(args.profile)
+        return
+    args.logs.mkdir(parents=True, exist_ok=True)
+    print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
+    head = "replicas  N  trainers  moves errors  join_p95   p50    p95    max   RSS_MB  client_cpu"
+    print(head)
+    rows = []
+    for k in args.replicas:
+        for m in args.trainers:
+            for n in args.students:
+                r = run_class(n, m, k, args.duration, args.seed, args.logs).row()
+                rows.append(r)
+                print(
+                    f"{k:8d} {n:3d} {m:8d} {r['moves']:6d} {r['errors']:6d} {r['join_p95']:8.2f}"
+                    f" {r['p50']:6.2f} {r['p95']:6.2f} {r['max']:6.2f} {r['rss_mb']:8.0f}"
+                    f" {r['client_cpu']:10.2f}",
+                    flush=True,
+                )
+    print(f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared)")
+    for k in args.replicas:
+        for m in args.trainers:
+            ok = [
+                r["students"]
+                for r in rows
+                if (r["replicas"], r["trainers"]) == (k, m) and r["p95"] <= 1.0 and r["errors"] == 0
+            ]
+            print(
+                f"{k} replica(s), {m} trainer(s): largest N with p95 <= 1 s and no error:",
+                max(ok) if ok else "none of those tried",
+            )
 
 
 if __name__ == "__main__":

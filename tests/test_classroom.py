@@ -6,8 +6,6 @@ Each simulated student is one websocket speaking Streamlit's own protocol
 
 from __future__ import annotations
 
-import asyncio
-import concurrent.futures
 import importlib.util
 import sys
 import time
@@ -23,13 +21,6 @@ def classroom():
     return module
 
 
-def run_async(coro):
-    """`asyncio.run(coro)` in a thread of its own: the browser tests' Playwright (sync API) keeps an
-    event loop running in the main thread for the rest of the session."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
-
-
 def test_concurrent_first_sessions_show_no_error(tmp_path):
     """Ten students open the six lesson pages 50 ms apart on a fresh `streamlit run app.py`: none
     sees an error box. (Before the warm-up, 3-5 of 10 saw `partially initialized module 'pandas'
@@ -38,7 +29,7 @@ def test_concurrent_first_sessions_show_no_error(tmp_path):
     log = tmp_path / "server.log"
     start = time.monotonic()
     with c.streamlit_server(log) as (url, _):
-        runs = run_async(c.first_sessions(url, 10, 0.05, timeout=45))
+        runs = c.run_async(c.first_sessions(url, 10, 0.05, timeout=45))
     assert len(runs) == 10
     failed = [(i, r.errors[:1]) for i, r in enumerate(runs) if r.errors or not r.finished]
     assert not failed, (failed, log.read_text()[-3000:])

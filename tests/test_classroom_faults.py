@@ -46,21 +46,29 @@ def own_server(tmp_path):
     server.stop()
 
 
-def wait_url(page, pattern: str) -> None:
+def wait_url(page, pattern: str, timeout: float = 30_000) -> None:
     """Wait until the address bar matches `pattern` (Streamlit rewrites it without navigating)."""
     try:
         page.wait_for_function(
-            "p => new RegExp(p).test(location.href)", arg=pattern, timeout=30_000
+            "p => new RegExp(p).test(location.href)", arg=pattern, timeout=timeout
         )
     except Exception as e:
         raise AssertionError(f"{page.url} never matched {pattern}") from e
 
 
 def press_right(page, label: str, shown: str) -> None:
-    """Press → on the radius slider (`label`) and wait until the URL shows `shown`."""
-    slider(page, label).focus()
-    page.keyboard.press("ArrowRight")
-    wait_url(page, rf"[?&]radius={re.escape(shown)}(&|$)")
+    """Press → on the radius slider (`label`) until the URL shows `shown` (a press that lands
+    while a run is starting can be lost: press again, at most three times)."""
+    for attempt in range(3):
+        if value(slider(page, label)) < float(shown) - 1e-9:
+            slider(page, label).focus()
+            page.keyboard.press("ArrowRight")
+        try:
+            wait_url(page, rf"[?&]radius={re.escape(shown)}(&|$)", timeout=15_000)
+            break
+        except AssertionError:
+            if attempt == 2:
+                raise
     settle(page)
 
 
