@@ -412,26 +412,36 @@ def run_class(n: int, m: int, replicas: int, duration: float, seed: int, logdir:
 
 
 # --- where a rerun's time goes -------------------------------------------------------------------
-def profile_rerun(page: str = "lstm", top: int = 25) -> None:
-    """cProfile of one slider move on `page` (in-process, AppTest), after a warm first run."""
+def profile_rerun(page: str = "lstm", top: int = 30) -> None:
+    """cProfile of one slider move on `page` (in-process, AppTest), after a warm first run. The
+    script runs in a thread of its own: the profiler wraps the script's execution there."""
     import cProfile
     import pstats
 
+    from streamlit.runtime.scriptrunner import script_runner
     from streamlit.testing.v1 import AppTest
+
+    prof = cProfile.Profile()
+    plain = script_runner.exec_func_with_error_handling
+
+    def profiled(func, ctx):
+        return plain(lambda: prof.runcall(func), ctx)
 
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=120)
     at.run()
     at.switch_page(f"app_pages/{page}.py").run()
     keys = [w.key for w in at.slider if w.key]
     key = "t" if "t" in keys else keys[0]
-    w = at.slider(key=key)
-    for v in (w.min + 1, w.min + 2):  # the first move warms what is cached per value
-        t = time.perf_counter()
-        prof = cProfile.Profile()
-        prof.enable()
-        at.slider(key=key).set_value(v).run()
-        prof.disable()
-        print(f"{page}: move {key} to {v}: {time.perf_counter() - t:.3f} s")
+    script_runner.exec_func_with_error_handling = profiled
+    try:
+        for v in (at.slider(key=key).min + 1, at.slider(key=key).min + 2):  # the first one warms
+            prof.disable()
+            prof = cProfile.Profile()
+            t = time.perf_counter()
+            at.slider(key=key).set_value(v).run()
+            print(f"{page}: move {key} to {v}: {time.perf_counter() - t:.3f} s (AppTest)")
+    finally:
+        script_runner.exec_func_with_error_handling = plain
     pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
 
 

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import plotly.graph_objects as go
 import streamlit as st
 
 from explainer import i18n, live
@@ -394,16 +395,37 @@ def _figure_store() -> tuple[OrderedDict, threading.Lock]:
     return OrderedDict(), threading.Lock()
 
 
+class FrozenFigure(go.Figure):
+    """A built figure that is only read from now on. `st.plotly_chart` calls `to_dict()` on every
+    run: a deep copy and a base64 encoding of every array, most of a lesson page's rerun
+    (`python benchmarks/classroom.py --profile lstm`). Here it is made once and the same dict is
+    returned every time (nobody may change it)."""
+
+    def to_dict(self) -> dict:
+        frozen = self.__dict__.get("_frozen_dict")
+        if frozen is None:  # two sessions at once may both make it: the same value
+            frozen = super().to_dict()
+            object.__setattr__(self, "_frozen_dict", frozen)
+        return frozen
+
+
+def freeze(fig: Any) -> Any:
+    """`fig` (a `go.Figure`), read-only from now on, with its `to_dict()` made once."""
+    if type(fig) is go.Figure:
+        fig.__class__ = FrozenFigure
+    return fig
+
+
 def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) -> Any:
     """A figure built once per key (language and presentation mode are part of every key) and
-    shared across sessions; figures are only ever read after they are built."""
+    shared across sessions; figures are only ever read after they are built (`freeze`)."""
     store, lock = _figure_store()
     key = (key, lang(), presentation())
     with lock:
         if key in store:
             store.move_to_end(key)
             return store[key]
-    fig = build()
+    fig = freeze(build())
     with lock:
         store[key] = fig
         while len(store) > max_entries:

@@ -36,3 +36,33 @@ def test_concurrent_first_sessions_show_no_error(tmp_path):
     assert all(r.charts >= 1 for r in runs), [r.charts for r in runs]  # each page was drawn
     assert "Traceback" not in log.read_text()
     assert time.monotonic() - start < 90
+
+
+def test_a_frozen_figure_sends_the_same_json_and_converts_once():
+    """`ui.freeze` (memoised figures) makes `to_dict()` once; what st.plotly_chart sends is what
+    the plain figure would send."""
+    import plotly.io as pio
+    import plotly.tools
+
+    from explainer import figures, ui
+    from explainer.lesson import lesson_run
+
+    run = lesson_run("lstm", 4, 2, 12, "sine")
+    builders = [
+        lambda: figures.unrolled_figure(run.trace, run.grads),
+        lambda: figures.cell_figure(run.trace, 3, layer=1),
+        lambda: figures.gate_heatmaps_figure(run.trace),
+        lambda: figures.gradient_decay_figure({"LSTM": (run.trace, run.grads)}),
+    ]
+
+    def sent(fig) -> str:  # what st.plotly_chart puts in its proto
+        return pio.to_json(
+            plotly.tools.return_figure_from_figure_or_data(fig, True), validate=False
+        )
+
+    for build in builders:
+        plain, frozen = build(), ui.freeze(build())
+        assert type(frozen) is ui.FrozenFigure and type(plain) is not ui.FrozenFigure
+        assert sent(frozen) == sent(plain)
+        assert frozen.to_dict() is frozen.to_dict()  # made once
+        assert sent(frozen) == sent(plain)  # and unchanged by being sent
