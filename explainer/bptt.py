@@ -35,6 +35,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from explainer import cells
+
 
 def _prev(states: np.ndarray, initial: np.ndarray) -> np.ndarray:
     """(T, B, H) states at t-1 for every t: the initial state, then all but the last."""
@@ -87,7 +89,7 @@ def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standa
     """Returns (param grads, dX, dh0, dc0, dH_total, dC_total)."""
     T, B, H = Hs.shape
     i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
-    TC = np.tanh(C)
+    TC = cells.tanh(C, exp_form=B * H >= cells.EXP_FORM_MIN)  # tanh(c_t) as the forward had it
     dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t = o_t ⊙ tanh'(c_t), every step at once
     # dA starts as the activation derivatives σ'/tanh' of every step; the loop multiplies each
     # step's gradient with respect to the gates into it, turning it into dL/da in place.
@@ -139,6 +141,8 @@ def gru_layer_backward(x, w_ih, w_hh, G, HN, Hs, h0, dH_out, variant="standard")
     dGH = np.empty_like(G)  # of h W_hh^T + b_hh (textbook: of h W_hr^T, h W_hz^T, (r ⊙ h) W_hn^T)
     dH = np.empty_like(Hs)
     dh_next = np.zeros((B, H))
+    if not textbook:
+        return _gru_backward_standard(x, w_ih, w_hh, r, z, n, HN, H_prev, D, dH_out, dGI, dGH, dH)
     for t in range(T - 1, -1, -1):
         dh = dH[t] = dH_out[t] + dh_next
         dgi, dgh = dGI[t], dGH[t]
@@ -162,6 +166,39 @@ def gru_layer_backward(x, w_ih, w_hh, G, HN, Hs, h0, dH_out, variant="standard")
     grads = {
         "w_ih": _sum_steps(dGI, x),
         "w_hh": w_hh_grad,
+        "b_ih": dGI.sum(axis=(0, 1)),
+        "b_hh": dGH.sum(axis=(0, 1)),
+    }
+    return grads, dGI @ w_ih, dh_next, dH
+
+
+def _gru_backward_standard(x, w_ih, w_hh, r, z, n, HN, H_prev, D, dH_out, dGI, dGH, dH):
+    """The loop of `gru_layer_backward` for PyTorch's form. The factors that do not depend on the
+    gradient are multiplied into D for every step at once before the loop, so that each step
+    is a few products written straight into their arrays:
+        ∂h_t/∂a_n = (1 − z_t) tanh'(a_n)    ∂h_t/∂a_z = (h_{t-1} − n_t) σ'(a_z)
+        ∂a_n/∂a_r = (W_hn h_{t-1} + b_hn) σ'(a_r)"""
+    T, B, H = dH.shape
+    Dr, Dz, Dn = D[..., :H], D[..., H : 2 * H], D[..., 2 * H :]
+    Dn *= 1.0 - z
+    Dz *= H_prev - n
+    Dr *= HN
+    dh_next = np.zeros((B, H))
+    dhz = np.empty((B, H))
+    for t in range(T - 1, -1, -1):
+        dh, dgi, dgh = dH[t], dGI[t], dGH[t]
+        np.add(dH_out[t], dh_next, out=dh)  # dh_t: from the output at t and from step t+1
+        dan = np.multiply(dh, Dn[t], out=dgi[:, 2 * H :])  # dL/d(n's pre-activation)
+        np.multiply(dan, Dr[t], out=dgi[:, :H])  # dL/d(r's pre-activation)
+        np.multiply(dh, Dz[t], out=dgi[:, H : 2 * H])  # dL/d(z's pre-activation)
+        dgh[:, : 2 * H] = dgi[:, : 2 * H]
+        np.multiply(dan, r[t], out=dgh[:, 2 * H :])  # dL/d(W_hn h_{t-1} + b_hn)
+        dh_next = dgh @ w_hh
+        np.multiply(dh, z[t], out=dhz)
+        dh_next += dhz  # dh_next = dh_t ⊙ z_t + [da_r, da_z, r_t ⊙ da_n] W_hh
+    grads = {
+        "w_ih": _sum_steps(dGI, x),
+        "w_hh": _sum_steps(dGH, H_prev),
         "b_ih": dGI.sum(axis=(0, 1)),
         "b_hh": dGH.sum(axis=(0, 1)),
     }
