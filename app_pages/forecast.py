@@ -246,9 +246,9 @@ tr = ui.translator(
             "其中没有预测模型的设置，因此不是本页保存的文件。",
         ),
         "weights_too_big": (
-            "its model has {layers} layer(s) of {sizes} units; this page trains at most "
+            "its model's layer sizes are {sizes} ({layers} layers); this page trains at most "
             "{max_layers} layers of at most {max_units} units.",
-            "其中的模型有 {layers} 层，每层 {sizes} 个单元；本页最多训练 {max_layers} 层、"
+            "其中模型的各层大小为 {sizes}（共 {layers} 层）；本页最多训练 {max_layers} 层、"
             "每层最多 {max_units} 个单元。",
         ),
         "weights_out_of_range": (

@@ -186,7 +186,7 @@ def test_bad_weights_files_are_explained_in_the_readers_language(small_model):
         # a 556-byte file whose header declares 8 layers of 4096 units: refused at once
         (
             weights_file({**settings, "hidden": [4096] * 8}, {"w": torch.zeros(1)}),
-            "its model has 8 layer(s) of 4096, 4096",
+            "its model's layer sizes are 4096, 4096",
             "本页最多训练 4 层",
         ),
         (weights_file(settings, nan), "head.weight holds NaN or infinite", "含有 NaN"),

@@ -831,7 +831,7 @@ def _check_sizes(saved: dict) -> None:
         sizes = ", ".join(map(str, hidden[:8])) + (", ..." if len(hidden) > 8 else "")
         raise WeightsError(
             "too_big",
-            f"its model has {len(hidden)} layer(s) of {sizes} units; this page trains "
+            f"its model's layer sizes are {sizes} ({len(hidden)} layers); this page trains "
             f"{n_lo} to {n_hi} layers of {h_lo} to {h_hi} units",
             layers=len(hidden),
             sizes=sizes,
