@@ -491,3 +491,13 @@ def test_chinese_page_and_figures():
     texts = [m.value for m in at.markdown] + [s.value for s in at.subheader]
     prose = [t for t in texts if len(t) > 40 and not t.startswith("<style")]
     assert prose and all(CJK.search(t) for t in prose)
+
+
+def test_a_training_that_fails_is_a_message_not_a_traceback(monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(F, "train", out_of_memory)  # the job calls it in its thread
+    at = train_tiny(open_page())
+    assert errors(at) == ["Training failed: out of memory"]
+    assert at.session_state["fc_result"] is None and not titled(at, "Point-by-point")

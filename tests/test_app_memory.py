@@ -216,3 +216,14 @@ def test_chinese_title_text_and_figure_titles():
     prose = [m.value for m in at.markdown if len(m.value) > 40 and "<style" not in m.value]
     assert prose and all(CJK.search(t) for t in prose)
     assert list(at.dataframe[0].value.columns)[0] == "网络"
+
+
+def test_a_training_that_fails_is_a_message_not_a_traceback(monkeypatch):
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError("out of memory")
+
+    monkeypatch.setattr(mem, "train_cells", out_of_memory)  # the job calls it in its thread
+    at = train(open_page(**TINY))
+    assert any(e.value == "Training failed: out of memory" for e in at.error)
+    assert at.session_state["_mem_main"].status == "failed"
+    assert any("Train the networks above to see why" in i.value for i in at.info)
