@@ -3,7 +3,8 @@ reference's exact gradients) on the lesson's tasks, stored in `assets/trained/` 
 NumPy reference. No torch here: the lesson pages load these without waiting for torch.
 
     from explainer import trained
-    trained.names()                          # the catalogue, e.g. ["adding_lstm_h8", ...]
+    trained.names()                          # the catalogue: "<task>_<cell>_h<hidden>", for
+                                             # task adding|sign, cell rnn|lstm|gru, hidden 8
     net = trained.load("adding_lstm_h8")     # TrainedNetwork, or TrainedNetworkError
     net.model, net.readout, net.task         # explainer.LSTM, trainer.Readout, tasks.Task
     net.manifest["metric"]                   # held-out MSE the file was shipped with

@@ -3,6 +3,7 @@ code that draws the lesson's pictures is the code that trains the network in the
 
     trainer = Trainer.from_config(TrainConfig(task="adding", cell="lstm", hidden=8, T=50))
     losses = trainer.step(20)            # (k,) training losses of the steps just taken
+    trainer.train_on(x, y)               # one step on a given batch (the benchmark's)
     trainer.snapshots[-1].step           # a copy of every array every `snapshot_every` steps
     model, readout = trainer.network_at(0)   # the weights of a kept snapshot, without recomputing
     trainer.restore(0)                   # go back to it exactly (training continues from there)

@@ -113,3 +113,16 @@ def test_a_loaded_network_trains_on_without_touching_the_loaded_weights():
     np.testing.assert_array_equal(net.model.params["weight_hh_l0"], w)
     tr.reset()
     np.testing.assert_array_equal(tr.model.params["weight_hh_l0"], w)
+
+
+def test_the_untrained_network_has_the_shipped_shapes_at_pytorchs_initialisation():
+    net = trained.untrained("adding", "gru", 8, lag=20, seed=3)
+    shipped = trained.load("adding_gru_h8")
+    assert net.manifest["untrained"] and net.lag == 20
+    for name, p in shipped.model.params.items():
+        assert net.model.params[name].shape == p.shape
+        assert np.abs(net.model.params[name]).max() <= 1 / np.sqrt(8)  # uniform in ±1/√H
+    assert net.readout.weight.shape == shipped.readout.weight.shape
+    assert not net.task.is_solved(net.evaluate())
+    with pytest.raises(ValueError, match="unknown cell"):
+        trained.untrained("adding", "transformer", 8, lag=20)
