@@ -321,13 +321,20 @@ def _numeric_arrays(df: pd.DataFrame) -> dict[str, np.ndarray]:
     present = ~np.isnan(block).all(axis=0)
     arrays = {c: block[:, k] for k, c in enumerate(typed) if present[k]}
     for name in df.columns:
-        if name in arrays or name in typed:
+        if name in arrays or name in typed or not _may_be_numeric(df[name]):
             continue
         col = df[name]
         parsed, given = _to_numbers(col), col.notna().to_numpy()
         if given.any() and not (given & np.isnan(parsed)).any():
             arrays[name] = parsed
     return {c: arrays[c] for c in df.columns if c in arrays}
+
+
+def _may_be_numeric(col: pd.Series) -> bool:
+    """False when one of the first entries is no number: a text column is then never converted
+    whole (pd.to_numeric spends microseconds on each entry that is not a number)."""
+    head = col.dropna().head(64)
+    return not np.isnan(_to_numbers(head)).any()
 
 
 def _to_numbers(col: pd.Series) -> np.ndarray:
@@ -382,7 +389,10 @@ def _index_like(v: np.ndarray) -> bool:
 
 
 def _first_non_number(col: pd.Series, name: str) -> str:
-    bad = col.notna().to_numpy() & np.isnan(_to_numbers(col))
+    head = col.head(64)  # where a text column's first text almost always is
+    bad = head.notna().to_numpy() & np.isnan(_to_numbers(head))
+    if not bad.any():
+        bad = col.notna().to_numpy() & np.isnan(_to_numbers(col))
     if not bad.any():
         return f"column {name!r} is empty"
     i = int(np.flatnonzero(bad)[0])
@@ -535,8 +545,8 @@ def load_bundled(
 
 def _parse_dates(col: pd.Series, name: str) -> np.ndarray:
     """Numbers (years, ticks) stay numbers; anything else must parse as dates."""
-    as_num = _to_numbers(col)
-    if not (col.notna().to_numpy() & np.isnan(as_num)).any():
+    as_num = _to_numbers(col) if _may_be_numeric(col) else None
+    if as_num is not None and not (col.notna().to_numpy() & np.isnan(as_num)).any():
         if np.isinf(as_num).any():
             i = int(np.flatnonzero(np.isinf(as_num))[0])
             raise ValueError(
