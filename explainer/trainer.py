@@ -35,7 +35,10 @@ Divergence: a step whose loss or gradients are NaN or infinite is not applied; t
 `diverged` says why, and the history ends at the last finite step.
 
 Bounded: pure NumPy in the calling thread; sizes are capped (`LIMITS`) and one `step(k)` call does at
-most `MAX_STEPS_PER_CALL` steps. At these sizes OpenBLAS runs every product on one thread.
+most `MAX_STEPS_PER_CALL` steps. NumPy's BLAS (OpenBLAS) may still spread its larger products (the
+input projection, large batches) over several threads unless `OPENBLAS_NUM_THREADS=1` is set before
+NumPy is first imported, as `benchmarks/reference.py` does; a server that wants one core per
+training should set it.
 """
 
 from __future__ import annotations
