@@ -297,6 +297,7 @@ class Result:
             "replicas": self.replicas,
             "students": self.students,
             "trainers": self.trainers,
+            "trainings": self.trainings,
             "moves": len(self.moves),
             "errors": len(self.errors),
             "join_p95": pct(self.joins, 0.95),
@@ -460,7 +461,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     args.logs.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
-    head = "replicas  N  trainers  moves errors  join_p95   p50    p95    max   RSS_MB  client_cpu"
+    head = "replicas  N  trainers(started)  moves errors  join_p95   p50    p95    max   RSS_MB  client_cpu"
     print(head)
     rows = []
     for k in args.replicas:
@@ -469,7 +470,8 @@ def main(argv: list[str] | None = None) -> None:
                 r = run_class(n, m, k, args.duration, args.seed, args.logs).row()
                 rows.append(r)
                 print(
-                    f"{k:8d} {n:3d} {m:8d} {r['moves']:6d} {r['errors']:6d} {r['join_p95']:8.2f}"
+                    f"{k:8d} {n:3d} {m:8d}({r['trainings']}) {r['moves']:9d} {r['errors']:6d}"
+                    f" {r['join_p95']:8.2f}"
                     f" {r['p50']:6.2f} {r['p95']:6.2f} {r['max']:6.2f} {r['rss_mb']:8.0f}"
                     f" {r['client_cpu']:10.2f}",
                     flush=True,
