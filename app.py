@@ -37,6 +37,7 @@ page = st.navigation({ui.t("nav_lesson"): lesson, ui.t("nav_practice"): practice
 # Pages that show one cell type whatever the sidebar says, and pages that train their own models.
 FIXED_CELL = {"gradients": "rnn", "lstm": "lstm", "adds": "lstm", "gru": "gru", "compare": None}
 OWN_CONTROLS = {"forecast", "memory"}
+LESSON_PAGES = {"unroll", "gradients", "lstm", "adds", "gru", "compare"}  # with a network chooser
 
 with st.sidebar:
     ui.bound(
@@ -52,7 +53,10 @@ with st.sidebar:
     if page.url_path not in OWN_CONTROLS:
         with st.expander(ui.t("controls"), expanded=not hide):
             fixed = page.url_path in FIXED_CELL
-            st.session_state["_network"] = ui.network_controls(where=st, cell=not fixed)
+            lesson = page.url_path if page.url_path in LESSON_PAGES else None
+            st.session_state["_network"] = ui.network_controls(
+                where=st, cell=not fixed, page=lesson
+            )
             if fixed:
                 st.caption(ui.t("fixed_cell"))
     st.caption(ui.t("share_link"))

@@ -6,7 +6,7 @@ import streamlit as st
 
 from explainer import bptt, figures, ui
 from explainer.cells import LSTM_VARIANTS
-from explainer.lesson import steps_of_signal
+from explainer.lesson import reach_across, steps_of_signal
 
 RATIO = 1e-3
 
@@ -77,12 +77,35 @@ tr = ui.translator(
         "table_h": ("steps back with signal in h", "h 中仍有信号的步数"),
         "table_c": ("steps back with signal in c", "c 中仍有信号的步数"),
         "all": ("all {steps}", "全部 {steps} 步"),
+        "thesis_yes": (
+            "In these {net} networks the LSTM's gradient ‖∂y/∂h_t‖ keeps at least a thousandth "
+            "of its strength {lstm} steps back, across the {lag} steps from the first marked "
+            "value to the output; the RNN's fades within {rnn} steps. That is what the task "
+            "needs: the output depends on a value read {lag} steps earlier.",
+            "在这些{net}网络中，LSTM 的梯度 ‖∂y/∂h_t‖ 往回 {lstm} 步仍保持至少千分之一的强度，"
+            "跨过了从第一个标记值到输出的 {lag} 步；而 RNN 的梯度在 {rnn} 步之内就消失了。"
+            "这正是任务所需要的：输出取决于 {lag} 步之前读到的一个值。",
+        ),
+        "thesis_no": (
+            "In these {net} networks the gradient does not separate as the lesson says: the "
+            "LSTM's ‖∂y/∂h_t‖ keeps signal {lstm} steps back and the RNN's {rnn}, against a lag of "
+            "{lag} steps from the first marked value to the output.",
+            "在这些{net}网络中，梯度并没有像课程所说的那样分开：LSTM 的 ‖∂y/∂h_t‖ 往回 {lstm} 步"
+            "仍有信号，RNN 的为 {rnn} 步，而从第一个标记值到输出的延迟是 {lag} 步。",
+        ),
+        "net_trained": ("trained", "训练过的"),
+        "net_untrained": ("untrained", "未训练的"),
+        "net_live": ("live-trained", "正在训练的"),
+        "sens": (
+            "Where the output looks: ‖∂y/∂x_t‖ on the input",
+            "输出在看哪里：输入上的 ‖∂y/∂x_t‖",
+        ),
     }
 )
 
-s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
+s = ui.lesson_settings("adds", ("lstm", "rnn"))
 c1, c2 = st.columns(2)
 fbias = ui.bound(
     c1.slider,
@@ -93,6 +116,7 @@ fbias = ui.bound(
     value=0.0,
     step=0.5,
     help=tr("fbias_help"),
+    **ui.weight_knob("adds", "fbias"),
 )
 variant = ui.bound(
     c2.selectbox,
@@ -101,63 +125,88 @@ variant = ui.bound(
     options=list(LSTM_VARIANTS),
     format_func=lambda v: tr(f"abl_{v}"),
 )
+ui.live_controls(s)
 knobs = dict(cell="lstm", fbias=float(fbias), variant=variant)
-view = ui.page_run(s, **knobs)
-lstm, key = view.run, view.key
-rnn = ui.page_run(s, cell="rnn").run
-
-f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
-st.info(tr("fmean", f=f_mean, p20=f_mean**20) + ("\n\n" + tr("fhalf") if f_mean < 0.8 else ""))
-st.subheader(tr("paths"))
-st.caption(tr("paths_text"))
-ui.plot(
-    ui.memo_figure(
-        ("paths", key),
-        lambda: figures.gradient_decay_figure(
-            {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)}, **ui.fig_kw()
-        ),
-    ),
-    "cell_vs_hidden",
-)
-ui.overflow_note(lstm)
-
-st.subheader(tr("product"))
-unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
-ui.plot(
-    ui.memo_figure(
-        ("product", key, unit),
-        lambda: figures.forget_product_figure(
-            lstm.trace, rnn_jacobians={"RNN": rnn.jacobians}, unit=unit, **ui.fig_kw()
-        ),
-    ),
-    "forget_product",
-)
-
-st.subheader(tr("ablations"))
-runs = {v: ui.page_run(s, **{**knobs, "variant": v}).run for v in LSTM_VARIANTS}
 
 
 def fmt(n):
     return tr("all", steps=s["steps"]) if n is None else str(n)
 
 
-st.dataframe(
-    {
-        tr("table_variant"): [tr(f"abl_{v}") for v in runs],
-        tr("table_h"): [fmt(steps_of_signal(r.grads.h_norm, RATIO)) for r in runs.values()],
-        tr("table_c"): [fmt(steps_of_signal(r.grads.c_norm, RATIO)) for r in runs.values()],
-    },
-    hide_index=True,
-)
-ui.plot(
-    ui.memo_figure(
-        ("ablations", key),
-        lambda: figures.gradient_decay_figure(
-            {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()}, **ui.fig_kw()
+def body() -> None:
+    pr_lstm, pr_rnn = ui.page_run(s, **knobs), ui.page_run(s, cell="rnn")
+    lstm, rnn, key = pr_lstm.run, pr_rnn.run, pr_lstm.key
+    ui.network_note({"LSTM": lstm, "RNN": rnn})
+    n_l, lag, carries = reach_across(lstm, RATIO)
+    n_r, _, rnn_carries = reach_across(rnn, RATIO)
+    if lag is not None:
+        yes = carries and not rnn_carries
+        st.info(
+            tr(
+                "thesis_yes" if yes else "thesis_no",
+                net=tr(f"net_{lstm.net}"),
+                lstm=fmt(n_l),
+                rnn=fmt(n_r),
+                lag=lag,
+            )
+        )
+    f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
+    text = tr("fmean", f=f_mean, p20=f_mean**20)
+    if f_mean < 0.8 and lstm.net == "untrained":
+        text += "\n\n" + tr("fhalf")
+    st.info(text)
+    st.subheader(tr("paths"))
+    st.caption(tr("paths_text"))
+    ui.plot(
+        ui.memo_figure(
+            ("paths", key),
+            lambda: figures.gradient_decay_figure(
+                {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)}, **ui.fig_kw()
+            ),
         ),
-    ),
-    "ablations",
-)
+        "cell_vs_hidden",
+    )
+    ui.overflow_note(lstm)
+    st.subheader(tr("sens"))
+    ui.input_figure(pr_lstm, "adds_input", sensitivity={"LSTM": pr_lstm, "RNN": pr_rnn})
+
+    st.subheader(tr("product"))
+    unit = ui.index_slider(ui.t("unit"), "unit", lstm.model.hidden_size)
+    ui.plot(
+        ui.memo_figure(
+            ("product", key, unit),
+            lambda: figures.forget_product_figure(
+                lstm.trace, rnn_jacobians={"RNN": rnn.jacobians}, unit=unit, **ui.fig_kw()
+            ),
+        ),
+        "forget_product",
+    )
+
+    st.subheader(tr("ablations"))
+    runs = {
+        v: ui.page_run(s, cell="lstm", fbias=float(fbias), variant=v).run for v in LSTM_VARIANTS
+    }
+    st.dataframe(
+        {
+            tr("table_variant"): [tr(f"abl_{v}") for v in runs],
+            tr("table_h"): [fmt(steps_of_signal(r.grads.h_norm, RATIO)) for r in runs.values()],
+            tr("table_c"): [fmt(steps_of_signal(r.grads.c_norm, RATIO)) for r in runs.values()],
+        },
+        hide_index=True,
+    )
+    ui.plot(
+        ui.memo_figure(
+            ("ablations", key),
+            lambda: figures.gradient_decay_figure(
+                {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()}, **ui.fig_kw()
+            ),
+        ),
+        "ablations",
+    )
+
+
+ui.lesson_view(s, body)
+pr = ui.page_run(s, **knobs)
 ui.show_code(bptt.lstm_layer_backward)
-ui.gradient_check(lstm, "adds")
-ui.export(view, "adds")
+ui.gradient_check(pr.run, "adds")
+ui.export(pr, "adds")

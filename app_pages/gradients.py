@@ -53,6 +53,24 @@ tr = ui.translator(
             "谱半径大于 1 时梯度可能逐步增长（爆炸），除非 tanh 饱和将其截断：换成 relu 激活函数可以"
             "看到纯粹的增长。",
         ),
+        "why_untrained": (
+            "This page opens on the untrained RNN: its knob, the spectral radius, rescales the "
+            "weights, and a trained network's weights are what training made them. Choose the "
+            "trained RNN to measure its radius' effect as it is; moving the radius or the "
+            "activation switches back to the untrained one.",
+            "本页默认显示未训练的 RNN：它的旋钮——谱半径——会缩放权重，而训练过的网络的权重是训练的结果。"
+            "选择训练过的 RNN 可以测量它本来的样子；移动谱半径或激活函数会切换回未训练的网络。",
+        ),
+        "sweep_untrained": (
+            "The sweep rescales the untrained RNN's weights to every radius: choose the untrained "
+            "network to see it.",
+            "这一扫描把未训练 RNN 的权重缩放到每个谱半径：选择未训练的网络即可看到它。",
+        ),
+        "measured_radius": (
+            "This network's W_hh has spectral radius {radius:.3f} (the slider applies to the "
+            "untrained network).",
+            "这个网络的 W_hh 的谱半径为 {radius:.3f}（滑块只作用于未训练的网络）。",
+        ),
         "sweep": (
             "The same measurement at every radius (this network, this input)",
             "在每个谱半径下做同样的测量（同一网络、同一输入）",
@@ -60,52 +78,83 @@ tr = ui.translator(
     }
 )
 
-s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
+s = ui.lesson_settings("gradients", ("rnn",), default="untrained")
+st.caption(tr("why_untrained"))
 c1, c2 = st.columns([3, 1])
 radius = ui.bound(
-    c1.slider, tr("radius"), "radius", min_value=0.1, max_value=2.0, value=0.9, step=0.05
+    c1.slider,
+    tr("radius"),
+    "radius",
+    min_value=0.1,
+    max_value=2.0,
+    value=0.9,
+    step=0.05,
+    **ui.weight_knob("gradients", "radius"),
 )
-nonlin = ui.bound(c2.radio, tr("nonlin"), "nonlin", options=["tanh", "relu"], horizontal=True)
+nonlin = ui.bound(
+    c2.radio,
+    tr("nonlin"),
+    "nonlin",
+    options=["tanh", "relu"],
+    horizontal=True,
+    **ui.weight_knob("gradients", "nonlinearity"),
+)
+ui.live_controls(s)
 knobs = dict(cell="rnn", radius=float(radius), nonlinearity=nonlin)
-view = ui.page_run(s, **knobs)
-run = view.run
-
-n = steps_of_signal(run.grads.h_norm, RATIO)
-m1, m2 = st.columns(2)
-m1.metric(tr("reach"), tr("reach_all", steps=s["steps"]) if n is None else n, help=tr("reach_help"))
-with np.errstate(all="ignore"):
-    ratio = run.grads.h_norm[0] / run.grads.h_norm[-1]
-m2.metric(tr("ratio"), f"{ratio:.2e}")
-if n is None:
-    st.info(tr("grow", radius=radius, steps=s["steps"], ratio=f"{ratio:.2e}"))
-else:
-    st.info(tr("vanish", radius=radius, n=n))
-ui.overflow_note(run)
-
-fig = ui.memo_figure(
-    ("decay", view.key),
-    lambda: figures.gradient_decay_figure(
-        {"RNN": (run.trace, run.grads)}, jacobians={"RNN": run.jacobians}, **ui.fig_kw()
-    ),
-)
-ui.plot(fig, "gradient_decay")
-
-st.subheader(tr("sweep"))
 
 
-def sweep():
-    reach = [
-        steps_of_signal(ui.page_run(s, **{**knobs, "radius": r}).run.grads.h_norm, RATIO)
-        for r in RADII
-    ]
-    return reach_figure(
-        RADII, {"RNN": reach}, steps=s["steps"], ratio=RATIO, current=radius, **ui.fig_kw()
+def body() -> None:
+    pr = ui.page_run(s, **knobs)
+    run = pr.run
+    ui.network_note({"RNN": run})
+    if run.net != "untrained":
+        rho = float(np.max(np.abs(np.linalg.eigvals(run.model.params["weight_hh_l0"]))))
+        st.caption(tr("measured_radius", radius=rho))
+    shown = radius if run.net == "untrained" else round(rho, 3)
+    ui.input_figure(pr, "gradients_input")
+    n = steps_of_signal(run.grads.h_norm, RATIO)
+    m1, m2 = st.columns(2)
+    m1.metric(
+        tr("reach"), tr("reach_all", steps=s["steps"]) if n is None else n, help=tr("reach_help")
     )
+    with np.errstate(all="ignore"):
+        ratio = run.grads.h_norm[0] / run.grads.h_norm[-1]
+    m2.metric(tr("ratio"), f"{ratio:.2e}")
+    if n is None:
+        st.info(tr("grow", radius=shown, steps=s["steps"], ratio=f"{ratio:.2e}"))
+    else:
+        st.info(tr("vanish", radius=shown, n=n))
+    ui.overflow_note(run)
+
+    fig = ui.memo_figure(
+        ("decay", pr.key),
+        lambda: figures.gradient_decay_figure(
+            {"RNN": (run.trace, run.grads)}, jacobians={"RNN": run.jacobians}, **ui.fig_kw()
+        ),
+    )
+    ui.plot(fig, "gradient_decay")
+
+    st.subheader(tr("sweep"))
+    if run.net != "untrained":
+        st.caption(tr("sweep_untrained"))
+        return
+
+    def sweep():
+        reach = [
+            steps_of_signal(ui.page_run(s, **{**knobs, "radius": r}).run.grads.h_norm, RATIO)
+            for r in RADII
+        ]
+        return reach_figure(
+            RADII, {"RNN": reach}, steps=s["steps"], ratio=RATIO, current=radius, **ui.fig_kw()
+        )
+
+    ui.plot(ui.memo_figure(("reach", pr.key), sweep), "reach")
 
 
-ui.plot(ui.memo_figure(("reach", view.key), sweep), "reach")
+ui.lesson_view(s, body)
+pr = ui.page_run(s, **knobs)
 ui.show_code(bptt.rnn_layer_backward, steps_of_signal)
-ui.gradient_check(run, "gradients")
-ui.export(view, "gradients")
+ui.gradient_check(pr.run, "gradients")
+ui.export(pr, "gradients")

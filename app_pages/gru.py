@@ -4,7 +4,7 @@ the textbook form; what it costs in parameters."""
 import streamlit as st
 
 from explainer import cells, figures, ui
-from explainer.lesson import count_params
+from explainer.lesson import count_params, first_marker, gate_holder
 
 tr = ui.translator(
     {
@@ -41,23 +41,41 @@ tr = ui.translator(
         ),
         "params": ("What it costs", "参数开销"),
         "params_text": (
-            "Parameters at this size (input 1, hidden {hidden}, {layers} layer(s)), both biases "
-            "counted as in PyTorch: the GRU has three gate blocks where the LSTM has four.",
-            "在当前大小下（输入 1、隐藏 {hidden}、{layer"
-            "s} 层）的参数个数，按 PyTorch 的方式计入两个偏置："
-            "GRU 有三组门参数，LSTM 有四组。",
+            "Parameters at this size (input {inputs}, hidden {hidden}, {layers} layer(s)), both "
+            "biases counted as in PyTorch: the GRU has three gate blocks where the LSTM has four.",
+            "在当前大小下（输入 {inputs}、隐藏 {hidden}、{layers} 层）的参数个数，按 PyTorch 的方式"
+            "计入两个偏置：GRU 有三组门参数，LSTM 有四组。",
         ),
         "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
         "decay": (
             "How far back the gradient reaches: GRU against LSTM",
             "梯度能传回多远：GRU 与 LSTM 对比",
         ),
+        "holder": (
+            "In this {net} GRU, unit {unit}'s update gate averages {mean:.3f} from the first "
+            "marked step (t = {start}) to the end and never drops below {low:.3f} there: "
+            "h_t = (1 − z) ⊙ n + z ⊙ h_(t−1) keeps {keep:.0%} or more of that unit's state at "
+            "every step. Pick unit {unit} above to follow it.",
+            "在这个{net} GRU 中，单元 {unit} 的更新门从第一个标记步（t = {start}）到末尾平均为 "
+            "{mean:.3f}，并且从不低于 {low:.3f}：h_t = (1 − z) ⊙ n + z ⊙ h_(t−1) 在每一步都保留该单元"
+            "状态的 {keep:.0%} 以上。在上方选择单元 {unit} 即可跟踪它。",
+        ),
+        "no_holder": (
+            "In this {net} GRU no update gate stays high after the first marked step (t = "
+            "{start}): the best, unit {unit}, averages {mean:.3f} there, so the state is "
+            "overwritten within a few steps.",
+            "在这个{net} GRU 中，第一个标记步（t = {start}）之后没有哪个更新门保持在高位：最高的单元 "
+            "{unit} 在此期间平均只有 {mean:.3f}，因此状态在几步之内就会被覆盖。",
+        ),
+        "net_trained": ("trained", "训练过的"),
+        "net_untrained": ("untrained", "未训练的"),
+        "net_live": ("live-trained", "正在训练的"),
     }
 )
 
-s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
+s = ui.lesson_settings("gru", ("gru", "lstm"))
 form = ui.bound(
     st.radio,
     tr("form"),
@@ -67,69 +85,94 @@ form = ui.bound(
     horizontal=True,
 )
 st.caption(tr("form_note"))
+ui.live_controls(s)
 knobs = dict(cell="gru", variant=form)
-view = ui.page_run(s, **knobs)
-run, key = view.run, view.key
-t, unit, layer = ui.cell_cursor(s)
-lay = run.trace.layers[layer]
-ui.plot(
-    ui.memo_figure(
-        ("cell", key, t, layer, unit),
-        lambda: figures.cell_figure(run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
-    ),
-    "gru_cell",
-)
 
-n4 = "{:.4g}".format
-r, z, n = (float(lay.gates[k][t, unit]) for k in "rzn")
-a_r, a_z, a_n = (float(lay.preact[k][t, unit]) for k in "rzn")
-hn = float(lay.aux["hn"][t, unit])
-h_prev = float(lay.h0[unit] if t == 0 else lay.h[t - 1, unit])
-h_t = float(lay.h[t, unit])
-with st.expander(tr("live", t=t, unit=unit, layer=layer), expanded=True):
-    st.latex(rf"r_t = \sigma({n4(a_r)}) = {n4(r)} \qquad z_t = \sigma({n4(a_z)}) = {n4(z)}")
-    if form == "standard":
-        st.latex(
-            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + "
-            rf"b_{{hn}}))"
-            rf" = \tanh({n4(a_n - r * hn)} + {n4(r)} \cdot ({n4(hn)})) = {n4(n)}"
+
+def body() -> None:
+    pr = ui.page_run(s, **knobs)
+    run, key, lstm = pr.run, pr.key, ui.page_run(s, cell="lstm").run
+    ui.network_note({"GRU": run, "LSTM": lstm})
+    ui.input_figure(pr, "gru_input")
+    start = first_marker(run.markers)
+    if start is not None and start < run.trace.steps - 1:
+        u, mean, low = gate_holder(run.trace, "z", start)
+        st.info(
+            tr(
+                "holder" if mean >= 0.9 else "no_holder",
+                net=tr(f"net_{run.net}"),
+                unit=u,
+                mean=mean,
+                low=low,
+                start=start,
+                keep=low,
+            )
         )
-    else:
-        st.latex(
-            rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + W_{{hn}} (r_t \odot h_{{t-1}}) + "
-            rf"b_{{hn}})"
-            rf" = \tanh({n4(a_n)}) = {n4(n)}"
-        )
-    st.latex(
-        rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {n4(z)}) \cdot {n4(n)} + "
-        rf"{n4(z)} \cdot ({n4(h_prev)}) = {n4(h_t)}"
+    H, L = run.model.hidden_size, run.model.num_layers
+    t, unit, layer = ui.cell_cursor({**s, "hidden": H, "layers": L})
+    lay = run.trace.layers[layer]
+    ui.plot(
+        ui.memo_figure(
+            ("cell", key, t, layer, unit),
+            lambda: figures.cell_figure(run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
+        ),
+        "gru_cell",
     )
 
-st.subheader(tr("params"))
-st.caption(tr("params_text", hidden=s["hidden"], layers=s["layers"]))
-counts = {c.upper(): count_params(c, 1, s["hidden"], s["layers"]) for c in ("rnn", "gru", "lstm")}
-st.dataframe({ui.t("cell"): list(counts), "#": list(counts.values())}, hide_index=True)
+    n4 = "{:.4g}".format
+    r, z, n = (float(lay.gates[k][t, unit]) for k in "rzn")
+    a_r, a_z, a_n = (float(lay.preact[k][t, unit]) for k in "rzn")
+    hn = float(lay.aux["hn"][t, unit])
+    h_prev = float(lay.h0[unit] if t == 0 else lay.h[t - 1, unit])
+    h_t = float(lay.h[t, unit])
+    with st.expander(tr("live", t=t, unit=unit, layer=layer), expanded=True):
+        st.latex(rf"r_t = \sigma({n4(a_r)}) = {n4(r)} \qquad z_t = \sigma({n4(a_z)}) = {n4(z)}")
+        if form == "standard":
+            st.latex(
+                rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + r_t \odot (W_{{hn}} h_{{t-1}} + "
+                rf"b_{{hn}}))"
+                rf" = \tanh({n4(a_n - r * hn)} + {n4(r)} \cdot ({n4(hn)})) = {n4(n)}"
+            )
+        else:
+            st.latex(
+                rf"n_t = \tanh(W_{{in}} x_t + b_{{in}} + W_{{hn}} (r_t \odot h_{{t-1}}) + "
+                rf"b_{{hn}})"
+                rf" = \tanh({n4(a_n)}) = {n4(n)}"
+            )
+        st.latex(
+            rf"h_t = (1 - z_t) \odot n_t + z_t \odot h_{{t-1}} = (1 - {n4(z)}) \cdot {n4(n)} + "
+            rf"{n4(z)} \cdot ({n4(h_prev)}) = {n4(h_t)}"
+        )
 
-st.subheader(tr("heatmaps"))
-ui.plot(
-    ui.memo_figure(
-        ("heatmaps", key, layer),
-        lambda: figures.gate_heatmaps_figure(run.trace, layer=layer, **ui.fig_kw()),
-    ),
-    "gru_gates",
-)
-st.subheader(tr("decay"))
-lstm = ui.page_run(s, cell="lstm").run
-ui.plot(
-    ui.memo_figure(
-        ("decay", key),
-        lambda: figures.gradient_decay_figure(
-            {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)}, **ui.fig_kw()
+    st.subheader(tr("params"))
+    D = run.model.input_size
+    st.caption(tr("params_text", inputs=D, hidden=H, layers=L))
+    counts = {c.upper(): count_params(c, D, H, L) for c in ("rnn", "gru", "lstm")}
+    st.dataframe({ui.t("cell"): list(counts), "#": list(counts.values())}, hide_index=True)
+
+    st.subheader(tr("heatmaps"))
+    ui.plot(
+        ui.memo_figure(
+            ("heatmaps", key, layer),
+            lambda: figures.gate_heatmaps_figure(run.trace, layer=layer, **ui.fig_kw()),
         ),
-    ),
-    "gru_decay",
-)
-ui.overflow_note(run)
+        "gru_gates",
+    )
+    st.subheader(tr("decay"))
+    ui.plot(
+        ui.memo_figure(
+            ("decay", key),
+            lambda: figures.gradient_decay_figure(
+                {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)}, **ui.fig_kw()
+            ),
+        ),
+        "gru_decay",
+    )
+    ui.overflow_note(run)
+
+
+ui.lesson_view(s, body)
+pr = ui.page_run(s, **knobs)
 ui.show_code(cells.gru_layer)
-ui.gradient_check(run, "gru")
-ui.export(view, "gru")
+ui.gradient_check(pr.run, "gru")
+ui.export(pr, "gru")

@@ -62,21 +62,28 @@ tr = ui.translator(
         "notation_text": (
             "x_t input at step t · h_t hidden state · c_t cell state (LSTM) · σ the logistic sigmoid · "
             "⊙ element-wise product · W_ih, W_hh, b_ih, b_hh the weights and the two biases, named as "
-            "in PyTorch. The loss on every page is taken at the last step only, L = Σ h_(T−1), so that "
-            "the gradient's journey back in time can be followed.",
+            "in PyTorch. The gradient on every page starts at the last step only, from the network's "
+            "output y = W_out h_(T−1) + b_out (the readout its task trains), so that the gradient's "
+            "journey back in time can be followed.",
             "x_t 第 t 步的输入 · h_t 隐藏状态 · c_t 细胞状态（"
             "LSTM）· σ 逻辑 sigmoid 函数 · ⊙ 逐元素乘积 · "
-            "W_ih、W_hh、b_ih、b_hh 为权重和两个偏置，命名与 PyTorch 一致。每页的损失只取最后一步，"
-            "L = Σ h_(T−1)，以便追踪梯度沿时间向回传播的过程。",
+            "W_ih、W_hh、b_ih、b_hh 为权重和两个偏置，命名与 PyTorch 一致。每页的梯度只从最后一步出发，"
+            "即网络的输出 y = W_out h_(T−1) + b_out（任务所训练的读出层），以便追踪梯度沿时间向回传播的"
+            "过程。",
         ),
     }
 )
+
+
+WEIGHT_KEYS = {"hidden", "layers", "scale", "seed", "radius", "nonlin", "fbias"}
 
 
 def apply_preset(page: str, values: dict) -> None:
     """A button callback: it runs before the rerun, when widget values may still be set."""
     for key, value in values.items():
         st.session_state[key] = value
+    if WEIGHT_KEYS & set(values):  # a preset of weight knobs shows the untrained network
+        st.session_state[f"net_{page.removeprefix('app_pages/').removesuffix('.py')}"] = "untrained"
     st.session_state["_goto"] = page
 
 

@@ -24,6 +24,13 @@ tr = ui.translator(
             "连线的粗细和颜色表示到达每一步的梯度大小。",
         ),
         "equations": ("The equations this page runs", "本页运行的方程"),
+        "why_untrained": (
+            "This page opens on an untrained network: unrolling is the same for any weights, "
+            "and the chain is easiest to read before training has shaped it. Choose the trained "
+            "network to see one that has learnt the task.",
+            "本页默认显示未训练的网络：无论权重如何，展开的方式都一样，而在训练塑造它之前，"
+            "这条链最容易看懂。选择训练过的网络，即可看到一个已经学会任务的网络。",
+        ),
         "unit_help": (
             "Which hidden unit's value colours the nodes.",
             "节点颜色显示哪一个隐藏单元的值。",
@@ -48,22 +55,33 @@ EQUATIONS = {
     ],
 }
 
-s = ui.settings()
 st.title(tr("title"))
 st.write(tr("intro"))
+s = ui.lesson_settings("unroll", default="untrained")
+st.caption(tr("why_untrained"))
+ui.live_controls(s)
 with st.expander(tr("equations"), expanded=True):
     for line in EQUATIONS[s["cell"]]:
         st.latex(line)
-unit = ui.index_slider(ui.t("unit"), "unit", s["hidden"])
-st.caption(tr("how"))
-view = ui.page_run(s)
-run = view.run
-fig = ui.memo_figure(
-    ("unrolled", view.key, unit),
-    lambda: figures.unrolled_figure(run.trace, run.grads, unit=unit, **ui.fig_kw()),
-)
-ui.plot(fig, "unrolled")
-ui.overflow_note(run)
+
+
+def body() -> None:
+    pr = ui.page_run(s)
+    run = pr.run
+    ui.network_note({s["cell"].upper(): run})
+    ui.input_figure(pr, "unroll_input")
+    unit = ui.index_slider(ui.t("unit"), "unit", run.model.hidden_size)
+    st.caption(tr("how"))
+    fig = ui.memo_figure(
+        ("unrolled", pr.key, unit),
+        lambda: figures.unrolled_figure(run.trace, run.grads, unit=unit, **ui.fig_kw()),
+    )
+    ui.plot(fig, "unrolled")
+    ui.overflow_note(run)
+
+
+ui.lesson_view(s, body)
+pr = ui.page_run(s)
 ui.show_code({"rnn": cells.rnn_layer, "lstm": cells.lstm_layer, "gru": cells.gru_layer}[s["cell"]])
-ui.gradient_check(run, "unroll")
-ui.export(view, "unroll")
+ui.gradient_check(pr.run, "unroll")
+ui.export(pr, "unroll")

@@ -101,6 +101,101 @@ STRINGS: dict[str, tuple[str, str]] = {
         "A setting in the link was out of range and was reset: {names}.",
         "链接中的某些设置超出范围，已重置：{names}。",
     ),
+    # lesson pages: the network chooser and live training
+    "sig_task": ("An example of the task", "任务的一个样例"),
+    "network": ("Network", "网络"),
+    "net_trained": ("trained on the {task}", "在{task}上训练过的"),
+    "net_untrained": ("untrained (PyTorch's initialisation)", "未训练（PyTorch 的初始化）"),
+    "net_live": ("being trained now", "正在训练"),
+    "task": ("Task", "任务"),
+    "task_adding": ("adding problem", "加法问题"),
+    "task_sign": ("sign to remember", "记住符号任务"),
+    "example": ("Example #", "样例编号"),
+    "weights_fixed": (
+        "The network shown is a trained one: the hidden size, layers, weight scale and seed apply "
+        "to the untrained network, and moving one switches to it.",
+        "当前显示的是训练过的网络：隐藏层大小、层数、权重缩放和随机种子只作用于未训练的网络，"
+        "移动其中任何一个都会切换到未训练的网络。",
+    ),
+    "weights_switched": (
+        "You moved the {knob}, which changes the weights: the page now shows the untrained "
+        "network (PyTorch's initialisation). Choose the trained one again above.",
+        "你移动了{knob}，它会改变权重：本页现在显示未训练的网络（PyTorch 的初始化）。"
+        "可以在上方重新选择训练过的网络。",
+    ),
+    "knob_hidden": ("hidden size", "隐藏层大小"),
+    "knob_layers": ("number of layers", "层数"),
+    "knob_scale": ("weight scale", "权重缩放"),
+    "knob_seed": ("random seed", "随机种子"),
+    "knob_radius": ("spectral radius", "谱半径"),
+    "knob_nonlinearity": ("activation", "激活函数"),
+    "knob_fbias": ("forget-gate bias", "遗忘门偏置"),
+    "knob_match": ("parameter matching", "参数匹配"),
+    "bad_link": (
+        "Part of the link names nothing that exists, so the page shows its default instead: {what}.",
+        "链接中的部分内容不存在，本页改为显示默认设置：{what}。",
+    ),
+    "bad_link_value": ("no {name} called “{value}”", "没有名为“{value}”的 {name}"),
+    "bad_link_snap": (
+        "snapshots of a live training stay in the session that made them",
+        "现场训练的快照只保存在产生它们的会话中",
+    ),
+    "shipped_broken": (
+        "A shipped trained network could not be loaded ({what}); the page shows the untrained "
+        "network instead.",
+        "无法加载随应用提供的训练好的网络（{what}）；本页改为显示未训练的网络。",
+    ),
+    "shipped_unknown": ("no network called {name} is shipped", "没有随应用提供名为 {name} 的网络"),
+    "shipped_missing": ("the file of {name} is missing", "{name} 的文件缺失"),
+    "shipped_corrupt": ("the file of {name} is corrupt", "{name} 的文件已损坏"),
+    "live_play": ("▶ Play", "▶ 播放"),
+    "live_pause": ("❚❚ Pause", "❚❚ 暂停"),
+    "live_step": ("Step", "单步"),
+    "live_reset": ("Reset", "重置"),
+    "live_history": ("History", "历史"),
+    "live_snapshot": ("step {step}", "第 {step} 步"),
+    "live_steps": ("Training steps", "训练步数"),
+    "live_steps_help": (
+        "Adam steps on the reference's exact gradients, each on a fresh batch of the task.",
+        "在参考实现的精确梯度上执行的 Adam 步，每一步使用该任务的一批新数据。",
+    ),
+    "live_loss": ("{cell}: training loss", "{cell}：训练损失"),
+    "live_loss_help": (
+        "Mean squared error of the last step's batch; always predicting the mean scores {baseline}.",
+        "最近一步那批数据的均方误差；总是预测均值的得分为 {baseline}。",
+    ),
+    "live_busy": (
+        "Other students are training right now: this tick waits for a free slot.",
+        "其他同学正在训练：这一拍等待空闲的训练名额。",
+    ),
+    "live_idle": (
+        "Paused: {seconds} s without a click on the page.",
+        "已暂停：页面上 {seconds} 秒没有任何点击。",
+    ),
+    "live_diverged": (
+        "Training stopped: {why}. The history up to the last finite step is kept.",
+        "训练已停止：{why}。保留了直到最后一个有限步的历史。",
+    ),
+    "live_layers": (
+        "Live training trains one-layer networks: set the layers to 1 to train this one.",
+        "现场训练只训练单层网络：把层数设为 1 才能训练它。",
+    ),
+    "note_trained": (
+        "**{name}**: trained on the {task} (sequences of T = {T}, hidden size {hidden}, {steps} "
+        "Adam steps); held-out MSE {metric}, where always predicting the mean scores {baseline}.",
+        "**{name}**：在{task}上训练过（序列长度 T = {T}，隐藏层大小 {hidden}，{steps} 步 Adam）；"
+        "留出集 MSE 为 {metric}，而总是预测均值的得分为 {baseline}。",
+    ),
+    "note_untrained": (
+        "**{name}**: untrained, at PyTorch's initialisation (hidden size {hidden}): it has "
+        "learnt nothing yet; it reads an example of the {task}.",
+        "**{name}**：未训练，处于 PyTorch 的初始化状态（隐藏层大小 {hidden}）：它还什么都没学到；"
+        "它读入的是{task}的一个样例。",
+    ),
+    "note_live": (
+        "**{name}**: being trained in this session on the {task}, {steps} steps so far.",
+        "**{name}**：正在本会话中于{task}上训练，目前已训练 {steps} 步。",
+    ),
     "cell_rnn": ("Plain RNN", "普通 RNN"),
     "cell_lstm": ("LSTM", "LSTM"),
     "cell_gru": ("GRU", "GRU"),

@@ -9,6 +9,14 @@ the longer the dependency the network can learn.
     run.trace.layers[0].gates["f"]      # forget gate, (T, H)
     run.grads.h_norm                    # ‖∂L/∂h_t‖, (T,)
 
+Networks: `net="untrained"` builds the model from the knobs below (PyTorch's initialisation);
+`net="trained"` loads the shipped network trained on `task` (`explainer.trained`), whose weights
+the knobs do not change. With a `task`, the input is an example of it (`signal="task"`, numbered
+`example`) or a signal in its value channel with the example's markers kept, and the loss is the
+network's output y = W_out h_{T-1} + b_out (the readout the task trains), so ‖∂y/∂h_t‖ and
+‖∂y/∂x_t‖ say how much the prediction depends on each step. Without a task, the loss is
+L = Σ_units h_{T-1} on a one-channel signal, as before.
+
 Model knobs used by the pages:
     scale     multiplies every initial weight (PyTorch's initialisation × scale)
     radius    plain RNN: rescale each W_hh to this spectral radius (max |eigenvalue|)
@@ -53,6 +61,32 @@ class Run:
     x: np.ndarray
     trace: Trace
     grads: Grads
+    readout: object | None = None  # y = W_out h_{T-1} + b_out; None: the loss is Σ_units h_{T-1}
+    task: str | None = None  # the task x is an example of (None: a plain signal)
+    markers: np.ndarray | None = None  # (T,) bool: the task's marked steps
+    target: float | None = None  # what the task asks the network to output for x
+    net: str = "untrained"  # "untrained" | "trained" | "live"
+    trained_steps: int = 0  # training steps behind these weights (0: untrained)
+
+    @property
+    def output(self) -> float | None:
+        """The network's prediction y for x (None without a readout)."""
+        if self.readout is None:
+            return None
+        return float(self.readout(self.trace.h[-1])[0])
+
+    @property
+    def lag(self) -> int | None:
+        """Steps from the first marked step to the last step: how long it must be remembered."""
+        if self.markers is None or not self.markers.any():
+            return None
+        return int(self.markers.shape[0] - 1 - np.flatnonzero(self.markers)[0])
+
+    @cached_property
+    def connectivity(self) -> np.ndarray:
+        """‖∂y/∂x_t‖ for every t (`model.connectivity`; ‖∂L/∂x_t‖ without a readout)."""
+        last = np.ones(self.model.hidden_size) if self.readout is None else self.readout.weight[0]
+        return self.model.connectivity(self.trace, last)
 
     @cached_property
     def jacobians(self) -> Jacobians:
@@ -90,6 +124,76 @@ def build_model(
     return model
 
 
+TASK_SIGNAL = "task"  # the input signal that is the task's own example
+
+
+def shipped_name(cell: str, task: str) -> str:
+    """The name of the shipped network of this cell trained on `task` (`explainer.trained`);
+    the name itself when none is catalogued, so that loading it says so."""
+    from explainer import trained
+
+    return next((n for n in trained.names() if n.startswith(f"{task}_{cell}_h")), f"{task}_{cell}")
+
+
+def load_shipped(cell: str, task: str):
+    """The shipped network of this cell trained on `task` (`trained.TrainedNetworkError` if it
+    is missing or corrupt)."""
+    from explainer import trained
+
+    return trained.load(shipped_name(cell, task))
+
+
+def task_input(
+    task: str, signal: str, steps: int, example: int = 0
+) -> tuple[np.ndarray, np.ndarray, float | None]:
+    """x (T, D), its markers (T,) and its target: example number `example` of `task` when
+    `signal` is "task"; otherwise `signal` (`explainer.signals`) in the value channel with the
+    example's markers kept, and no target (the task defines none for it)."""
+    from explainer.tasks import get_task
+
+    t = get_task(task)
+    x, y = t.example(max(steps, t.min_T), seed=example)
+    x = x[:steps].copy()
+    markers = t.markers(x)
+    if signal == TASK_SIGNAL:
+        return x, markers, (y if steps >= t.min_T else None)
+    x[:, 0] = make_signal(signal, steps, example)[:, 0]
+    return x, markers, None
+
+
+def readout_loss(trace: Trace, weight: np.ndarray) -> np.ndarray:
+    """dy/d(output) for y = W_out h_{T-1} + b_out with one output: W_out at the last step."""
+    w = np.zeros(trace.h.shape)
+    w[..., -1, :] = weight[0]
+    return w
+
+
+def network_run(
+    model,
+    x: np.ndarray,
+    readout=None,
+    *,
+    task: str | None = None,
+    markers: np.ndarray | None = None,
+    target: float | None = None,
+    net: str = "untrained",
+    trained_steps: int = 0,
+) -> Run:
+    """Forward and backward of `model` on x, the loss being its output y (given a readout) or
+    Σ_units h_{T-1}."""
+    trace = model.forward(x)
+    grad = last_step_loss(trace) if readout is None else readout_loss(trace, readout.weight)
+    grads = model.backward(trace, grad)
+    return Run(model, x, trace, grads, readout, task, markers, target, net, trained_steps)
+
+
+def untrained_readout(hidden: int, seed: int):
+    """The readout a run from scratch starts with (`explainer.trainer.Trainer.from_config`)."""
+    from explainer.trainer import Readout
+
+    return Readout.init(hidden, 1, np.random.default_rng((seed, 1)))
+
+
 def last_step_loss(trace: Trace) -> np.ndarray:
     """dL/d(output) for L = Σ_units h_{T-1}: ones at the last step, zeros elsewhere."""
     w = np.zeros(trace.h.shape)
@@ -110,8 +214,45 @@ def lesson_run(
     fbias: float = 0.0,
     variant: str = "standard",
     nonlinearity: str = "tanh",
+    task: str | None = None,
+    example: int = 0,
+    net: str = "untrained",
 ) -> Run:
-    """Forward, backward (loss on the last step) and Jacobian norms for one setting."""
+    """Forward, backward (loss on the last step) and Jacobian norms for one setting: the network
+    trained on `task` (`net="trained"`: the model knobs do not apply) or an untrained one."""
+    if task is not None:
+        x, markers, target = task_input(task, signal, steps, example)
+        if net == "trained":
+            shipped = load_shipped(cell, task)
+            model = shipped.model
+            if variant != "standard":
+                model = model.with_params(variant=variant)
+            return network_run(
+                model,
+                x,
+                shipped.readout,
+                task=task,
+                markers=markers,
+                target=target,
+                net="trained",
+                trained_steps=int(shipped.manifest["steps"]),
+            )
+        model = build_model(
+            cell,
+            hidden,
+            layers,
+            seed=seed,
+            scale=scale,
+            radius=radius,
+            fbias=fbias,
+            variant=variant,
+            nonlinearity=nonlinearity,
+            input_size=x.shape[1],
+        )
+        readout = untrained_readout(hidden, seed)
+        return network_run(model, x, readout, task=task, markers=markers, target=target)
+    if net != "untrained":
+        raise ValueError(f"net={net!r} needs a task: the shipped networks were trained on one")
     model = build_model(
         cell,
         hidden,
@@ -123,10 +264,7 @@ def lesson_run(
         variant=variant,
         nonlinearity=nonlinearity,
     )
-    x = make_signal(signal, steps, seed)
-    trace = model.forward(x)
-    grads = model.backward(trace, last_step_loss(trace))
-    return Run(model, x, trace, grads)
+    return network_run(model, make_signal(signal, steps, seed))
 
 
 def steps_of_signal(norms: np.ndarray, ratio: float = 1e-3) -> int | None:
@@ -173,3 +311,33 @@ def matched_hidden(cell: str, target_params: int, input_size: int = 1, layers: i
         if n > target_params:
             break
     return best
+
+
+def gate_holder(
+    trace: Trace, gate: str, start: int = 0, layer: int = 0
+) -> tuple[int, float, float]:
+    """The unit whose `gate` has the highest mean from step `start` to the end, with that mean
+    and its minimum there: (unit, mean, min). With `gate="f"` on an LSTM, the unit that keeps
+    its memory from `start` on."""
+    g = trace.layers[layer].gates[gate][start:]  # (T - start, H)
+    means = g.mean(axis=0)
+    u = int(np.argmax(means))
+    return u, float(means[u]), float(g[:, u].min())
+
+
+def first_marker(markers: np.ndarray | None) -> int | None:
+    """The first marked step (None without markers)."""
+    if markers is None or not np.any(markers):
+        return None
+    return int(np.flatnonzero(markers)[0])
+
+
+def reach_across(run: Run, ratio: float = 1e-3) -> tuple[int | None, int | None, bool]:
+    """(steps back with signal, the task's lag, whether the gradient carries across the lag):
+    `steps_of_signal` of ‖∂y/∂h_t‖ (None: all of them) against the steps from the first marked
+    step to the end."""
+    n = steps_of_signal(run.grads.h_norm, ratio)
+    lag = run.lag
+    if lag is None:
+        return n, None, False
+    return n, lag, n is None or n >= lag

@@ -13,9 +13,10 @@ import inspect
 import io
 import math
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -23,12 +24,14 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from explainer import i18n, live
-from explainer.lesson import Run, lesson_run
+from explainer.lesson import TASK_SIGNAL, Run, lesson_run, network_run, task_input
 from explainer.signals import SIGNALS
 
 # Limits keep every computation well under a second on two cores.
 MAX_HIDDEN, MAX_LAYERS, MAX_STEPS = 64, 3, 200
+DEFAULT_STEPS = 100  # the length the shipped networks were trained on (their task's lag)
 CELLS = ("rnn", "lstm", "gru")
+INPUT_SIGNALS = (TASK_SIGNAL, *SIGNALS)  # an example of the task first, then the plain signals
 
 
 def lang() -> str:
@@ -97,6 +100,9 @@ def warm_up() -> bool:
         figures.forget_product_figure(lstm.trace, rnn_jacobians={"rnn": runs["rnn"].jacobians}),
         figures.reach_figure([0.5, 1.0], {"rnn": [1, 2]}, steps=3),
         *(figures.cell_figure(r.trace, 1) for r in runs.values()),
+        figures.sequence_figure(
+            lstm.x, markers=np.arange(3) == 0, target=1.0, sensitivity={"lstm": np.ones(3)}
+        ),
     ]
     for fig in built:
         plotly.io.to_json(fig, validate=False)
@@ -153,6 +159,8 @@ def bound(
     key: str,
     *,
     canon: Callable[[str], Any] | None = None,
+    url_key: str | None = None,
+    to_url: Callable[[Any], Any] | None = None,
     **kw: Any,
 ) -> Any:
     """`widget(label, key=key, **kw)` whose value lives in the URL under `key`, so that a link
@@ -165,7 +173,12 @@ def bound(
     binding (`bind="query-params"`) cannot do this for us: it writes a choice widget's formatted
     label (which changes with the language), does not write a value set before its widget first
     runs (a preset on another page), and a value in session state next to a widget default logs a
-    warning. So the widget gets no default of its own: session state holds it."""
+    warning. So the widget gets no default of its own: session state holds it.
+
+    `url_key` names the setting in the URL when it differs from the session key (one setting
+    shown by a widget on each page); `to_url` maps the value to what the URL holds (an option
+    that cannot be shared writes the one it stands for)."""
+    url_key = url_key or key
     if "value" in kw:
         default = kw.pop("value")
     elif "options" in kw:
@@ -178,17 +191,19 @@ def bound(
     loaded = st.session_state.setdefault("_url_loaded", set())
     if key not in loaded:
         loaded.add(key)
-        raw = st.query_params.get(key)
+        raw = st.query_params.get(url_key)
         wanted = None if raw is None else _from_url(raw, default, kw, canon)
         if wanted is not None:
             st.session_state[key] = wanted
     st.session_state.setdefault(key, default)
     value = widget(label, key=key, persist_state="session", **kw)
     shown = canon(value) if canon is not None else value
+    if to_url is not None:
+        shown = to_url(shown)
     if shown is None or _same(shown, default):
-        st.query_params.pop(key, None)
+        st.query_params.pop(url_key, None)
     else:
-        st.query_params[key] = _to_url(shown)
+        st.query_params[url_key] = _to_url(shown)
     return value
 
 
@@ -268,34 +283,70 @@ def cell_select(
     )
 
 
-def network_controls(where=st.sidebar, *, cell: bool = True, default_cell: str = "rnn") -> dict:
-    """The sidebar's network and input controls; returns their values."""
+def network_controls(
+    where=st.sidebar, *, cell: bool = True, default_cell: str = "rnn", page: str | None = None
+) -> dict:
+    """The sidebar's network and input controls; returns their values. On a lesson page (`page`)
+    the weight knobs (hidden size, layers, weight scale, seed) switch that page's network chooser
+    to the untrained network when moved; the input knobs (length, signal) apply to every network."""
+
+    def knob(name: str) -> dict[str, Any]:
+        return {} if page is None else {"on_change": weights_changed, "args": (page, name)}
+
     s: dict[str, Any] = {}
     if cell:
         s["cell"] = cell_select(default=default_cell, where=where)
     s["hidden"] = bound(
-        where.slider, t("hidden"), "hidden", min_value=1, max_value=MAX_HIDDEN, value=8
+        where.slider,
+        t("hidden"),
+        "hidden",
+        min_value=1,
+        max_value=MAX_HIDDEN,
+        value=8,
+        **knob("hidden"),
     )
     s["layers"] = bound(
-        where.slider, t("layers"), "layers", min_value=1, max_value=MAX_LAYERS, value=1
+        where.slider,
+        t("layers"),
+        "layers",
+        min_value=1,
+        max_value=MAX_LAYERS,
+        value=1,
+        **knob("layers"),
     )
     s["steps"] = bound(
-        where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS, value=40
+        where.slider, t("steps"), "steps", min_value=1, max_value=MAX_STEPS, value=DEFAULT_STEPS
     )
     s["signal"] = bound(
         where.selectbox,
         t("signal"),
         "signal",
-        options=list(SIGNALS),
+        options=list(INPUT_SIGNALS),
         index=0,
         format_func=lambda k: t(f"sig_{k}"),
     )
     s["scale"] = bound(
-        where.slider, t("scale"), "scale", min_value=0.1, max_value=3.0, value=1.0, step=0.1
+        where.slider,
+        t("scale"),
+        "scale",
+        min_value=0.1,
+        max_value=3.0,
+        value=1.0,
+        step=0.1,
+        **knob("scale"),
     )
     s["seed"] = bound(
-        where.number_input, t("seed"), "seed", min_value=0, max_value=9999, value=0, step=1
+        where.number_input,
+        t("seed"),
+        "seed",
+        min_value=0,
+        max_value=9999,
+        value=0,
+        step=1,
+        **knob("seed"),
     )
+    if page is not None and st.session_state.get(f"net_{page}", "untrained") != "untrained":
+        where.caption(t("weights_fixed"))
     return s
 
 
@@ -349,6 +400,9 @@ def cached_run(
     fbias: float = 0.0,
     variant: str = "standard",
     nonlinearity: str = "tanh",
+    task: str | None = None,
+    example: int = 0,
+    net: str = "untrained",
 ) -> Run:
     """`lesson_run`, shared across sessions (a Run is immutable)."""
     return lesson_run(
@@ -363,10 +417,34 @@ def cached_run(
         fbias=fbias,
         variant=variant,
         nonlinearity=nonlinearity,
+        task=task,
+        example=example,
+        net=net,
     )
 
 
-RUN_SETTINGS = ("cell", "hidden", "layers", "steps", "signal", "seed", "scale")
+RUN_SETTINGS = ("cell", "hidden", "layers", "steps", "signal", "seed", "scale", "task", "example")
+WEIGHT_KNOBS = {  # lesson_run's arguments that change the weights, at their untrained defaults
+    "hidden": 8,
+    "layers": 1,
+    "seed": 0,
+    "scale": 1.0,
+    "radius": None,
+    "fbias": 0.0,
+    "nonlinearity": "tanh",
+}
+
+
+def _run_args(s: Mapping[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]:
+    """lesson_run's arguments for this page's settings: a shipped network ignores the weight
+    knobs (set to their defaults, so one cached run serves every value of them)."""
+    args = {k: s[k] for k in RUN_SETTINGS if k in s}
+    args.update(overrides)
+    args["scale"] = round(float(args["scale"]), 4)
+    net = s.get("net", "untrained")
+    if net == "trained":
+        args.update(WEIGHT_KNOBS, net="trained")
+    return args
 
 
 @dataclass(frozen=True)
@@ -375,19 +453,33 @@ class PageRun:
     figures are memoised under and the `lesson_run(...)` call that recomputes it in a notebook."""
 
     run: Run
-    key: tuple  # the arguments, sorted: equal for equal runs
+    key: tuple  # the arguments, sorted: equal for equal runs; (LIVE, ...) for a live network
     code: str  # e.g. "lesson_run('rnn', hidden=8, ..., radius=0.9)"
 
 
 def page_run(s: Mapping[str, Any], **overrides: Any) -> PageRun:
-    """The run of the sidebar's settings `s` with the page's own knobs (`overrides`), shared
-    across sessions."""
-    args = {k: s[k] for k in RUN_SETTINGS}
-    args.update(overrides)
-    args["scale"] = round(float(args["scale"]), 4)
-    rest = {k: v for k, v in args.items() if k != "cell"}
-    code = f"lesson_run({args['cell']!r}, " + ", ".join(f"{k}={v!r}" for k, v in rest.items())
-    return PageRun(cached_run(**args), tuple(sorted(args.items())), code + ")")
+    """The run of the page's settings `s` (the sidebar's and the network chooser's) with the
+    page's own knobs (`overrides`). Shipped and untrained networks are cached and shared across
+    sessions; a network being trained in this session is computed from its current weights (or
+    the snapshot scrubbed to) and never shared: its key holds `LIVE`."""
+    args = _run_args(s, overrides)
+    if s.get("net") == "live":
+        run = _live_run(s, args)
+        key = (LIVE, tuple(sorted(args.items())), run.trained_steps, id(run))
+    else:
+        run = cached_run(**args)
+        key = tuple(sorted(args.items()))
+    return PageRun(run, key, _run_code(s, overrides))
+
+
+class _Live:
+    """Marks a run key as this session's live run: its figures are never shared or stored."""
+
+    def __repr__(self) -> str:
+        return "LIVE"
+
+
+LIVE = _Live()
 
 
 @st.cache_resource(show_spinner=False)
@@ -416,9 +508,17 @@ def freeze(fig: Any) -> Any:
     return fig
 
 
+def _is_live(key: Any) -> bool:
+    return key is LIVE or (isinstance(key, tuple) and any(_is_live(k) for k in key))
+
+
 def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) -> Any:
     """A figure built once per key (language and presentation mode are part of every key) and
-    shared across sessions; figures are only ever read after they are built (`freeze`)."""
+    shared across sessions; figures are only ever read after they are built (`freeze`). A key
+    holding a live run's key (`LIVE`) is built every time: its weights change and belong to one
+    session."""
+    if _is_live(key):
+        return build()
     store, lock = _figure_store()
     key = (key, lang(), presentation())
     with lock:
@@ -511,6 +611,19 @@ def snippet(call: str) -> str:
         "figures.gate_heatmaps_figure(run.trace).show()\n"
         'figures.gradient_decay_figure({"run": (run.trace, run.grads)}).show()\n'
     )
+
+
+def _run_code(s: Mapping[str, Any], overrides: Mapping[str, Any]) -> str:
+    """The `lesson_run(...)` call that recomputes this view (settings, then the page's knobs); for
+    a network being trained in this session, the call of the network it started from."""
+    args = _run_args({**s, "net": s.get("origin", s.get("net"))}, overrides)
+    if args.get("net") == "trained":  # the weight knobs do not apply (hidden, layers: positional)
+        args = {k: v for k, v in args.items() if k not in WEIGHT_KNOBS or k in ("hidden", "layers")}
+    cell = args.pop("cell")
+    call = f"lesson_run({cell!r}, " + ", ".join(f"{k}={v!r}" for k, v in args.items()) + ")"
+    if s.get("net") == "live":
+        call += "  # then trained live in the session: the weights are not in the link"
+    return call
 
 
 def export(view: PageRun, key: str) -> None:
@@ -631,3 +744,488 @@ def follow(
     stop_slot.empty()
     view.empty()
     return board
+
+
+# --- lesson networks: the chooser, and training live in the session ------------------------------
+NETS = ("trained", "untrained", "live")  # what the chooser offers; "live" never goes in the URL
+TICK_S = 0.2  # a Play tick every 0.2 s: 5 redraws a second
+TICK_TRAIN_S = 0.08  # the training part of a tick: steps until this is spent (at least one)
+PLAY_IDLE_S = 120.0  # Play pauses itself after this long without a click on the page
+MAX_LIVE = 6  # live networks kept per session (the oldest goes first)
+LIVE_BATCH = 32  # sequences per live training step (the shipped networks' batch)
+STEP_K = 10  # training steps of one click on Step (one snapshot interval)
+
+
+def weight_knob(page: str, name: str) -> dict[str, Any]:
+    """Keyword arguments of a widget that changes the weights: moving it switches the page's
+    chooser from a trained (or live) network to the untrained one, and says so."""
+    return {"on_change": weights_changed, "args": (page, name)}
+
+
+def weights_changed(page: str, name: str) -> None:
+    key = f"net_{page}"
+    if st.session_state.get(key, "untrained") != "untrained":
+        st.session_state[key] = "untrained"
+        st.session_state["_weights_note"] = (page, name)
+
+
+def _url_rejects(url_key: str, session_key: str, options: tuple[str, ...]) -> str | None:
+    """The value of `url_key` in the link when it names none of `options` (checked once per
+    session and widget, as `_bound` reads it); it is dropped from the URL."""
+    if session_key in st.session_state.get("_url_loaded", set()):
+        return None
+    wanted = st.query_params.get(url_key)
+    if wanted is None or wanted in options:
+        return None
+    st.query_params.pop(url_key, None)
+    return wanted
+
+
+def shipped_problem(cell: str, task: str) -> str | None:
+    """Why the network trained on `task` cannot be shown (None when it loads)."""
+    from explainer.lesson import load_shipped
+
+    try:
+        load_shipped(cell, task)
+    except ValueError as e:  # trained.TrainedNetworkError: a missing or corrupt file
+        kind = getattr(e, "kind", "corrupt")
+        return t(f"shipped_{kind}", name=getattr(e, "name", cell))
+    return None
+
+
+def lesson_settings(
+    page: str, cells: tuple[str, ...] | None = None, *, default: str = "trained"
+) -> dict:
+    """The settings of a lesson page: the sidebar's, then the network chooser (trained on a
+    task, untrained, or being trained now in this session), the task and the example. The
+    chooser's shipped/untrained choice and the task live in the URL (`net`, `task`); a live run
+    stays in the session, and its link names the network it started from."""
+    from explainer.tasks import TASKS
+
+    s = settings()
+    s["page"] = page
+    cells = cells or (s["cell"],)
+    board = _board()
+    if board.page != page:  # a page left while training does not train on
+        board.pause()
+        board.page = page
+    board.touched = time.monotonic()
+    bad = []
+    for url_key, session_key, options in (
+        ("net", f"net_{page}", NETS[:2]),
+        ("task", "task", tuple(TASKS)),
+    ):
+        wanted = _url_rejects(url_key, session_key, options)
+        if wanted is not None:
+            bad.append(t("bad_link_value", name=url_key, value=wanted))
+    if st.query_params.get("snap") is not None:
+        bad.append(t("bad_link_snap"))
+        st.query_params.pop("snap", None)
+    c1, c2, c3 = st.columns([5, 3, 2])
+    s["task"] = bound(
+        c2.selectbox,
+        t("task"),
+        "task",
+        options=list(TASKS),
+        format_func=lambda k: t(f"task_{k}"),
+    )
+    origin_key = f"origin_{page}"
+    net = bound(
+        c1.radio,
+        t("network"),
+        f"net_{page}",
+        url_key="net",
+        to_url=lambda v: st.session_state.get(origin_key, default) if v == "live" else v,
+        options=list(NETS),
+        index=NETS.index(default),
+        format_func=lambda n: t(f"net_{n}", task=t(f"task_{s['task']}")),
+        horizontal=True,
+    )
+    s["example"] = bound(
+        c3.number_input, t("example"), "example", min_value=0, max_value=9999, value=0, step=1
+    )
+    if bad:
+        st.warning(t("bad_link", what="; ".join(bad)))
+    note = st.session_state.pop("_weights_note", None)
+    if note and note[0] == page:
+        st.info(t("weights_switched", knob=t(f"knob_{note[1]}")))
+    if net != "live":
+        st.session_state[origin_key] = net
+    s["origin"] = st.session_state.get(origin_key, default)
+    if s["origin"] == "trained":
+        problems = {c: shipped_problem(c, s["task"]) for c in cells}
+        problems = {c: p for c, p in problems.items() if p}
+        if problems:
+            what = "; ".join(f"{c.upper()}: {p}" for c, p in problems.items())
+            st.error(t("shipped_broken", what=escape_md(what)))
+            s["origin"] = "untrained"
+            net = "untrained" if net == "trained" else net
+    s["net"] = net
+    return s
+
+
+@dataclass
+class LessonLive:
+    """This session's live networks on the lesson pages. The trainers are trained by a job on
+    the server's training queue (`explainer.live`; `board`, while Play runs) and read by the
+    page's views: both under `lock`."""
+
+    page: str = ""
+    board: live.Board | None = None  # the Play job's board (None: never played)
+    view: int | None = None  # the snapshot shown (None: the current weights)
+    touched: float = 0.0  # monotonic time of the last full run of a lesson page (a click)
+    note: str | None = None  # why Play stopped on its own
+    trainers: OrderedDict = field(default_factory=OrderedDict)  # origin key -> Trainer
+    used: dict = field(default_factory=dict)  # page -> origin keys its last render showed
+    untrainable: set = field(default_factory=set)  # pages whose network has several layers
+    runs: dict = field(default_factory=dict)  # (origin key, step, view, view args) -> Run
+    lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
+
+    @property
+    def playing(self) -> bool:
+        return self.board is not None and self.board.active
+
+    def pause(self) -> None:
+        if self.board is not None:
+            self.board.stop()
+
+
+def _board() -> LessonLive:
+    board = st.session_state.get("_lesson_live")
+    if not isinstance(board, LessonLive):
+        board = st.session_state["_lesson_live"] = LessonLive()
+    return board
+
+
+INPUT_KNOBS = ("steps", "signal", "example", "variant")  # what a live view may change freely
+
+
+def _trainer(s: Mapping[str, Any], args: Mapping[str, Any]):
+    """The session's trainer for this network (made from the chooser's origin on first use), or
+    None with the reason when it cannot train (more than one layer)."""
+    from explainer.trainer import Trainer
+
+    board = _board()
+    origin = {k: v for k, v in args.items() if k not in INPUT_KNOBS or k == "steps"}
+    origin["variant"] = "standard"
+    origin["signal"] = TASK_SIGNAL
+    origin["example"] = 0
+    if s["origin"] == "trained":
+        origin.update(WEIGHT_KNOBS, net="trained")
+    else:
+        origin["net"] = "untrained"
+    key = tuple(sorted(origin.items()))
+    board.used.setdefault(s["page"], [])
+    if key not in board.used[s["page"]]:
+        board.used[s["page"]].append(key)
+    if key in board.trainers:
+        board.trainers.move_to_end(key)
+        return key, board.trainers[key]
+    start = cached_run(**origin)
+    if start.model.num_layers != 1:
+        board.untrainable.add(s["page"])
+        return key, None
+    board.untrainable.discard(s["page"])
+    trainer = Trainer(
+        start.model,
+        start.readout,
+        origin["task"],
+        T=int(min(max(origin["steps"], 2), MAX_STEPS)),
+        batch=LIVE_BATCH,
+        seed=int(origin["seed"]),
+    )
+    board.trainers[key] = trainer
+    while len(board.trainers) > MAX_LIVE:
+        board.trainers.popitem(last=False)
+    return key, trainer
+
+
+def _live_run(s: Mapping[str, Any], args: Mapping[str, Any]) -> Run:
+    """A run of this session's live network: its current weights, or the snapshot scrubbed to."""
+    key, trainer = _trainer(s, args)
+    if trainer is None:  # cannot train: show the network it would start from
+        return cached_run(**{**args, "net": s["origin"]})
+    board = _board()
+    with board.lock:
+        n = len(trainer.snapshots)
+        view = board.view if board.view is not None and board.view < n else None
+        step = trainer.steps if view is None else trainer.snapshots[view].step
+        memo = (key, trainer.steps, view, tuple(args[k] for k in INPUT_KNOBS if k in args))
+    if memo in board.runs:
+        return board.runs[memo]
+    with board.lock:  # the Play job writes these arrays in place
+        if view is None:
+            model, readout = trainer.model.with_params(), trainer.readout.copy()
+        else:
+            model, readout = trainer.network_at(view)
+    if args.get("variant", "standard") != "standard":
+        model = model.with_params(variant=args["variant"])
+    x, markers, target = task_input(args["task"], args["signal"], args["steps"], args["example"])
+    run = network_run(
+        model,
+        x,
+        readout,
+        task=args["task"],
+        markers=markers,
+        target=target,
+        net="live",
+        trained_steps=step,
+    )
+    if len(board.runs) > 64:
+        board.runs.clear()
+    board.runs[memo] = run
+    return run
+
+
+def _play_job(trainers: list, lock: threading.RLock, steps: int | None = None):
+    """The job Play (or Step: `steps` steps) puts on the training queue: each tick, training
+    steps round-robin over the page's networks until TICK_TRAIN_S is spent (at least one each),
+    then a report and a rest until the tick's TICK_S are up, so a Play takes a bounded share of a
+    core and the views redraw between ticks. Stops on the board's stop or a divergence."""
+
+    def job(board: live.Board) -> None:
+        done = 0
+        while not board.stopping and (steps is None or done < steps):
+            t0 = time.perf_counter()
+            while True:
+                with lock:
+                    for tr in trainers:
+                        tr.step(1)
+                done += 1
+                over = time.perf_counter() - t0 >= TICK_TRAIN_S
+                if over or any(tr.diverged for tr in trainers) or done == steps:
+                    break
+            board.report()
+            if any(tr.diverged for tr in trainers):
+                return
+            if steps is None:
+                time.sleep(max(0.0, TICK_S - (time.perf_counter() - t0)))
+
+    return job
+
+
+def _page_trainers(page: str) -> list:
+    """The live networks this page showed in its last render (the ones Play trains)."""
+    board = _board()
+    return [board.trainers[k] for k in board.used.get(page, []) if k in board.trainers]
+
+
+def _from_view(board: LessonLive, trainers: list) -> None:
+    """Training on from a scrubbed snapshot continues from there (the later history goes)."""
+    if board.view is not None:
+        for tr in trainers:
+            if board.view < len(tr.snapshots) - 1:
+                tr.restore(board.view)
+    board.view = None
+
+
+def _start(page: str, steps: int | None) -> None:
+    board = _board()
+    trainers = _page_trainers(page)
+    board.pause()
+    with board.lock:
+        _from_view(board, trainers)
+    board.note = None
+    if not trainers or any(tr.diverged for tr in trainers):
+        board.note = t("live_diverged", why=trainers[0].diverged) if trainers else None
+        return
+    board.board = train_live(
+        "_lesson_board",
+        _play_job(trainers, board.lock, steps),
+        page,
+        label=f"lesson-{page}",
+        idle_after=PLAY_IDLE_S,
+    )
+    if steps is not None:  # Step waits for its few steps (bounded: STEP_K steps)
+        board.board.wait(10.0)
+    _diverged_note(board, trainers)
+
+
+def _diverged_note(board: LessonLive, trainers: list) -> None:
+    diverged = [tr.diverged for tr in trainers if tr.diverged]
+    if diverged:
+        board.note = t("live_diverged", why=diverged[0])
+
+
+def _on_play(page: str) -> None:
+    _start(page, None)
+
+
+def _on_pause() -> None:
+    _board().pause()
+
+
+def _on_step(page: str) -> None:
+    _start(page, STEP_K)
+
+
+def _on_reset(page: str) -> None:
+    board = _board()
+    board.pause()
+    if board.board is not None:
+        board.board.wait(2.0)
+    with board.lock:
+        board.view, board.note = None, None
+        for tr in _page_trainers(page):
+            tr.reset()
+
+
+def _on_scrub(page: str) -> None:
+    board = _board()
+    j = st.session_state.get(f"live_view_{page}")
+    trainers = _page_trainers(page)
+    n = min((len(tr.snapshots) for tr in trainers), default=0)
+    latest = trainers and j == n - 1 and trainers[0].steps == trainers[0].snapshots[-1].step
+    board.view = None if j is None or latest else int(j)
+
+
+def live_controls(s: Mapping[str, Any]) -> None:
+    """Play / Pause, Step, Reset and the history scrubber of the page's live networks. Clicks act
+    in callbacks, before the script reruns, so the views drawn next show their effect; Play and
+    Pause rerun the whole page, which starts or stops the live redraws."""
+    if s.get("net") != "live":
+        return
+    page = s["page"]
+    board = _board()
+    trainers = _page_trainers(page)
+    c1, c2, c3, c4 = st.columns([1, 1, 1, 5])
+    if board.playing:
+        c1.button(t("live_pause"), key="live_pause", type="primary", on_click=_on_pause)
+    else:
+        c1.button(t("live_play"), key="live_play", type="primary", on_click=_on_play, args=(page,))
+    c2.button(
+        t("live_step"), key="live_step", disabled=board.playing, on_click=_on_step, args=(page,)
+    )
+    c3.button(t("live_reset"), key="live_reset", on_click=_on_reset, args=(page,))
+    n = min((len(tr.snapshots) for tr in trainers), default=0)
+    if not board.playing and n > 1:
+        steps = [snap.step for snap in trainers[0].snapshots[:n]]
+        key = f"live_view_{page}"
+        st.session_state[key] = n - 1 if board.view is None else min(board.view, n - 1)
+        c4.select_slider(
+            t("live_history"),
+            options=list(range(n)),
+            format_func=lambda j: t("live_snapshot", step=steps[j]),
+            key=key,
+            on_change=_on_scrub,
+            args=(page,),
+        )
+    if page in board.untrainable:
+        st.info(t("live_layers"))
+    if board.note:
+        st.warning(board.note)
+
+
+def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
+    """Draw the page's views (`body`): once, or, while a live network plays, again every TICK_S
+    inside a fragment, each time after a bounded share of training, so every view follows the
+    current weights. The redraws stop with Pause, on leaving the page, when the tab closes (the
+    browser asks for them) and after PLAY_IDLE_S without a click."""
+    board = _board()
+    live = s.get("net") == "live"
+    playing = live and board.playing
+
+    @st.fragment(run_every=TICK_S if playing else None)
+    def view() -> None:
+        if live:
+            _live_status(s, board, playing)
+        body()
+
+    view()
+
+
+def _live_status(s: Mapping[str, Any], board: LessonLive, redrawing: bool) -> None:
+    """Inside the fragment: tell the Play job a viewer is there, stop it after PLAY_IDLE_S without
+    a click, end the redraws once it has settled; then the step counter and the losses."""
+    trainers = _page_trainers(s["page"])
+    job = board.board
+    if job is not None and job.active:
+        job.seen()
+        if time.monotonic() - board.touched > PLAY_IDLE_S:
+            job.stop()
+            board.note = t("live_idle", seconds=int(PLAY_IDLE_S))
+        if job.status == "queued":
+            running, _ = live.QUEUE.counts()
+            st.info(
+                t("live_queued", position=job.position, running=running, limit=live.QUEUE.limit)
+            )
+    elif redrawing:  # the job settled (idle, diverged, stopped): end the redraws
+        st.rerun(scope="app")
+    with board.lock:
+        _diverged_note(board, trainers)
+        step = trainers[0].steps if trainers else 0
+        if board.view is not None and trainers:
+            step = trainers[0].snapshots[min(board.view, len(trainers[0].snapshots) - 1)].step
+        losses = [(tr.model.cell, tr.losses[-1] if tr.losses else None, tr.task) for tr in trainers]
+    cols = st.columns(max(len(trainers), 1) + 1)
+    cols[0].metric(t("live_steps"), f"{step}", help=t("live_steps_help"))
+    for col, (cell, last, task) in zip(cols[1:], losses, strict=False):
+        col.metric(
+            t("live_loss", cell=t(f"cell_{cell}")),
+            "–" if last is None else f"{last:.4f}",
+            help=t("live_loss_help", baseline=f"{task.baseline:.3f}"),
+        )
+
+
+def _shipped_manifest(cell: str, task: str) -> Mapping[str, Any]:
+    from explainer.lesson import load_shipped
+
+    return load_shipped(cell, task).manifest
+
+
+def network_note(runs: Mapping[str, Run]) -> None:
+    """One sentence per network the page shows: which network it is and what it was trained for
+    (computed from the run and the shipped file's manifest, never written in advance)."""
+    from explainer.tasks import get_task
+
+    lines = []
+    for name, run in runs.items():
+        if run.task is None:
+            continue
+        task = get_task(run.task)
+        what = t(f"task_{run.task}")
+        if run.net == "trained":
+            m = _shipped_manifest(run.model.cell, run.task)
+            lines.append(
+                t(
+                    "note_trained",
+                    name=name,
+                    task=what,
+                    steps=run.trained_steps,
+                    T=m.get("lag", "?"),
+                    hidden=run.model.hidden_size,
+                    metric=f"{float(m.get('metric', float('nan'))):.4f}",
+                    baseline=f"{task.baseline:.3f}",
+                )
+            )
+        elif run.net == "live":
+            lines.append(t("note_live", name=name, task=what, steps=run.trained_steps))
+        else:
+            lines.append(t("note_untrained", name=name, task=what, hidden=run.model.hidden_size))
+    if lines:
+        st.markdown("\n".join(f"- {line}" for line in lines))
+
+
+def input_figure(pr: PageRun, name: str, sensitivity: Mapping[str, PageRun] | None = None) -> None:
+    """The input row: the example the page's networks read, its markers, target and output; with
+    `sensitivity`, ‖∂y/∂x_t‖ of each of those runs painted under it."""
+    run = pr.run
+    if run.task is None:
+        return
+    from explainer import figures
+
+    runs = sensitivity or {}
+    key = ("input", pr.key, tuple((k, p.key) for k, p in runs.items()), name)
+
+    def build():
+        return figures.sequence_figure(
+            run.x,
+            markers=run.markers,
+            task=t(f"task_{run.task}"),
+            target=run.target,
+            output=None if sensitivity else run.output,
+            sensitivity={k: p.run.connectivity for k, p in runs.items()} or None,
+            **fig_kw(),
+        )
+
+    plot(memo_figure(key, build), name)

@@ -16,12 +16,12 @@ pytestmark = pytest.mark.usefixtures("fresh_caches")
 
 LESSON_PAGES = {  # page file -> number of charts at the default settings
     "app_pages/start.py": 0,
-    "app_pages/unroll.py": 1,
-    "app_pages/gradients.py": 2,
-    "app_pages/lstm.py": 3,
-    "app_pages/adds.py": 3,
-    "app_pages/gru.py": 3,
-    "app_pages/compare.py": 4,
+    "app_pages/unroll.py": 2,  # every lesson page also draws its input, the task's example
+    "app_pages/gradients.py": 3,
+    "app_pages/lstm.py": 4,
+    "app_pages/adds.py": 4,
+    "app_pages/gru.py": 4,
+    "app_pages/compare.py": 5,
 }
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -99,7 +99,7 @@ def test_every_page_control_moves_and_changes_a_chart(page):
 
 
 def test_layers_and_time_sliders_on_a_two_layer_lstm():
-    at = open_page("app_pages/lstm.py", layers="2", hidden="4", steps="12")
+    at = open_page("app_pages/lstm.py", net="untrained", layers="2", hidden="4", steps="12")
     at.slider(key="layer").set_value(1).run()
     at.slider(key="t").set_value(11).run()
     assert not at.exception
@@ -129,9 +129,19 @@ def test_url_settings_reproduce_the_view():
     assert at.slider(key="radius").value == pytest.approx(1.25)
     assert at.radio(key="nonlin").value == "relu"
     # the decay chart's curve is the gradient of exactly that run, recomputed independently here
-    run = lesson_run("rnn", 12, 1, 33, "spike", seed=7, scale=1.5, radius=1.25, nonlinearity="relu")
-    decay = charts(at)[0]
-    ys = [decode(tr["y"]) for tr in decay["data"] if "y" in tr]
+    run = lesson_run(
+        "rnn",
+        12,
+        1,
+        33,
+        "spike",
+        seed=7,
+        scale=1.5,
+        radius=1.25,
+        nonlinearity="relu",
+        task="adding",
+    )
+    ys = [decode(tr["y"]) for spec in charts(at) for tr in spec["data"] if "y" in tr]
     assert any(y.shape == (33,) and np.allclose(y, run.grads.h_norm, rtol=1e-12) for y in ys)
 
 
@@ -149,9 +159,9 @@ def test_bad_url_values_fall_back_to_defaults():
     )
     assert at.number_input(key="seed").value == 0 and "seed" not in at.query_params
     assert at.slider(key="hidden").value == 8
-    assert at.slider(key="steps").value == 40
+    assert at.slider(key="steps").value == 100
     assert at.selectbox(key="cell").value == "rnn"
-    assert at.selectbox(key="signal").value == "sine"
+    assert at.selectbox(key="signal").value == "task"
     assert at.radio(key="lang").value == "en"
 
 
@@ -178,7 +188,8 @@ def test_presets_set_the_controls_and_open_their_page():
     at = open_page("app_pages/start.py")
     at.button(key="pre_forget").click().run()
     assert at.slider(key="fbias").value == pytest.approx(1.0)
-    assert len(at.get("plotly_chart")) == 3
+    assert at.radio(key="net_adds").value == "untrained"  # a preset of weight knobs
+    assert len(at.get("plotly_chart")) == 4
 
 
 def test_presentation_mode_and_hidden_controls():
@@ -205,7 +216,9 @@ def test_exploding_gradients_are_explained_not_raised():
 
 
 def test_export_snippet_reproduces_the_view():
-    at = open_page("app_pages/gru.py", hidden="5", steps="9", seed="3", gru_form="textbook")
+    at = open_page(
+        "app_pages/gru.py", net="untrained", hidden="5", steps="9", seed="3", gru_form="textbook"
+    )
     code = [c.value for c in at.code if "lesson_run(" in c.value]
     assert code
     call = re.search(r"run = (lesson_run\(.*\))", code[0]).group(1)

@@ -8,6 +8,7 @@
     fig = saturation_figure(trace)                 # fraction of saturated units over time
     fig = forget_product_figure(lstm_trace, rnn_jacobians={"RNN": J})
     fig = reach_figure(radii, {"RNN": steps_back}, steps=T)   # signal reach against a knob
+    fig = sequence_figure(x, markers=m, sensitivity={"LSTM": dy_dx})  # input, ‖∂y/∂x_t‖
 
 Every builder takes `presentation=True` (bigger fonts, thicker lines) and `labels=` (overrides of
 `DEFAULT_LABELS`, e.g. a Chinese translation). No Streamlit here, and no maths beyond display
@@ -19,6 +20,7 @@ from explainer.figures.cell import cell_figure
 from explainer.figures.gradients import forget_product_figure, gradient_decay_figure
 from explainer.figures.heatmaps import gate_heatmaps_figure, saturation_figure
 from explainer.figures.reach import reach_figure  # also registers its label keys
+from explainer.figures.sequence import sequence_figure  # also registers its label keys
 from explainer.figures.style import DEFAULT_LABELS, GATE_COLORS, style
 from explainer.figures.unrolled import unrolled_figure
 
@@ -31,6 +33,7 @@ __all__ = [
     "gradient_decay_figure",
     "reach_figure",
     "saturation_figure",
+    "sequence_figure",
     "style",
     "unrolled_figure",
 ]
