@@ -7,6 +7,10 @@ time of a rerun after a slider move to a value not seen before (a fresh computat
 length goes 41, 42, ...), and the total JSON of the page's Plotly figures. Targets: a slider move
 <= 150 ms, the page's figures <= 2 MB. AppTest runs the script in this process and adds its own
 bookkeeping, so the times are an upper bound of what the server spends.
+
+Then a Play tick of every lesson page at its defaults, on the network "being trained now": the
+training share (`ui.play_tick`: steps until TICK_TRAIN_S is spent) plus the redraw (a full rerun,
+a superset of the fragment's). Target: a tick <= 200 ms (5 redraws a second).
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ def timed_run(at) -> float:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=5)
+    ap.add_argument("--ticks-only", action="store_true", help="only the Play ticks")
     args = ap.parse_args()
     os.chdir(ROOT)
     import logging
@@ -49,6 +54,9 @@ def main() -> None:
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     from streamlit.testing.v1 import AppTest
 
+    if args.ticks_only:
+        play_ticks(args.repeats)
+        return
     print(
         f"{'page':10} {'rerun ms':>9} {'slider ms':>10} {'figures MB':>11}  targets: slider "
         "<= 150 ms, figures <= 2 MB"
@@ -70,6 +78,49 @@ def main() -> None:
     print(
         f"worst slider move {worst_move * 1e3:.0f} ms (target <= 150 ms); "
         f"largest page {worst_json:.2f} MB (target <= 2 MB)"
+    )
+    play_ticks(args.repeats)
+
+
+LESSON = ("unroll", "gradients", "lstm", "adds", "gru", "compare")
+
+
+def play_ticks(repeats: int) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from explainer import ui
+
+    print(
+        f"\n{'page':10} {'steps':>6} {'train ms':>9} {'redraw ms':>10} {'tick ms':>8} "
+        f"{'CPU ms':>7}  target: tick <= 200 ms"
+    )
+    worst = worst_cpu = 0.0
+    for name in LESSON:
+        at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=300)
+        at.run()
+        at.switch_page(f"app_pages/{name}.py").run()
+        at.radio(key=f"net_{name}").set_value("live").run()
+        timed_run(at)  # the views register the page's networks
+        board = at.session_state["_lesson_live"]
+        trainers = ui._page_trainers_of(board, name)
+        ticks = []
+        for _ in range(repeats):
+            t0, c0 = time.perf_counter(), time.process_time()
+            k = ui.play_tick(trainers, board.lock)
+            train, train_cpu = time.perf_counter() - t0, time.process_time() - c0
+            c0 = time.process_time()
+            redraw = timed_run(at)
+            ticks.append((k, train, redraw, train_cpu + time.process_time() - c0))
+        k, train, redraw, cpu = (statistics.median(v) for v in zip(*ticks, strict=True))
+        worst, worst_cpu = max(worst, train + redraw), max(worst_cpu, cpu)
+        print(
+            f"{name:10} {k:6.0f} {train * 1e3:9.1f} {redraw * 1e3:10.1f} "
+            f"{(train + redraw) * 1e3:8.1f} {cpu * 1e3:7.1f}"
+        )
+    print(
+        f"worst Play tick {worst * 1e3:.0f} ms wall, {worst_cpu * 1e3:.0f} ms of CPU (target "
+        "<= 200 ms; the CPU time is what a tick costs on a core of its own, the wall time what it "
+        "took on this machine as loaded)"
     )
 
 

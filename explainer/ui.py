@@ -752,7 +752,7 @@ TICK_S = 0.2  # a Play tick every 0.2 s: 5 redraws a second
 TICK_TRAIN_S = 0.08  # the training part of a tick: steps until this is spent (at least one)
 PLAY_IDLE_S = 120.0  # Play pauses itself after this long without a click on the page
 MAX_LIVE = 6  # live networks kept per session (the oldest goes first)
-LIVE_BATCH = 32  # sequences per live training step (the shipped networks' batch)
+LIVE_BATCH = 16  # sequences per live training step (half the shipped networks' 32: cheaper ticks)
 STEP_K = 10  # training steps of one click on Step (one snapshot interval)
 
 
@@ -977,26 +977,36 @@ def _live_run(s: Mapping[str, Any], args: Mapping[str, Any]) -> Run:
     return run
 
 
+def play_tick(trainers: list, lock: threading.RLock, most: int | None = None) -> int:
+    """The training share of one Play tick: steps round-robin over the page's networks until
+    TICK_TRAIN_S is spent (at least one each; at most `most`), under `lock` one step at a time so
+    that a redraw never waits long; returns the steps taken (0 once one has diverged)."""
+    done, t0 = 0, time.perf_counter()
+    while most is None or done < most:
+        with lock:
+            if any(tr.diverged for tr in trainers):
+                break
+            for tr in trainers:
+                tr.step(1)
+        done += 1
+        if time.perf_counter() - t0 >= TICK_TRAIN_S:
+            break
+    return done
+
+
 def _play_job(trainers: list, lock: threading.RLock, steps: int | None = None):
-    """The job Play (or Step: `steps` steps) puts on the training queue: each tick, training
-    steps round-robin over the page's networks until TICK_TRAIN_S is spent (at least one each),
-    then a report and a rest until the tick's TICK_S are up, so a Play takes a bounded share of a
-    core and the views redraw between ticks. Stops on the board's stop or a divergence."""
+    """The job Play (or Step: `steps` steps) puts on the training queue: a `play_tick`, a
+    report, and a rest until the tick's TICK_S are up, so a Play takes a bounded share of a core
+    and the views redraw between ticks. Ends on the board's stop or a divergence."""
 
     def job(board: live.Board) -> None:
         done = 0
         while not board.stopping and (steps is None or done < steps):
             t0 = time.perf_counter()
-            while True:
-                with lock:
-                    for tr in trainers:
-                        tr.step(1)
-                done += 1
-                over = time.perf_counter() - t0 >= TICK_TRAIN_S
-                if over or any(tr.diverged for tr in trainers) or done == steps:
-                    break
+            k = play_tick(trainers, lock, None if steps is None else steps - done)
+            done += k
             board.report()
-            if any(tr.diverged for tr in trainers):
+            if k == 0 or any(tr.diverged for tr in trainers):
                 return
             if steps is None:
                 time.sleep(max(0.0, TICK_S - (time.perf_counter() - t0)))
@@ -1006,7 +1016,10 @@ def _play_job(trainers: list, lock: threading.RLock, steps: int | None = None):
 
 def _page_trainers(page: str) -> list:
     """The live networks this page showed in its last render (the ones Play trains)."""
-    board = _board()
+    return _page_trainers_of(_board(), page)
+
+
+def _page_trainers_of(board: LessonLive, page: str) -> list:
     return [board.trainers[k] for k in board.used.get(page, []) if k in board.trainers]
 
 

@@ -57,6 +57,13 @@ def slider(page, label: str):
     )
 
 
+# the gradient-decay chart (the page's input row is drawn above it)
+DECAY = (
+    "[...document.querySelectorAll('.js-plotly-plot')]"
+    ".find(el => el.layout.title.text.includes('How far back'))"
+)
+
+
 def _radius_slider(page):
     return slider(page, "Spectral radius|谱半径")
 
@@ -68,9 +75,7 @@ def value(locator) -> float:
 def test_moving_a_slider_changes_the_chart_and_the_url(page, app_server):
     page.goto(f"{app_server}/gradients")
     settle(page, charts=2)
-    before = page.evaluate(
-        "() => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y))"
-    )
+    before = page.evaluate(f"() => JSON.stringify({DECAY}.data.map(t => t.y))")
     thumb = _radius_slider(page)
     assert value(thumb) == pytest.approx(0.9)
     thumb.focus()
@@ -79,7 +84,7 @@ def test_moving_a_slider_changes_the_chart_and_the_url(page, app_server):
         page.wait_for_timeout(150)
     settle(page, charts=2)
     page.wait_for_function(
-        "b => JSON.stringify(document.querySelector('.js-plotly-plot').data.map(t => t.y)) !== b",
+        f"b => JSON.stringify({DECAY}.data.map(t => t.y)) !== b",
         arg=before,
         timeout=30_000,
     )
@@ -104,8 +109,9 @@ def test_a_shared_url_reproduces_the_view(page, app_server):
 def test_the_unrolled_graph_animates_in_the_browser(page, app_server):
     page.goto(f"{app_server}/unroll?steps=12&cell=lstm")
     settle(page, charts=1)
-    n_frames = page.evaluate(
-        "() => document.querySelector('.js-plotly-plot')._transitionData._frames.length"
+    n_frames = page.evaluate(  # the unrolled graph (the input row above it has no frames)
+        "() => Math.max(...[...document.querySelectorAll('.js-plotly-plot')]"
+        ".map(el => el._transitionData._frames.length))"
     )
     assert n_frames >= 12
     assert page.locator(".js-plotly-plot .slider-container").count() >= 1
