@@ -21,9 +21,10 @@ the safetensors header's `__metadata__` holds one key, "manifest", whose value i
     steps, batch, lr, clip, fbias, trainer, metric_name, metric (on the eval batch), baseline,
     solved_at, solved, eval_seed, eval_batch, reach (measured, see below), command.
 
-`reach`: on the task's example sequence (seed 0, length `lag`), the norms ‖∂ŷ/∂h_t‖ of the trained
-network (`norm_first` at t = 0, `norm_last` at t = T − 1), `lesson.steps_of_signal` of them, and
-the connectivity ‖∂ŷ/∂x_t‖ at the marked steps (`connectivity_at_markers`).
+`reach` (as measured when the file was made; `measure_reach` measures it again): on the task's
+example sequence (seed 0, length `lag`), the norms ‖∂ŷ/∂h_t‖ of the trained network (`norm_first`
+at t = 0, `norm_last` at t = T − 1), `lesson.steps_of_signal` of them, and the connectivity
+‖∂ŷ/∂x_t‖ at the marked steps (`connectivity_at_markers`).
 
 Errors: `load` raises `TrainedNetworkError` (a ValueError) with `kind` "unknown" (no such name in
 the catalogue), "missing" (catalogued, file absent) or "corrupt" (unreadable, bad manifest, wrong
@@ -322,7 +323,8 @@ def build(
 
 
 def table(directory: Path | str | None = None) -> str:
-    """The Markdown table of assets/README.md, from the shipped files' manifests."""
+    """The Markdown table of assets/README.md, from the shipped files: their manifests, and their
+    reach measured again by today's `measure_reach` (the manifest keeps the value at build time)."""
     rows = [
         "| file | task, lag | cell | steps | held-out MSE (baseline) | solved | reach (steps) "
         "| ‖∂ŷ/∂h_0‖ / ‖∂ŷ/∂h_{T-1}‖ | ‖∂ŷ/∂x_t‖ at the markers |",
@@ -330,11 +332,12 @@ def table(directory: Path | str | None = None) -> str:
     ]
     for name in names():
         try:
-            m = load(name, directory).manifest
+            net = load(name, directory)
         except TrainedNetworkError as e:
             rows.append(f"| `{name}.safetensors` | {e.kind} | | | | | | | |")
             continue
-        r = m["reach"]
+        m = net.manifest
+        r = measure_reach(net.model, net.readout, net.task, m["lag"])  # by today's code
         reach = f"all {m['lag']}" if r["steps_of_signal"] is None else str(r["steps_of_signal"])
         conn = ", ".join(
             f"t={t}: {v:.2g}"

@@ -129,3 +129,12 @@ def test_the_untrained_network_has_the_shipped_shapes_at_pytorchs_initialisation
     assert not net.task.is_solved(net.evaluate())
     with pytest.raises(ValueError, match="unknown cell"):
         trained.untrained("adding", "transformer", 8, lag=20)
+
+
+def test_the_readme_table_has_a_row_per_network_and_says_when_a_file_is_missing(tmp_path):
+    rows = trained.table(tmp_path).splitlines()[2:]
+    assert len(rows) == len(trained.names())
+    assert all("| missing |" in r for r in rows)
+    readme = (ROOT / "assets" / "README.md").read_text(encoding="utf-8")
+    for name in trained.names():
+        assert f"`{name}.safetensors`" in readme
