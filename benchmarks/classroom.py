@@ -20,7 +20,6 @@ import contextlib
 import http.client
 import os
 import random
-import subprocess
 import sys
 import time
 import urllib.request
@@ -36,7 +35,8 @@ sys.path.insert(0, str(ROOT))
 from serve.serve import (  # noqa: E402 -- one way to start a replica, shared with serve/
     free_port,
     replicas_behind_nginx,
-    streamlit_command,
+    start_streamlit,
+    stop,
     wait_healthy,
 )
 
@@ -45,21 +45,13 @@ from serve.serve import (  # noqa: E402 -- one way to start a replica, shared wi
 def streamlit_server(log: Path | None = None, port: int | None = None):
     """A fresh `streamlit run app.py`; yields (base URL, process)."""
     port = port or free_port()
-    out = open(log, "w") if log else subprocess.DEVNULL  # a file, never an undrained pipe
-    proc = subprocess.Popen(streamlit_command(port), cwd=ROOT, stdout=out, stderr=subprocess.STDOUT)
+    proc = start_streamlit(port, log)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_healthy(url, [proc])
         yield url, proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if log:
-            out.close()
+        stop([proc])
 
 
 def rss_mb(pid: int) -> float:

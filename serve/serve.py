@@ -74,6 +74,25 @@ def streamlit_command(port: int, *extra: str, address: str = "127.0.0.1") -> lis
     ]
 
 
+def start_streamlit(
+    port: int, log: Path | None = None, env: dict[str, str] | None = None
+) -> subprocess.Popen:
+    """Start `streamlit run app.py` on 127.0.0.1:`port`, its output to the file `log` (never a
+    pipe: an undrained pipe blocks the server), with `env` added to the environment."""
+    out = open(log, "w") if log else subprocess.DEVNULL
+    try:
+        return subprocess.Popen(
+            streamlit_command(port),
+            cwd=ROOT,
+            env={**os.environ, **(env or {})},
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    finally:
+        if log:
+            out.close()  # the child has its own copy
+
+
 def stop(procs) -> None:
     for p in procs:
         if p.poll() is None:
@@ -109,54 +128,34 @@ def replicas_behind_nginx(
     (rundir / "tmp").mkdir(parents=True, exist_ok=True)
     os.chmod(rundir, 0o755)  # nginx's workers (user nobody when started as root) write tmp/
     ports = [free_port() for _ in range(replicas)]
-    env = dict(os.environ)
+    env = {}
     if trainings is not None:
         env["RNN_EXPLAINER_TRAININGS"] = str(trainings)
     # one cookie secret for all: a replica accepts the XSRF cookie another one signed
-    env.setdefault("STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(16))
+    env["STREAMLIT_SERVER_COOKIE_SECRET"] = os.environ.get(
+        "STREAMLIT_SERVER_COOKIE_SECRET", secrets.token_hex(16)
+    )
     procs: list[subprocess.Popen] = []
-    logs = []
     try:
-        for i, p in enumerate(ports):
-            log = open(rundir / f"replica{i}.log", "w")  # a file: an undrained pipe would block
-            logs.append(log)
-            procs.append(
-                subprocess.Popen(
-                    streamlit_command(p),
-                    cwd=ROOT,
-                    env=env,
-                    stdout=log,
-                    stderr=subprocess.STDOUT,
-                )
-            )
+        for i, p in enumerate(ports):  # all start at once, then each is waited for
+            procs.append(start_streamlit(p, rundir / f"replica{i}.log", env))
         for p, proc in zip(ports, procs, strict=True):
             wait_healthy(f"http://127.0.0.1:{p}", [proc])
         conf = rundir / "nginx.conf"
         conf.write_text(nginx_config(rundir, address, port, ports))
-        logs.append(open(rundir / "nginx.out", "w"))
-        web = subprocess.Popen(
-            [
-                nginx,
-                "-p",
-                str(rundir),
-                "-c",
-                str(conf),
-                "-e",
-                str(rundir / "error.log"),
-                "-g",
-                "daemon off;",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=logs[-1],
-        )
+        with open(rundir / "nginx.out", "w") as out:
+            web = subprocess.Popen(
+                [nginx, "-p", str(rundir), "-c", str(conf), "-e", str(rundir / "error.log")]
+                + ["-g", "daemon off;"],
+                stdout=subprocess.DEVNULL,
+                stderr=out,
+            )
         procs.append(web)
         url = f"http://{'127.0.0.1' if address == '0.0.0.0' else address}:{port}"
         wait_healthy(url, [web], timeout=30)
         yield url, procs[:-1]
     finally:
         stop(procs)
-        for log in logs:
-            log.close()
 
 
 def main(argv: list[str] | None = None) -> None:

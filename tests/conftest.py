@@ -6,10 +6,6 @@ import contextlib
 import os
 import shutil
 import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
@@ -99,53 +95,21 @@ def streamlit_server(log_dir: Path, env: dict[str, str] | None = None):
         if os.environ.get("RNN_EXPLAINER_REQUIRE_BROWSER"):
             pytest.fail(f"browser tests are required here but cannot run: {reason}")
         pytest.skip(reason)
+    from serve.serve import start_streamlit, stop, wait_healthy  # one way to start the app
+
     port = _free_port()
     log = log_dir / "server.log"
-    log_file = open(log, "w")  # a file, not a pipe: an undrained pipe would block the server
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless",
-            "true",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--browser.gatherUsageStats",
-            "false",
-            "--server.fileWatcherType",
-            "none",
-        ],
-        cwd=ROOT,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-        text=True,
-        env={**os.environ, **(env or {})},
-    )
+    proc = start_streamlit(port, log, env)
     url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 90
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("the Streamlit server did not become healthy in 90 s:\n" + log.read_text())
+    try:
+        wait_healthy(url, [proc], timeout=90)
+    except RuntimeError as e:
+        stop([proc])
+        pytest.fail(f"the Streamlit server did not start ({e}):\n" + log.read_text())
     try:
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log_file.close()
+        stop([proc])
 
 
 @pytest.fixture(scope="session")
