@@ -80,7 +80,7 @@ tr = ui.translator(
 
 st.title(tr("title"))
 st.write(tr("intro"))
-s = ui.lesson_settings("gradients", ("rnn",), default="untrained")
+s = ui.lesson_settings("gradients", ("rnn",))
 st.caption(tr("why_untrained"))
 c1, c2 = st.columns([3, 1])
 radius = ui.bound(

@@ -57,7 +57,7 @@ EQUATIONS = {
 
 st.title(tr("title"))
 st.write(tr("intro"))
-s = ui.lesson_settings("unroll", default="untrained")
+s = ui.lesson_settings("unroll")
 st.caption(tr("why_untrained"))
 ui.live_controls(s)
 with st.expander(tr("equations"), expanded=True):

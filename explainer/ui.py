@@ -345,7 +345,7 @@ def network_controls(
         step=1,
         **knob("seed"),
     )
-    if page is not None and st.session_state.get(f"net_{page}", "untrained") != "untrained":
+    if page is not None and st.session_state.get(f"net_{page}", default_net(page)) != "untrained":
         where.caption(t("weights_fixed"))
     return s
 
@@ -756,6 +756,14 @@ LIVE_BATCH = 16  # sequences per live training step (half the shipped networks' 
 STEP_K = 10  # training steps of one click on Step (one snapshot interval)
 
 
+NET_DEFAULTS = {"unroll": "untrained", "gradients": "untrained"}  # the others open trained
+
+
+def default_net(page: str) -> str:
+    """What a lesson page's chooser opens on: pages 1-2 untrained (they say why), 3-6 trained."""
+    return NET_DEFAULTS.get(page, "trained")
+
+
 def weight_knob(page: str, name: str) -> dict[str, Any]:
     """Keyword arguments of a widget that changes the weights: moving it switches the page's
     chooser from a trained (or live) network to the untrained one, and says so."""
@@ -764,7 +772,7 @@ def weight_knob(page: str, name: str) -> dict[str, Any]:
 
 def weights_changed(page: str, name: str) -> None:
     key = f"net_{page}"
-    if st.session_state.get(key, "untrained") != "untrained":
+    if st.session_state.get(key, default_net(page)) != "untrained":
         st.session_state[key] = "untrained"
         st.session_state["_weights_note"] = (page, name)
 
@@ -793,9 +801,7 @@ def shipped_problem(cell: str, task: str) -> str | None:
     return None
 
 
-def lesson_settings(
-    page: str, cells: tuple[str, ...] | None = None, *, default: str = "trained"
-) -> dict:
+def lesson_settings(page: str, cells: tuple[str, ...] | None = None) -> dict:
     """The settings of a lesson page: the sidebar's, then the network chooser (trained on a
     task, untrained, or being trained now in this session), the task and the example. The
     chooser's shipped/untrained choice and the task live in the URL (`net`, `task`); a live run
@@ -804,6 +810,7 @@ def lesson_settings(
 
     s = settings()
     s["page"] = page
+    default = default_net(page)
     cells = cells or (s["cell"],)
     board = _board()
     if board.page != page:  # a page left while training does not train on
