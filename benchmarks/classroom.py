@@ -100,6 +100,7 @@ class Student:
     states: dict = field(default_factory=dict)  # widget id -> WidgetState we send on each rerun
     cookies: str = ""
     session_id: str = ""  # the server's id of this session (from its `new_session` message)
+    auto: dict = field(default_factory=dict)  # fragment id -> seconds between its auto-reruns
 
     async def connect(self, timeout: float = 30) -> None:
         import websockets
@@ -124,8 +125,9 @@ class Student:
             with contextlib.suppress(Exception):
                 await self.ws.close()
 
-    async def rerun(self, timeout: float = 60) -> Rerun:
-        """Ask for a run of the page with the current widget states; read until it finishes."""
+    async def rerun(self, timeout: float = 60, fragment: str = "") -> Rerun:
+        """Ask for a run of the page (or of one `fragment`, as the browser's timer does for an
+        `st.fragment(run_every=...)`) with the current widget states; read until it finishes."""
         from streamlit.proto.BackMsg_pb2 import BackMsg
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
@@ -133,6 +135,10 @@ class Student:
         cs = msg.rerun_script
         cs.query_string = self.query
         cs.page_name = self.page
+        if fragment:
+            cs.fragment_id, cs.is_auto_rerun = fragment, True
+        else:
+            self.auto.clear()  # a full run registers its timed fragments again
         for st in self.states.values():
             cs.widget_states.widgets.append(st)
         start = time.perf_counter()
@@ -162,6 +168,11 @@ class Student:
                         wid = getattr(proto, "id", "")
                         if isinstance(wid, str) and wid.startswith("$$ID"):
                             self.widgets[wid.rsplit("-", 1)[-1]] = proto
+                elif kind == "auto_rerun":
+                    self.auto[fm.auto_rerun.fragment_id] = fm.auto_rerun.interval
+                elif kind == "stop_auto_rerun":
+                    for fid in fm.stop_auto_rerun.fragment_ids:
+                        self.auto.pop(fid, None)
                 elif kind == "new_session":
                     self.session_id = fm.new_session.initialize.session_id
                 elif kind == "page_info_changed":
@@ -273,6 +284,8 @@ class Result:
     trainers: int
     joins: list[float] = field(default_factory=list)  # seconds of each student's first run
     moves: list[float] = field(default_factory=list)  # seconds of each slider move's rerun
+    ticks: list[float] = field(default_factory=list)  # seconds of each timed fragment rerun
+    play: bool = False  # the students pressed Play on a lesson page
     errors: list[str] = field(default_factory=list)
     trainings: int = 0  # trainers whose Train press reached the server
     rss_mb: float = 0.0  # peak, all server processes together
@@ -296,6 +309,8 @@ class Result:
             "p50": pct(self.moves, 0.5),
             "p95": pct(self.moves, 0.95),
             "max": max(self.moves, default=float("nan")),
+            "ticks": len(self.ticks),
+            "tick_p95": pct(self.ticks, 0.95),
             "rss_mb": self.rss_mb,
             "client_cpu": self.client_cpu,
         }
@@ -339,6 +354,51 @@ async def lesson_student(
         await s.close()
 
 
+async def player(
+    url: str, page: str, rng: random.Random, start: float, until: float, res: Result
+) -> None:
+    """A student who picks the live network on a lesson page and presses Play: its page then
+    redraws on a timer (a fragment with `run_every`, rerun by the client as the browser does),
+    and the student still moves a slider every 2-5 s."""
+    await asyncio.sleep(max(0.0, start - time.monotonic()))
+    s = Student(url, page)
+    try:
+        s.cookies = await asyncio.to_thread(cookie_for, url)
+        await s.connect()
+        r = await s.rerun(timeout=60)
+        res.joins.append(r.seconds)
+        res.errors += r.errors
+        s.choose(f"net_{page}", 2)  # "live": a network this student trains
+        res.errors += (await s.rerun(timeout=60)).errors
+        if "live_play" not in s.widgets:
+            res.errors.append(f"{page}: no Play button")
+            return
+        s.press("live_play")
+        res.errors += (await s.rerun(timeout=60)).errors
+        del s.states[s.widgets["live_play"].id]  # a press is sent once
+        while time.monotonic() < until:
+            move_at = time.monotonic() + rng.uniform(2, 5)
+            while time.monotonic() < min(move_at, until):
+                if not s.auto:
+                    await asyncio.sleep(max(0.0, min(move_at, until) - time.monotonic()))
+                    break
+                fid, every = next(iter(s.auto.items()))
+                await asyncio.sleep(every)
+                r = await s.rerun(timeout=30, fragment=fid)
+                res.ticks.append(r.seconds)
+                res.errors += r.errors
+            if time.monotonic() >= until or not s.sliders():
+                break
+            s.move_slider(rng.choice(s.sliders()), rng)
+            r = await s.rerun(timeout=30)
+            res.moves.append(r.seconds)
+            res.errors += r.errors + ([] if r.finished else [f"{page}: rerun unfinished"])
+    except Exception as e:
+        res.errors.append(f"{page} (Play): {type(e).__name__}: {e}")
+    finally:
+        await s.close()
+
+
 async def trainer(url: str, start: float, until: float, res: Result) -> None:
     """A student on the forecast page who presses Train and keeps the tab open until `until`."""
     await asyncio.sleep(max(0.0, start - time.monotonic()))
@@ -371,9 +431,9 @@ async def class_session(
     t0 = time.monotonic()
     until = t0 + 3 + duration
     tasks = [
-        lesson_student(
+        (player if res.play else lesson_student)(
             url,
-            LESSON_PAGES[i % len(LESSON_PAGES)],
+            "lstm" if res.play else LESSON_PAGES[i % len(LESSON_PAGES)],
             random.Random(rng.random()),
             t0 + rng.uniform(0, 3),  # the class joins within 3 s
             until,
@@ -389,9 +449,11 @@ async def class_session(
     await done
 
 
-def run_class(n: int, m: int, replicas: int, duration: float, seed: int, logdir: Path) -> Result:
+def run_class(
+    n: int, m: int, replicas: int, duration: float, seed: int, logdir: Path, play: bool = False
+) -> Result:
     """One scenario on fresh servers: `replicas` Streamlit processes (behind nginx when > 1)."""
-    res = Result(replicas, n, m)
+    res = Result(replicas, n, m, play=play)
     if replicas == 1:
         servers = streamlit_server(logdir / f"server_n{n}_m{m}.log")
     else:
@@ -447,6 +509,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--logs", type=Path, default=Path("/tmp/rnn-explainer-classroom"))
     ap.add_argument("--profile", metavar="PAGE", help="profile one rerun of PAGE and exit")
+    ap.add_argument("--play", action="store_true", help="every student presses Play on page 3")
     args = ap.parse_args(argv)
     if args.profile:
         profile_rerun(args.profile)
@@ -459,13 +522,14 @@ def main(argv: list[str] | None = None) -> None:
     for k in args.replicas:
         for m in args.trainers:
             for n in args.students:
-                r = run_class(n, m, k, args.duration, args.seed, args.logs).row()
+                r = run_class(n, m, k, args.duration, args.seed, args.logs, args.play).row()
                 rows.append(r)
                 print(
                     f"{k:8d} {n:3d} {m:8d}({r['trainings']}) {r['moves']:9d} {r['errors']:6d}"
                     f" {r['join_p95']:8.2f}"
                     f" {r['p50']:6.2f} {r['p95']:6.2f} {r['max']:6.2f} {r['rss_mb']:8.0f}"
-                    f" {r['client_cpu']:10.2f}",
+                    f" {r['client_cpu']:10.2f}"
+                    + (f"  ticks {r['ticks']} p95 {r['tick_p95']:.2f}" if args.play else ""),
                     flush=True,
                 )
     print(f"load average {os.getloadavg()[0]:.1f} at the end (the machine is shared)")
