@@ -160,6 +160,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "在参考实现的精确梯度上执行的 Adam 步，每一步使用该任务的一批新数据。",
     ),
     "live_loss": ("{cell}: training loss", "{cell}：训练损失"),
+    "live_metric": ("{cell}: held-out MSE here", "{cell}：此处的留出集 MSE"),
     "live_loss_help": (
         "Mean squared error of the last step's batch; always predicting the mean scores {baseline}.",
         "最近一步那批数据的均方误差；总是预测均值的得分为 {baseline}。",

@@ -1174,15 +1174,24 @@ def _live_status(s: Mapping[str, Any], board: LessonLive, redrawing: bool) -> No
     with board.lock:
         _diverged_note(board, trainers)
         step = trainers[0].steps if trainers else 0
-        if board.view is not None and trainers:
-            step = trainers[0].snapshots[min(board.view, len(trainers[0].snapshots) - 1)].step
-        losses = [(tr.model.cell, tr.losses[-1] if tr.losses else None, tr.task) for tr in trainers]
+        scrubbed = board.view is not None and bool(trainers)
+        if scrubbed:  # a kept snapshot: its step and its held-out metric, as stored
+            snaps = [tr.snapshots[min(board.view, len(tr.snapshots) - 1)] for tr in trainers]
+            step = snaps[0].step
+            shown = [
+                (tr.model.cell, snap.metric, tr.task)
+                for tr, snap in zip(trainers, snaps, strict=True)
+            ]
+        else:
+            shown = [
+                (tr.model.cell, tr.losses[-1] if tr.losses else None, tr.task) for tr in trainers
+            ]
     cols = st.columns(max(len(trainers), 1) + 1)
     cols[0].metric(t("live_steps"), f"{step}", help=t("live_steps_help"))
-    for col, (cell, last, task) in zip(cols[1:], losses, strict=False):
+    for col, (cell, value, task) in zip(cols[1:], shown, strict=False):
         col.metric(
-            t("live_loss", cell=t(f"cell_{cell}")),
-            "–" if last is None else f"{last:.4f}",
+            t("live_metric" if scrubbed else "live_loss", cell=t(f"cell_{cell}")),
+            "–" if value is None else f"{value:.4f}",
             help=t("live_loss_help", baseline=f"{task.baseline:.3f}"),
         )
 

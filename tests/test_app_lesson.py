@@ -200,6 +200,9 @@ def test_live_training_steps_scrubs_back_and_resets(monkeypatch):
     at.select_slider(key="live_view_lstm").set_value(0).run()
     assert _steps(at) == 0
     np.testing.assert_array_equal(_heatmap_f(at), start)
+    (trainer,) = at.session_state["_lesson_live"].trainers.values()
+    held_out = next(m.value for m in at.metric if "held-out MSE here" in m.label)
+    assert held_out == f"{trainer.snapshots[0].metric:.4f}"  # the snapshot's stored metric
     at.select_slider(key="live_view_lstm").set_value(1).run()
     np.testing.assert_array_equal(_heatmap_f(at), stepped)
     at.button(key="live_reset").click().run()
