@@ -68,7 +68,16 @@ def gate_derivatives(G: np.ndarray, blocks: str) -> np.ndarray:
     return D
 
 
-def rnn_layer_backward(x, w_ih, w_hh, A, Hs, h0, dH_out, nonlinearity="tanh"):
+def rnn_layer_backward(
+    x: np.ndarray,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    A: np.ndarray,
+    Hs: np.ndarray,
+    h0: np.ndarray,
+    dH_out: np.ndarray,
+    nonlinearity: str = "tanh",
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """Returns (param grads dict keyed w_ih/w_hh/b_ih/b_hh, dX, dh0, dH_total)."""
     T, B, H = Hs.shape
     D = 1.0 - Hs * Hs if nonlinearity == "tanh" else (A > 0).astype(float)  # tanh'(a_t) or relu'
@@ -85,7 +94,18 @@ def rnn_layer_backward(x, w_ih, w_hh, A, Hs, h0, dH_out, nonlinearity="tanh"):
     return grads, dA @ w_ih, dh_next, dH
 
 
-def lstm_layer_backward(x, w_ih, w_hh, G, C, Hs, h0, c0, dH_out, variant="standard"):
+def lstm_layer_backward(
+    x: np.ndarray,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    G: np.ndarray,
+    C: np.ndarray,
+    Hs: np.ndarray,
+    h0: np.ndarray,
+    c0: np.ndarray,
+    dH_out: np.ndarray,
+    variant: str = "standard",
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Returns (param grads, dX, dh0, dc0, dH_total, dC_total)."""
     T, B, H = Hs.shape
     i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
@@ -129,7 +149,17 @@ def _lstm_derivatives(G: np.ndarray, H: int, variant: str) -> np.ndarray:
     return D
 
 
-def gru_layer_backward(x, w_ih, w_hh, G, HN, Hs, h0, dH_out, variant="standard"):
+def gru_layer_backward(
+    x: np.ndarray,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    G: np.ndarray,
+    HN: np.ndarray,
+    Hs: np.ndarray,
+    h0: np.ndarray,
+    dH_out: np.ndarray,
+    variant: str = "standard",
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """Returns (param grads, dX, dh0, dH_total)."""
     T, B, H = Hs.shape
     r, z, n = (G[..., k * H : (k + 1) * H] for k in range(3))
@@ -172,7 +202,21 @@ def gru_layer_backward(x, w_ih, w_hh, G, HN, Hs, h0, dH_out, variant="standard")
     return grads, dGI @ w_ih, dh_next, dH
 
 
-def _gru_backward_standard(x, w_ih, w_hh, r, z, n, HN, H_prev, D, dH_out, dGI, dGH, dH):
+def _gru_backward_standard(
+    x: np.ndarray,
+    w_ih: np.ndarray,
+    w_hh: np.ndarray,
+    r: np.ndarray,
+    z: np.ndarray,
+    n: np.ndarray,
+    HN: np.ndarray,
+    H_prev: np.ndarray,
+    D: np.ndarray,
+    dH_out: np.ndarray,
+    dGI: np.ndarray,
+    dGH: np.ndarray,
+    dH: np.ndarray,
+) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """The loop of `gru_layer_backward` for PyTorch's form. The factors that do not depend on the
     gradient are multiplied into D for every step at once before the loop, so that each step
     is a few products written straight into their arrays:
@@ -205,12 +249,14 @@ def _gru_backward_standard(x, w_ih, w_hh, r, z, n, HN, H_prev, D, dH_out, dGI, d
     return grads, dGI @ w_ih, dh_next, dH
 
 
-def step_jacobian_rnn(w_hh, D_next):
+def step_jacobian_rnn(w_hh: np.ndarray, D_next: np.ndarray) -> np.ndarray:
     """∂h_{t+1}/∂h_t = diag(f'(a_{t+1})) W_hh."""
     return D_next[:, None] * w_hh
 
 
-def step_jacobian_gru(w_hh, g, hn, h_prev, textbook=False):
+def step_jacobian_gru(
+    w_hh: np.ndarray, g: np.ndarray, hn: np.ndarray, h_prev: np.ndarray, textbook: bool = False
+) -> np.ndarray:
     """∂h_{t+1}/∂h_t for one unbatched GRU step; g = (r, z, n) at t+1, h_prev = h_t."""
     H = h_prev.shape[0]
     r, z, n = g[:H], g[H : 2 * H], g[2 * H :]
@@ -225,7 +271,14 @@ def step_jacobian_gru(w_hh, g, hn, h_prev, textbook=False):
     return np.diag(z) + (h_prev - n)[:, None] * dz + (1 - z)[:, None] * dn
 
 
-def step_jacobian_lstm(w_hh, g, D, c_prev, c, variant="standard"):
+def step_jacobian_lstm(
+    w_hh: np.ndarray,
+    g: np.ndarray,
+    D: np.ndarray,
+    c_prev: np.ndarray,
+    c: np.ndarray,
+    variant: str = "standard",
+) -> np.ndarray:
     """∂(h_{t+1}, c_{t+1})/∂(h_t, c_t) as a (2H, 2H) block matrix [[hh, hc], [ch, cc]] for one
     unbatched step; g and D are the gates and their derivatives at t+1, c_prev = c_t,
     c = c_{t+1}."""

@@ -71,7 +71,9 @@ def tanh(a: np.ndarray, out: np.ndarray | None = None, exp_form: bool | None = N
     return out
 
 
-def input_projection(x, w_ih, b_ih, b_hh, gru=False):
+def input_projection(
+    x: np.ndarray, w_ih: np.ndarray, b_ih: np.ndarray, b_hh: np.ndarray, gru: bool = False
+) -> np.ndarray:
     """x W_ih^T + b_ih + b_hh for every step at once: x (T, B, D) -> (T, B, G·H), a fresh array.
     For the GRU only the r and z blocks of b_hh are added (b_hn sits inside r ⊙ (W_hn h + b_hn)).
 
@@ -92,7 +94,9 @@ def input_projection(x, w_ih, b_ih, b_hh, gru=False):
     return (x1 @ w1).reshape(T, B, GH)
 
 
-def rnn_layer(x_proj, w_hh, h0, nonlinearity="tanh"):
+def rnn_layer(
+    x_proj: np.ndarray, w_hh: np.ndarray, h0: np.ndarray, nonlinearity: str = "tanh"
+) -> tuple[np.ndarray, np.ndarray]:
     """x_proj = x W_ih^T + b_ih + b_hh (`input_projection`), time-major (T, B, H). Returns
     pre-activations and states, both (T, B, H)."""
     T, B, H = x_proj.shape
@@ -108,7 +112,9 @@ def rnn_layer(x_proj, w_hh, h0, nonlinearity="tanh"):
     return A, Hs
 
 
-def lstm_layer(x_proj, w_hh, h0, c0, variant="standard"):
+def lstm_layer(
+    x_proj: np.ndarray, w_hh: np.ndarray, h0: np.ndarray, c0: np.ndarray, variant: str = "standard"
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """x_proj = x W_ih^T + b_ih + b_hh (`input_projection`), time-major (T, B, 4H). Returns
     pre-activations A and gates G (both (T, B, 4H), blocks i|f|g|o), cell states C and hidden
     states Hs (both (T, B, H))."""
@@ -169,7 +175,13 @@ def _lstm_variant(gates: np.ndarray, H: int, variant: str) -> None:
         gates[:, :H] = 1.0 - gates[:, H : 2 * H]
 
 
-def gru_layer(x_proj, w_hh, b_hh, h0, variant="standard"):
+def gru_layer(
+    x_proj: np.ndarray,
+    w_hh: np.ndarray,
+    b_hh: np.ndarray,
+    h0: np.ndarray,
+    variant: str = "standard",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """x_proj = x W_ih^T + b_ih, plus b_hh on the r and z blocks only (`input_projection`),
     time-major (T, B, 3H); b_hn, the n block of b_hh, is added here. Returns pre-activations A and
     gates G (both (T, B, 3H), blocks r|z|n), HN = W_hn h_{t-1} + b_hn (the term r multiplies;

@@ -11,17 +11,20 @@ correct backward gives about 1e-8 or less; a wrong one gives something of order 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+if TYPE_CHECKING:
+    from explainer.models import Model
 
-def _loss(model, w, x, h0, c0) -> float:
+
+def _loss(model: Model, w: np.ndarray, x: np.ndarray, h0: Any, c0: Any) -> float:
     return float(np.sum(w * model.forward(x, h0, c0).h))
 
 
 def gradcheck_table(
-    model,
+    model: Model,
     x: Any,
     h0: Any = None,
     c0: Any = None,
@@ -73,7 +76,7 @@ def gradcheck_table(
 
 
 def gradcheck(
-    model,
+    model: Model,
     x: Any,
     h0: Any = None,
     c0: Any = None,

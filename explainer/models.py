@@ -12,20 +12,26 @@ PyTorch does. The equations are in `explainer.cells` (forward) and `explainer.bp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any, ClassVar
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import numpy as np
 
 from explainer import bptt, cells
 from explainer.trace import CELL_GATES, Grads, LayerGrads, LayerTrace, Trace, frozen, frozen_map
 
+if TYPE_CHECKING:
+    from typing import Self
+
+# turns an array between the user's layout and the time-major one inside (None stays None)
+Converter = Callable[[np.ndarray | None], np.ndarray | None]
+
 _ERRSTATE = dict(
     over="ignore", invalid="ignore", divide="ignore"
 )  # overflow shows as inf, not a warning
 
 
-def _to_user(batched: bool):
+def _to_user(batched: bool) -> tuple[Converter, Converter]:
     """Converters from the time-major arrays inside, (T, B, ·) and (B, ·), to the user's layout:
     batch-first (B, T, ·) when the input was batched, (T, ·) when it was not. Views, not copies."""
     if batched:
@@ -33,7 +39,7 @@ def _to_user(batched: bool):
     return (lambda a: None if a is None else a[:, 0]), (lambda a: None if a is None else a[0])
 
 
-def _to_time_major(batched: bool):
+def _to_time_major(batched: bool) -> tuple[Converter, Converter]:
     """The inverse of `_to_user`: (sequence converter, state converter)."""
     if batched:
         return (lambda a: None if a is None else a.transpose(1, 0, 2)), (lambda a: a)
@@ -43,7 +49,7 @@ def _to_time_major(batched: bool):
 class Jacobians:
     """Norms of ∂h_{T-1}/∂h_t (`h`) and, for the LSTM, ∂c_{T-1}/∂c_t (`c`), each (T,)."""
 
-    def __init__(self, h: np.ndarray, c: np.ndarray | None):
+    def __init__(self, h: np.ndarray, c: np.ndarray | None) -> None:
         self.h, self.c = frozen(h), frozen(c)
 
 
@@ -59,7 +65,7 @@ class _Recurrent:
         *,
         seed: int = 0,
         variant: str = "standard",
-    ):
+    ) -> None:
         for name, v in (
             ("input_size", input_size),
             ("hidden_size", hidden_size),
@@ -115,7 +121,7 @@ class _Recurrent:
             variant=self.variant,
         )
 
-    def with_params(self, params: Mapping[str, np.ndarray] | None = None, **config: Any):
+    def with_params(self, params: Mapping[str, np.ndarray] | None = None, **config: Any) -> Self:
         """A copy with some parameters replaced (shapes checked) or another config (variant...)."""
         new = type(self)(**{**self._config(), **config})
         new.params = {k: v.copy() for k, v in self.params.items()}
@@ -230,7 +236,7 @@ class _Recurrent:
             raise ValueError(f"{name} contains NaN or infinite values")
         return a if batched else a[:, None]
 
-    def _layer_weights(self, k: int):
+    def _layer_weights(self, k: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         p = self.params
         return p[f"weight_ih_l{k}"], p[f"weight_hh_l{k}"], p[f"bias_ih_l{k}"], p[f"bias_hh_l{k}"]
 
@@ -279,7 +285,14 @@ class _Recurrent:
             variant=self.variant,
         )
 
-    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0) -> dict[str, np.ndarray]:
+    def _forward_layer(
+        self,
+        x_proj: np.ndarray,
+        w_hh: np.ndarray,
+        b_hh: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
         raise NotImplementedError
 
     # --- backward
@@ -336,11 +349,19 @@ class _Recurrent:
             finite=bool(finite),
         )
 
-    def _backward_layer(self, lay: LayerTrace, seq, state, w_ih, w_hh, d_out) -> dict[str, Any]:
+    def _backward_layer(
+        self,
+        lay: LayerTrace,
+        seq: Converter,
+        state: Converter,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        d_out: np.ndarray,
+    ) -> dict[str, Any]:
         """BPTT of one layer; `seq`/`state` turn the trace's arrays time-major."""
         raise NotImplementedError
 
-    def _stacked_gates(self, lay: LayerTrace, seq) -> np.ndarray:
+    def _stacked_gates(self, lay: LayerTrace, seq: Converter) -> np.ndarray:
         """All gates side by side, (…, G·H): the trace's own array when it has one (no copy)."""
         if lay.stacked is not None:
             return seq(lay.stacked)
@@ -371,7 +392,7 @@ class _Recurrent:
                     M = M @ steps[t - 1]
         return Jacobians(h_norms, c_norms if self.cell == "lstm" else None)
 
-    def _step_jacobians(self, lay: LayerTrace, w_hh) -> list[np.ndarray]:
+    def _step_jacobians(self, lay: LayerTrace, w_hh: np.ndarray) -> list[np.ndarray]:
         raise NotImplementedError
 
     # --- connectivity: how much the output at the end depends on each input step
@@ -425,7 +446,7 @@ class RNN(_Recurrent):
         seed: int = 0,
         nonlinearity: str = "tanh",
         variant: str = "standard",
-    ):
+    ) -> None:
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
@@ -434,11 +455,26 @@ class RNN(_Recurrent):
     def _config(self) -> dict[str, Any]:
         return {**super()._config(), "nonlinearity": self.nonlinearity}
 
-    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+    def _forward_layer(
+        self,
+        x_proj: np.ndarray,
+        w_hh: np.ndarray,
+        b_hh: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
         A, Hs = cells.rnn_layer(x_proj, w_hh, h0, self.nonlinearity)
         return {"A": A, "G": Hs, "h": Hs}
 
-    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
+    def _backward_layer(
+        self,
+        lay: LayerTrace,
+        seq: Converter,
+        state: Converter,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        d_out: np.ndarray,
+    ) -> dict[str, Any]:
         grads, dX, dh0, dH = bptt.rnn_layer_backward(
             seq(lay.x),
             w_ih,
@@ -451,7 +487,7 @@ class RNN(_Recurrent):
         )
         return {"grads": grads, "dX": dX, "dh0": dh0, "dH": dH}
 
-    def _step_jacobians(self, lay, w_hh):
+    def _step_jacobians(self, lay: LayerTrace, w_hh: np.ndarray) -> list[np.ndarray]:
         if self.nonlinearity == "tanh":
             D = 1.0 - lay.h**2
         else:
@@ -465,11 +501,26 @@ class LSTM(_Recurrent):
     cell = "lstm"
     variants = cells.LSTM_VARIANTS
 
-    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+    def _forward_layer(
+        self,
+        x_proj: np.ndarray,
+        w_hh: np.ndarray,
+        b_hh: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
         A, G, C, Hs = cells.lstm_layer(x_proj, w_hh, h0, c0, self.variant)
         return {"A": A, "G": G, "c": C, "h": Hs}
 
-    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
+    def _backward_layer(
+        self,
+        lay: LayerTrace,
+        seq: Converter,
+        state: Converter,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        d_out: np.ndarray,
+    ) -> dict[str, Any]:
         grads, dX, dh0, dc0, dH, dC = bptt.lstm_layer_backward(
             seq(lay.x),
             w_ih,
@@ -484,7 +535,7 @@ class LSTM(_Recurrent):
         )
         return {"grads": grads, "dX": dX, "dh0": dh0, "dc0": dc0, "dH": dH, "dC": dC}
 
-    def _step_jacobians(self, lay, w_hh):
+    def _step_jacobians(self, lay: LayerTrace, w_hh: np.ndarray) -> list[np.ndarray]:
         G = self._stacked_gates(lay, lambda a: a)
         D = bptt._lstm_derivatives(G, self.hidden_size, self.variant)
         c = lay.c
@@ -501,11 +552,26 @@ class GRU(_Recurrent):
     cell = "gru"
     variants = cells.GRU_VARIANTS
 
-    def _forward_layer(self, x_proj, w_hh, b_hh, h0, c0):
+    def _forward_layer(
+        self,
+        x_proj: np.ndarray,
+        w_hh: np.ndarray,
+        b_hh: np.ndarray,
+        h0: np.ndarray,
+        c0: np.ndarray | None,
+    ) -> dict[str, np.ndarray]:
         A, G, HN, Hs = cells.gru_layer(x_proj, w_hh, b_hh, h0, self.variant)
         return {"A": A, "G": G, "HN": HN, "h": Hs}
 
-    def _backward_layer(self, lay, seq, state, w_ih, w_hh, d_out):
+    def _backward_layer(
+        self,
+        lay: LayerTrace,
+        seq: Converter,
+        state: Converter,
+        w_ih: np.ndarray,
+        w_hh: np.ndarray,
+        d_out: np.ndarray,
+    ) -> dict[str, Any]:
         grads, dX, dh0, dH = bptt.gru_layer_backward(
             seq(lay.x),
             w_ih,
@@ -519,7 +585,7 @@ class GRU(_Recurrent):
         )
         return {"grads": grads, "dX": dX, "dh0": dh0, "dH": dH}
 
-    def _step_jacobians(self, lay, w_hh):
+    def _step_jacobians(self, lay: LayerTrace, w_hh: np.ndarray) -> list[np.ndarray]:
         G = self._stacked_gates(lay, lambda a: a)
         hn, h = lay.aux["hn"], lay.h
         textbook = self.variant == "textbook"
@@ -530,3 +596,4 @@ class GRU(_Recurrent):
 
 
 MODELS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
+Model = RNN | LSTM | GRU  # any reference model (type hints)
