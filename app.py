@@ -31,12 +31,13 @@ lesson = [
 practice = [
     st.Page("app_pages/forecast.py", title=ui.t("nav_forecast"), url_path="forecast"),
     st.Page("app_pages/memory.py", title=ui.t("nav_memory"), url_path="memory"),
+    st.Page("app_pages/text.py", title=ui.t("nav_text"), url_path="text"),
 ]
 page = st.navigation({ui.t("nav_lesson"): lesson, ui.t("nav_practice"): practice})
 
 # Pages that show one cell type whatever the sidebar says, and pages that train their own models.
 FIXED_CELL = {"gradients": "rnn", "lstm": "lstm", "adds": "lstm", "gru": "gru", "compare": None}
-OWN_CONTROLS = {"forecast", "memory"}
+OWN_CONTROLS = {"forecast", "memory", "text"}
 LESSON_PAGES = {"unroll", "gradients", "lstm", "adds", "gru", "compare"}  # with a network chooser
 
 with st.sidebar:

@@ -25,6 +25,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "nav_compare": ("6 · RNN vs LSTM vs GRU", "6 · RNN、LSTM 与 GRU 对比"),
     "nav_forecast": ("7 · Forecasting a series", "7 · 时间序列预测"),
     "nav_memory": ("8 · The memory lab", "8 · 记忆实验室"),
+    "nav_text": ("9 · The text lab", "9 · 文本实验室"),
     "nav_lesson": ("The lesson", "课程"),
     "nav_practice": ("In practice", "实践"),
     # sidebar

@@ -44,6 +44,7 @@ CORPORA: dict[str, str] = {  # bundled texts (assets/README.md says where they c
     "tang": "tang_poems.txt",
 }
 UNKNOWN = "\ufffd"  # how the unknown symbol is written out
+DEFAULT_VOCAB = 2000  # characters kept in the vocabulary unless told otherwise
 MAX_TEXT_BYTES = 4_000_000  # the upload cap (a million CJK characters is 3 MB of UTF-8)
 MAX_TEXT_CHARS = 1_000_000  # the longest text trained on (each bundled one is under 250,000)
 MIN_COVERAGE = 0.5  # the vocabulary must cover at least this share of a text
@@ -145,7 +146,7 @@ class Vocabulary:
         object.__setattr__(self, "index", {c: i + 1 for i, c in enumerate(self.chars)})
 
     @classmethod
-    def from_text(cls, text: str, max_chars: int = 2000) -> Vocabulary:
+    def from_text(cls, text: str, max_chars: int = DEFAULT_VOCAB) -> Vocabulary:
         """The `max_chars` most frequent characters of `text` (ties: lower code point first)."""
         if isinstance(max_chars, bool) or not isinstance(max_chars, int) or max_chars < 1:
             raise ValueError(f"the vocabulary size must be a positive integer, got {max_chars!r}")
@@ -186,7 +187,7 @@ class Corpus:
 def make_corpus(
     text: str,
     *,
-    max_chars: int = 2000,
+    max_chars: int = DEFAULT_VOCAB,
     val_fraction: float = 0.1,
     seq_len: int = 100,
     max_val_chars: int | None = 20_000,
@@ -282,16 +283,24 @@ FULL_STOP_CAP = 20  # "characters to the next full stop" is capped here (and whe
 
 
 def _quote_state(text: str) -> np.ndarray:
-    """1 inside quotes: a straight " toggles, “ 「 『 open and ” 」 』 close (nesting counted)."""
-    out, straight, depth = np.zeros(len(text)), False, 0
+    """1 inside quotes. Straight quotes as in Python: " opens and closes a string (so a triple
+    quote toggles three times), ' too, but only after a character that is not a letter or digit
+    (an apostrophe, as in "don't", opens nothing), and each is literal inside the other's string.
+    “ 「 『 open and ” 」 』 close (nesting counted)."""
+    out, straight, depth = np.zeros(len(text)), "", 0
     for t, ch in enumerate(text):
-        if ch == '"':
-            straight = not straight
+        if ch == '"' and straight != "'":
+            straight = "" if straight else '"'
+        elif ch == "'" and straight != '"':
+            if straight:
+                straight = ""
+            elif t == 0 or not text[t - 1].isalnum():
+                straight = "'"
         elif ch in OPEN_QUOTES:
             depth += 1
         elif ch in CLOSE_QUOTES:
             depth = max(depth - 1, 0)
-        out[t] = straight or depth > 0
+        out[t] = bool(straight) or depth > 0
     return out
 
 
@@ -517,8 +526,23 @@ class CharModel:
         lp = self.log_probs(self.trace(x[:, :-1]))
         return bits(np.take_along_axis(lp, x[:, 1:, None], axis=-1))
 
+    def connectivity(self, ids: np.ndarray, target: int) -> np.ndarray:
+        """‖∂ log p(target | ids) / ∂x_t‖ for every character t of `ids` (T,): how strongly the
+        prediction of the character after `ids` depends on each input vector x_t = E[c_t]
+        (Distill's connectivity), by the reference's exact BPTT (`model.connectivity`). The
+        gradient of log p(target) = z_target - logsumexp(z), z = W h_{T-1} + b, with respect to
+        h_{T-1} is W^T (onehot(target) - p)."""
+        if not 0 <= int(target) < self.vocab.size:
+            raise ValueError(f"target {target} is outside the vocabulary of {self.vocab.size}")
+        trace = self.trace(np.asarray(ids))
+        p = np.exp(self.log_probs(trace)[-1])  # (V,)
+        onehot = np.zeros_like(p)
+        onehot[int(target)] = 1.0
+        return self.rnn.connectivity(trace, self.head_w.T @ (onehot - p))
+
     # --- sampling
-    def _state_after(self, trace: Trace) -> tuple[np.ndarray, np.ndarray | None]:
+    def final_state(self, trace: Trace) -> tuple[np.ndarray, np.ndarray | None]:
+        """Every layer's last h (and c), (L, H): the state to read on from."""
         h = np.stack([lay.h[-1] for lay in trace.layers])  # (L, H)
         c = None if self.cell != "lstm" else np.stack([lay.c[-1] for lay in trace.layers])
         return h, c
@@ -537,7 +561,7 @@ class CharModel:
         rng = np.random.default_rng(seed)
         ids = self.vocab.encode(start)
         tr = self.trace(ids)
-        h, c = self._state_after(tr)
+        h, c = self.final_state(tr)
         logits = tr.h[-1] @ self.head_w.T + self.head_b
         out = []
         for _ in range(length):
@@ -551,7 +575,7 @@ class CharModel:
                 nxt = int(rng.choice(len(p), p=p / p.sum()))
             out.append(nxt)
             tr = self.trace(np.array([nxt]), h, c)
-            h, c = self._state_after(tr)
+            h, c = self.final_state(tr)
             logits = tr.h[-1] @ self.head_w.T + self.head_b
         return Sample(self.vocab.decode(out), self.vocab.unknown(prime))
 

@@ -16,7 +16,7 @@ from tests.conftest import IDLE
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory"]
+PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory", "text"]
 SHOTS = Path(os.environ.get("RNN_EXPLAINER_SHOTS", Path(__file__).resolve().parents[1] / "out"))
 
 

@@ -150,6 +150,11 @@ def test_features_by_hand():
     assert f["after_comma"].tolist()[2:5] == [0, 1, 1] and f["after_comma"][11] == 0
 
 
+def test_single_quotes_and_apostrophes():
+    f = T.features("f('a\"b') don't 'x'")
+    assert f["in_quotes"].tolist() == [0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]
+
+
 def test_chinese_quotes_and_brackets():
     f = T.features("他說「好（真）」了")
     assert f["in_quotes"].tolist() == [0, 0, 1, 1, 1, 1, 1, 0, 0]

@@ -121,7 +121,7 @@ def torch_steps(net: TT.CharNet, ids: np.ndarray) -> list[dict[str, torch.Tensor
 
 @pytest.mark.parametrize("cell, layers", [("lstm", 1), ("gru", 2), ("rnn", 1), ("lstm", 2)])
 def test_painted_values_equal_the_torch_model_stepped(cell, layers):
-    run = TT.train(tiny_config(cell=cell, layers=layers, max_steps=20, hidden=12), tiny_text())
+    run = TT.train(tiny_config(cell=cell, layers=layers, max_steps=3, hidden=12), tiny_text())
     model = run.char_model()
     passage = tiny_text(8, seed=1)
     ids = model.vocab.encode(passage)
@@ -251,3 +251,20 @@ def test_cli_missing_file_and_bad_option(capsys):
     assert code == 2 and "cannot read" in err
     code, err = cli_in_process(capsys, "--corpus", "python", "--hidden", "4096")
     assert code == 2 and "hidden" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize("cell, layers", [("rnn", 1), ("lstm", 1), ("gru", 1), ("lstm", 2)])
+def test_connectivity_equals_torch_autograd(cell, layers):
+    run = TT.train(tiny_config(cell=cell, layers=layers, max_steps=3, hidden=12), tiny_text())
+    model = run.char_model()
+    passage = tiny_text(3, seed=2)
+    ids, target = model.vocab.encode(passage[:-1]), int(model.vocab.encode(passage[-1])[0])
+    norms = model.connectivity(ids, target)
+    # torch: the gradient of log p(target | passage) with respect to the input vectors x_t
+    net = TT.torch_model(model)
+    x = net.inputs(torch.from_numpy(ids))[None].detach().requires_grad_(True)  # (1, T, E)
+    out, _ = net.rnn(x)
+    torch.log_softmax(net.head(out[0, -1]), dim=-1)[target].backward()
+    want = x.grad[0].norm(dim=1).numpy()
+    np.testing.assert_allclose(norms, want, rtol=1e-10, atol=1e-14)
+    assert norms.shape == (len(ids),) and norms[-1] > 0

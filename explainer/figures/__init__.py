@@ -15,7 +15,7 @@ Every builder takes `presentation=True` (bigger fonts, thicker lines) and `label
 transforms: every number drawn comes from the trace, the grads or the Jacobians.
 """
 
-from explainer.figures import forecast, memory  # noqa: F401,I001 -- register their label keys
+from explainer.figures import forecast, memory, text  # noqa: F401,I001 -- register their label keys
 from explainer.figures.cell import cell_figure
 from explainer.figures.gradients import forget_product_figure, gradient_decay_figure
 from explainer.figures.heatmaps import gate_heatmaps_figure, saturation_figure

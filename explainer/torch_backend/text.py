@@ -52,7 +52,7 @@ class TextConfig:
     hidden: int = 128  # hidden units H, up to 512
     layers: int = 1  # 1 or 2
     embedding: int = 32  # embedding size E; 0: one-hot input
-    vocab_size: int = 2000  # the N most frequent characters kept (+ one unknown symbol)
+    vocab_size: int = T.DEFAULT_VOCAB  # the N most frequent characters kept (+ one unknown symbol)
     seq_len: int = 100  # truncated BPTT: characters per chunk
     batch: int = 32  # parallel streams (fewer when the text is short)
     lr: float = 3e-3  # Adam learning rate
@@ -149,6 +149,26 @@ def torch_model(model: T.CharModel, dtype: torch.dtype = torch.float64) -> CharN
     net = net.to(dtype)
     net.load_state_dict({k: torch.from_numpy(np.asarray(v)) for k, v in model.tensors().items()})
     return net.eval()
+
+
+def parity(model: T.CharModel, ids: np.ndarray) -> dict[str, float]:
+    """max |torch - NumPy| over a passage: the top layer's h at every step, every layer's final
+    h (and c), and the log-probabilities, the torch side in float64 from the same weights."""
+    net = torch_model(model)
+    trace = model.trace(np.asarray(ids))
+    with torch.no_grad():
+        x = torch.from_numpy(np.asarray(ids, dtype=np.int64))[None]
+        out, state = net.rnn(net.inputs(x))
+        logp = torch.log_softmax(net.head(out), dim=-1)[0].numpy()
+    h_last, c_last = model.final_state(trace)
+    diffs = {
+        "h": np.abs(out[0].numpy() - trace.h).max(),
+        "h_final": np.abs((state[0] if net.cell == "lstm" else state)[:, 0].numpy() - h_last).max(),
+        "log_p": np.abs(logp - model.log_probs(trace)).max(),
+    }
+    if c_last is not None:
+        diffs["c_final"] = np.abs(state[1][:, 0].numpy() - c_last).max()
+    return {k: float(v) for k, v in diffs.items()}
 
 
 def evaluate(model: CharNet, ids: np.ndarray, streams: int = EVAL_STREAMS) -> float:
