@@ -429,7 +429,7 @@ def torch_loaded() -> bool:
 def choose_text() -> tuple[str, str | None, T.Corpus | None]:
     """The text source, the cleaned text (None: none yet, or bad: a message is shown) and, for a
     bundled text, its corpus as the shipped models saw it."""
-    source = ui._bound(
+    source = ui.bound(
         st.radio,
         tr("source"),
         "text_src",
@@ -496,7 +496,7 @@ def sample_section(model: T.CharModel, mkey: str, source: str) -> str:
     prime = c1.text_input(
         tr("prime"), value=PRIMES.get(source, ""), max_chars=200, key=f"text_prime_{source}"
     )
-    temperature = ui._bound(
+    temperature = ui.bound(
         c2.slider,
         tr("temperature"),
         "text_temp",
@@ -505,7 +505,7 @@ def sample_section(model: T.CharModel, mkey: str, source: str) -> str:
         value=0.8,
         step=0.05,
     )
-    length = ui._bound(
+    length = ui.bound(
         c3.slider, tr("length"), "text_len", min_value=50, max_value=1000, value=300, step=50
     )
     seed = c4.number_input(tr("seed"), 0, 10_000, 0, key="text_sample_seed")
@@ -519,7 +519,7 @@ def sample_section(model: T.CharModel, mkey: str, source: str) -> str:
 
 
 def choose_passage(corpus: T.Corpus, sampled: str, text: str) -> str:
-    psg = ui._bound(
+    psg = ui.bound(
         st.radio,
         tr("passage"),
         "text_psg",
@@ -741,7 +741,7 @@ if models:
         st.session_state["text_pick"] = "session"
     if st.session_state.get("text_pick") not in options:
         st.session_state.pop("text_pick", None)
-    pick = ui._bound(
+    pick = ui.bound(
         st.radio,
         tr("model"),
         "text_pick",

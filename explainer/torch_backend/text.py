@@ -41,7 +41,7 @@ from explainer.torch_backend import build_torch_rnn, set_threads
 CELLS = ("rnn", "lstm", "gru")
 MAX_HIDDEN = 512
 MAX_LAYERS = 2
-EVAL_STREAMS = 8  # the validation text is read as this many parallel streams
+EVAL_STREAMS = 64  # the validation text is read as this many parallel streams (batched: cheap)
 
 
 @dataclass
@@ -250,6 +250,7 @@ class TextRun:
             coverage=corpus.coverage,
             train_chars=len(corpus.train),
             val_chars=len(corpus.val),
+            eval_streams=EVAL_STREAMS,
             torch=torch.__version__,
             **more,
         )
