@@ -42,12 +42,13 @@ tr = ui.translator(
             "Trained on Python source or on Tang poems, some of its units come to track things a "
             "person can name: being inside a string, how deep the brackets are, where the line "
             "ends. Here you can sample from the shipped networks, paint any unit over the text, "
-            "search for such units, and see how far back each cell's prediction reaches. Every "
-            "number below is computed by the NumPy reference replaying the trained weights.",
+            "search for such units, and see how far back each cell's prediction reaches. The "
+            "painted values, the search and the connectivity are computed by the NumPy reference "
+            "replaying the trained weights.",
             "字符级模型一次读一个字符，并预测下一个字符。用 Python 源代码或唐诗训练之后，其中一些"
             "单元会学会追踪人能说出名字的东西：是否在字符串里、括号有多深、这一行快结束了没有。"
             "你可以在这里从随附的网络中采样，把任意单元的数值涂在文字上，搜索这样的单元，并观察每种"
-            "单元的预测能回溯多远。下面的每个数字都由 NumPy 参考实现重放训练好的权重算出。",
+            "单元的预测能回溯多远。涂色的数值、单元搜索和连通性都由 NumPy 参考实现重放训练好的权重算出。",
         ),
         "source": ("Text", "文本"),
         "src_python": ("Python source (more-itertools)", "Python 源代码（more-itertools）"),

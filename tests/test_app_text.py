@@ -65,7 +65,7 @@ def test_opens_on_the_shipped_networks_and_reads_them():
     # find cells: one row per named feature, and connectivity for the three shipped cells
     table = at.dataframe[0].value
     assert len(table) == len(T.FEATURES)
-    reach = [c for c in texts(at, "caption") if "the gradient" in c]
+    reach = [c for c in texts(at, "caption") if ": p = " in c]
     assert [c.split(":")[0] for c in reach] == ["shipped RNN", "shipped LSTM", "shipped GRU"]
 
 
@@ -148,7 +148,7 @@ def test_a_short_training_on_a_pasted_text_becomes_the_page_network():
     assert trained.model.manifest["bits_per_char"] < trained.baselines.unigram
     # the sample and the reading views use it
     assert at.code[0].value.startswith("")
-    assert any("the gradient" in c for c in texts(at, "caption"))
+    assert any(": p = " in c for c in texts(at, "caption"))
     assert any("only this session" in c.lower() for c in texts(at, "caption"))
 
 
@@ -170,5 +170,5 @@ def test_a_training_on_a_bundled_text_is_offered_beside_the_shipped_networks():
     assert not at.exception, at.exception
     radio = at.radio(key="text_pick")
     assert radio.value == "session" and len(radio.options) == 4
-    reach = [c for c in texts(at, "caption") if "the gradient" in c]
+    reach = [c for c in texts(at, "caption") if ": p = " in c]
     assert len(reach) == 4 and reach[-1].startswith("trained here: LSTM, 32 units")
