@@ -17,14 +17,16 @@ tr = ui.translator(
             "Gates multiply: a value times a number between 0 and 1 is a valve, letting information "
             "through or shutting it off. The cell state adds: c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t puts "
             "new information on top of the old. For the gradient that makes all the difference. "
-            "Along the cell state, one step back is ∂c_t/∂c_(t−1) = f_t: no weight matrix, no "
-            "squashing derivative, just the forget gate. When f stays near 1 the gradient passes "
-            "almost untouched, step after step. A plain RNN instead multiplies by "
+            "Along the cell state's direct path (c_(t−1) → f_t ⊙ c_(t−1) → c_t, leaving aside the "
+            "paths through h_(t−1) and the gates), one step back is ∂c_t/∂c_(t−1) = f_t: no weight "
+            "matrix, no squashing derivative, just the forget gate. When f stays near 1 the "
+            "gradient passes that path almost untouched, step after step. A plain RNN instead multiplies by "
             "diag(tanh′) · W_hh at every step, and the product fades (or explodes).",
             "门做乘法：乘上一个 0 到 1 之间的数就像一个阀门，让信息通过或将其关闭。细胞状态做加法："
             "c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t 把新信息叠加在旧信息之上。对梯度而言这至关重要。"
-            "沿着细胞状态后退一步，∂c_t/∂c_(t−1) = f_t：没有权重矩阵，没有压缩函数的导数，只有遗忘门。"
-            "只要 f 接近 1，梯度就能几乎不受损失地一步步传回去。而普通 RNN 每一步都要乘上 "
+            "沿着细胞状态的直接路径（c_(t−1) → f_t ⊙ c_(t−1) → c_t，不计经过 h_(t−1) 和各个门的路径）"
+            "后退一步，∂c_t/∂c_(t−1) = f_t：没有权重矩阵，没有压缩函数的导数，只有遗忘门。"
+            "只要 f 接近 1，梯度就能沿这条路径几乎不衰减地一步步传回去。而普通 RNN 每一步都要乘上 "
             "diag(tanh′) · W_hh，连乘的结果会逐渐消失（或爆炸）。",
         ),
         "fbias": (
@@ -45,11 +47,14 @@ tr = ui.translator(
             "输入门与遗忘门耦合（i = 1 − f）",
         ),
         "fmean": (
-            "Mean forget gate in this run: f ≈ {f:.2f}. Each step back along the cell state "
-            "multiplies the gradient by f, so 20 steps back about {f:.2f}^20 ≈ {p20:.1e} of it is "
-            "left on that path alone.",
-            "本次运行中遗忘门的平均值：f ≈ {f:.2f}。沿细胞状态每后退一步，梯度就乘以 f，"
-            "所以往回 20 步时，仅沿这条路径大约只剩下 {f:.2f}^20 ≈ {p20:.1e}。",
+            "Mean forget gate in this run: f ≈ {f:.2f}.",
+            "本次运行中遗忘门的平均值：f ≈ {f:.2f}。",
+        ),
+        "fback": (
+            "Each step back along the cell state's direct path multiplies the gradient by f, so "
+            "{k} steps back about {f:.2f}^{k} ≈ {pk:.1e} of it is left on that path alone.",
+            "沿细胞状态的直接路径每后退一步，梯度就乘以 f，所以往回 {k} 步时，仅沿这条路径大约只剩下 "
+            "{f:.2f}^{k} ≈ {pk:.1e}。",
         ),
         "fhalf": (
             "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
@@ -76,7 +81,20 @@ tr = ui.translator(
         "table_variant": ("LSTM variant", "LSTM 变体"),
         "table_h": ("steps back with signal in h", "h 中仍有信号的步数"),
         "table_c": ("steps back with signal in c", "c 中仍有信号的步数"),
-        "all": ("all {steps}", "全部 {steps} 步"),
+        "table_c0": ("‖∂L/∂c_0‖ (size at t = 0)", "‖∂L/∂c_0‖（t = 0 处的大小）"),
+        "table_cmax": ("largest |c_t|", "最大的 |c_t|"),
+        "table_note": (
+            "The counts compare each curve with its own last step, not with the other variants: "
+            "the fourth column gives the size that is left at t = 0. With f clamped to 1 the cell "
+            "state sums every input (here |c| reaches {cmax:.1f}); where |c| is large tanh(c) is "
+            "flat, so ∂h/∂c = o ⊙ tanh′(c) is small and the gradient enters the cell state at "
+            "{ratio:.2g} × the standard LSTM's size ({c_one:.1e} against {c_std:.1e} at the last "
+            "step). Along c it is then no longer damped.",
+            "步数是与每条曲线自己的最后一步比较，而不是与其他变体比较：第四列给出 t = 0 处剩下的大小。"
+            "把 f 固定为 1 时，细胞状态把每个输入都累加起来（这里 |c| 达到 {cmax:.1f}）；|c| 很大时 "
+            "tanh(c) 很平，所以 ∂h/∂c = o ⊙ tanh′(c) 很小，梯度进入细胞状态时只有标准 LSTM 的 "
+            "{ratio:.2g} 倍（最后一步为 {c_one:.1e}，标准 LSTM 为 {c_std:.1e}）。之后沿 c 它不再衰减。",
+        ),
         "thesis_yes": (
             "In these {net} networks the LSTM's gradient ‖∂y/∂h_t‖ keeps at least a thousandth "
             "of its strength {lstm} steps back, across the {lag} steps from the first marked "
@@ -129,10 +147,6 @@ ui.live_controls(s)
 knobs = dict(cell="lstm", fbias=float(fbias), variant=variant)
 
 
-def fmt(n):
-    return tr("all", steps=s["steps"]) if n is None else str(n)
-
-
 def body() -> None:
     pr_lstm, pr_rnn = ui.page_run(s, **knobs), ui.page_run(s, cell="rnn")
     lstm, rnn, key = pr_lstm.run, pr_rnn.run, pr_lstm.key
@@ -145,13 +159,14 @@ def body() -> None:
             tr(
                 "thesis_yes" if yes else "thesis_no",
                 net=tr(f"net_{lstm.net}"),
-                lstm=fmt(n_l),
-                rnn=fmt(n_r),
+                lstm=ui.reach_text(n_l, s["steps"]),
+                rnn=ui.reach_text(n_r, s["steps"]),
                 lag=lag,
             )
         )
     f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
-    text = tr("fmean", f=f_mean, p20=f_mean**20)
+    k = min(20, s["steps"] - 1)  # steps back that the sequence has
+    text = tr("fmean", f=f_mean) + (" " + tr("fback", f=f_mean, k=k, pk=f_mean**k) if k else "")
     if f_mean < 0.8 and lstm.net == "untrained":
         text += "\n\n" + tr("fhalf")
     st.info(text)
@@ -189,11 +204,26 @@ def body() -> None:
     st.dataframe(
         {
             tr("table_variant"): [tr(f"abl_{v}") for v in runs],
-            tr("table_h"): [fmt(steps_of_signal(r.grads.h_norm, RATIO)) for r in runs.values()],
-            tr("table_c"): [fmt(steps_of_signal(r.grads.c_norm, RATIO)) for r in runs.values()],
+            tr("table_h"): [
+                ui.reach_text(steps_of_signal(r.grads.h_norm, RATIO), s["steps"])
+                for r in runs.values()
+            ],
+            tr("table_c"): [
+                ui.reach_text(steps_of_signal(r.grads.c_norm, RATIO), s["steps"])
+                for r in runs.values()
+            ],
+            tr("table_c0"): [f"{r.grads.c_norm[0]:.1e}" for r in runs.values()],
+            tr("table_cmax"): [
+                f"{np.max(np.abs(r.trace.layers[-1].c)):.1f}" for r in runs.values()
+            ],
         },
         hide_index=True,
     )
+    one, std = runs["forget_one"], runs["standard"]
+    c_one, c_std = float(one.grads.c_norm[-1]), float(std.grads.c_norm[-1])
+    if c_std > 0 and np.isfinite(c_one / c_std):
+        cmax = float(np.max(np.abs(one.trace.layers[-1].c)))
+        st.caption(tr("table_note", cmax=cmax, ratio=c_one / c_std, c_one=c_one, c_std=c_std))
     ui.plot(
         ui.memo_figure(
             ("ablations", key),

@@ -30,7 +30,6 @@ tr = ui.translator(
         "table_hidden": ("hidden size", "隐藏层大小"),
         "table_params": ("parameters", "参数个数"),
         "table_reach": ("steps back with signal", "仍有信号的步数"),
-        "all": ("all {steps}", "全部 {steps} 步"),
         "decay": ("Gradient decay, overlaid", "梯度衰减曲线叠加"),
         "table_lag": ("lag to bridge", "需要跨越的延迟"),
         "table_across": ("carries across the lag", "能否跨越延迟"),
@@ -74,10 +73,6 @@ match = ui.bound(
 ui.live_controls(s)
 
 
-def fmt(n):
-    return tr("all", steps=s["steps"]) if n is None else str(n)
-
-
 def body() -> None:
     size = (
         s["hidden"]
@@ -102,14 +97,14 @@ def body() -> None:
                 "thesis_yes" if yes else "thesis_no",
                 net=tr(f"net_{runs['lstm'].net}"),
                 lag=lag,
-                **{c: fmt(reach[c][0]) for c in CELLS},
+                **{c: ui.reach_text(reach[c][0], s["steps"]) for c in CELLS},
             )
         )
     table = {
         tr("table_cell"): [ui.t(f"cell_{c}") for c in CELLS],
         tr("table_hidden"): [hidden[c] for c in CELLS],
         tr("table_params"): [runs[c].model.num_params for c in CELLS],
-        tr("table_reach"): [fmt(reach[c][0]) for c in CELLS],
+        tr("table_reach"): [ui.reach_text(reach[c][0], s["steps"]) for c in CELLS],
     }
     if lag is not None:
         table[tr("table_lag")] = [lag] * len(CELLS)

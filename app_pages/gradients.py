@@ -6,7 +6,7 @@ import streamlit as st
 
 from explainer import bptt, figures, ui
 from explainer.figures import reach_figure
-from explainer.lesson import steps_of_signal
+from explainer.lesson import step_bound, steps_of_signal
 
 RATIO = 1e-3  # "carries signal" = at least a thousandth of the gradient at the last step
 RADII = tuple(np.round(np.arange(0.5, 2.01, 0.1), 2))
@@ -16,25 +16,36 @@ tr = ui.translator(
         "title": ("Vanishing and exploding gradients", "梯度消失与梯度爆炸"),
         "intro": (
             "Backpropagation through time multiplies one Jacobian per step, "
-            "∂h_t/∂h_(t−1) = diag(tanh′(a_t)) · W_hh. A product of many such matrices shrinks "
-            "geometrically when W_hh's spectral radius (its largest |eigenvalue|) is below 1, and can "
-            "grow geometrically above 1. Here W_hh is rescaled to the radius you choose; the loss sits "
-            "on the last step only, so the curve shows how much of its gradient reaches each earlier "
-            "step.",
-            "沿时间反向传播时，每一步都要乘上一个雅可比矩阵 ∂h_t/∂h_(t−1) = diag(tanh′(a_t)) · W_hh。"
-            "当 W_hh 的谱半径（最大特征值的模）小于 1 时，许多这样的矩阵相乘会按几何级数缩小；"
-            "大于 1 时则可能按几何级数增长。这里把 W_hh 缩放到你选择的谱半径；损失只放在最后一步，"
-            "所以曲线显示了它的梯度有多少能到达之前的每一步。",
+            "∂h_t/∂h_(t−1) = diag({phi}′(a_t)) · W_hh. Here W_hh is rescaled to the spectral radius "
+            "you choose (its largest |eigenvalue|); the loss sits on the last step only, so the "
+            "curve shows how much of its gradient reaches each earlier step. The radius decides "
+            "what the powers of W_hh do in the long run: below 1 they shrink geometrically, above 1 "
+            "they can grow. One step is bounded by something else: the largest singular value of "
+            "W_hh times the largest {phi}′ (at most 1). Only when that product is below 1 must the "
+            "gradient shrink at every step; W_hh is not symmetric, its largest singular value "
+            "exceeds its radius, and so below radius 1 the gradient can still grow for a while.",
+            "沿时间反向传播时，每一步都要乘上一个雅可比矩阵 ∂h_t/∂h_(t−1) = diag({phi}′(a_t)) · W_hh。"
+            "这里把 W_hh 缩放到你选择的谱半径（最大特征值的模）；损失只放在最后一步，所以曲线显示了它的"
+            "梯度有多少能到达之前的每一步。谱半径决定 W_hh 的幂在长期内的行为：小于 1 时按几何级数缩小，"
+            "大于 1 时可能增长。而单独一步的上界是另一个量：W_hh 的最大奇异值乘以 {phi}′ 的最大值"
+            "（不超过 1）。只有这个乘积小于 1 时，梯度才必然每一步都缩小；W_hh 不是对称矩阵，它的最大"
+            "奇异值大于谱半径，所以谱半径小于 1 时梯度仍可能先增长一段。",
+        ),
+        "bound": (
+            "This run's W_hh: spectral radius {rho:.2f}, largest singular value {sigma:.2f}; the "
+            "largest {phi}′ over its steps is {slope:.2f}. So one step back multiplies the "
+            "gradient's size by at most {sigma:.2f} × {slope:.2f} = {bound:.2f}.",
+            "本次运行的 W_hh：谱半径 {rho:.2f}，最大奇异值 {sigma:.2f}；各步中 {phi}′ 的最大值为 "
+            "{slope:.2f}。因此每往回一步，梯度的大小最多乘以 {sigma:.2f} × {slope:.2f} = {bound:.2f}。",
         ),
         "radius": ("Spectral radius of W_hh", "W_hh 的谱半径"),
         "nonlin": ("Activation", "激活函数"),
         "reach": ("Steps back with signal", "仍有信号的步数"),
         "reach_help": (
-            "How many steps back from the last one ‖∂L/∂h_t‖ stays above 1/1000 of its value at "
-            "the last step.",
-            "从最后一步往回数，‖∂L/∂h_t‖ 保持在最后一步数值的 1/1000 以上的步数。",
+            "How many steps back from the last one (not counting the last step itself) ‖∂L/∂h_t‖ "
+            "stays at or above 1/1000 of its value at the last step.",
+            "从最后一步往回数（不计最后一步本身），‖∂L/∂h_t‖ 保持在最后一步数值的 1/1000 及以上的步数。",
         ),
-        "reach_all": ("all {steps}", "全部 {steps} 步"),
         "ratio": ("‖∂L/∂h_0‖ / ‖∂L/∂h_(T−1)‖", "‖∂L/∂h_0‖ / ‖∂L/∂h_(T−1)‖"),
         "vanish": (
             "At radius {radius} the gradient keeps at least a thousandth of its strength for {n} "
@@ -79,7 +90,7 @@ tr = ui.translator(
 )
 
 st.title(tr("title"))
-st.write(tr("intro"))
+intro = st.empty()  # written once the activation is known: its formula names it
 s = ui.lesson_settings("gradients", ("rnn",))
 st.caption(tr("why_untrained"))
 c1, c2 = st.columns([3, 1])
@@ -101,6 +112,7 @@ nonlin = ui.bound(
     horizontal=True,
     **ui.weight_knob("gradients", "nonlinearity"),
 )
+intro.write(tr("intro", phi=nonlin))
 ui.live_controls(s)
 knobs = dict(cell="rnn", radius=float(radius), nonlinearity=nonlin)
 
@@ -109,16 +121,14 @@ def body() -> None:
     pr = ui.page_run(s, **knobs)
     run = pr.run
     ui.network_note({"RNN": run})
+    rho, sigma, slope = step_bound(run)
     if run.net != "untrained":
-        rho = float(np.max(np.abs(np.linalg.eigvals(run.model.params["weight_hh_l0"]))))
         st.caption(tr("measured_radius", radius=rho))
     shown = radius if run.net == "untrained" else round(rho, 3)
     ui.input_figure(pr, "gradients_input")
     n = steps_of_signal(run.grads.h_norm, RATIO)
     m1, m2 = st.columns(2)
-    m1.metric(
-        tr("reach"), tr("reach_all", steps=s["steps"]) if n is None else n, help=tr("reach_help")
-    )
+    m1.metric(tr("reach"), ui.reach_text(n, s["steps"]), help=tr("reach_help"))
     with np.errstate(all="ignore"):
         ratio = run.grads.h_norm[0] / run.grads.h_norm[-1]
     m2.metric(tr("ratio"), f"{ratio:.2e}")
@@ -126,6 +136,8 @@ def body() -> None:
         st.info(tr("grow", radius=shown, steps=s["steps"], ratio=f"{ratio:.2e}"))
     else:
         st.info(tr("vanish", radius=shown, n=n))
+    phi = run.model.nonlinearity
+    st.caption(tr("bound", rho=rho, sigma=sigma, slope=slope, bound=sigma * slope, phi=phi))
     ui.overflow_note(run)
 
     fig = ui.memo_figure(
@@ -147,7 +159,7 @@ def body() -> None:
             for r in RADII
         ]
         return reach_figure(
-            RADII, {"RNN": reach}, steps=s["steps"], ratio=RATIO, current=radius, **ui.fig_kw()
+            RADII, {"RNN": reach}, steps=s["steps"] - 1, ratio=RATIO, current=radius, **ui.fig_kw()
         )
 
     ui.plot(ui.memo_figure(("reach", pr.key), sweep), "reach")

@@ -268,14 +268,32 @@ def lesson_run(
 
 
 def steps_of_signal(norms: np.ndarray, ratio: float = 1e-3) -> int | None:
-    """How many steps back from the last one the gradient norm stays above `ratio` times its value
-    at the last step; None when it never drops that low within the sequence (or overflowed)."""
+    """How many steps back from the last one (t = T-2, T-3, ...) the gradient norm stays at or
+    above `ratio` times its value at the last step; the last step itself is not one of them. None
+    when it never drops that low, back to t = 0 (all T-1 steps back); 0 when even the step before
+    the last is below it, or the last step's norm is 0 or not finite."""
     norms = np.asarray(norms, dtype=np.float64)
     end = norms[-1]
     if not np.isfinite(end) or end == 0:
         return 0
-    below = np.flatnonzero(~(norms[::-1] >= ratio * end))  # NaN counts as "no signal"
+    back = norms[-2::-1]  # one step back, two steps back, ... (T-1 values)
+    below = np.flatnonzero(~(back >= ratio * end))  # NaN counts as "no signal"
     return int(below[0]) if below.size else None
+
+
+def step_bound(run: Run) -> tuple[float, float, float]:
+    """(ρ, σ_max, max φ′) of a plain RNN's last layer: the spectral radius of W_hh (max |eigenvalue|),
+    its largest singular value, and the largest slope φ′(a_t) of the activation over the run's
+    steps and units (tanh′ = 1 − h², relu′ = 1 where a > 0). One step back multiplies ‖∂L/∂h‖ by
+    at most σ_max · max φ′, since ‖W_hhᵀ diag(φ′) v‖ ≤ σ_max · max φ′ · ‖v‖; the radius only
+    governs the powers of W_hh in the long run (ρ ≤ σ_max)."""
+    k = len(run.trace.layers) - 1
+    w = run.model.params[f"weight_hh_l{k}"]
+    rho = float(np.max(np.abs(np.linalg.eigvals(w))))
+    sigma = float(np.linalg.norm(w, 2))
+    lay = run.trace.layers[k]
+    slope = 1.0 - lay.h**2 if run.model.nonlinearity == "tanh" else (lay.preact["h"] > 0) * 1.0
+    return rho, sigma, float(np.max(slope))
 
 
 def forget_product(trace: Trace, layer: int = 0) -> np.ndarray:

@@ -1,0 +1,118 @@
+"""Sentences that a number backs, checked against that number: the reach count and its "all",
+the one-step bound of page 2, the forget-gate product of page 4 and its ablation table's note."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pytest
+
+from explainer.lesson import lesson_run, steps_of_signal
+from tests.conftest import open_app
+
+pytestmark = pytest.mark.usefixtures("fresh_caches")
+
+
+def count_back(norms, ratio=1e-3):
+    """Steps back from the last one, one at a time, while the norm stays >= ratio x the last."""
+    k = 0
+    while k + 1 < len(norms) and norms[-2 - k] >= ratio * norms[-1]:
+        k += 1
+    return None if k == len(norms) - 1 else k
+
+
+@pytest.mark.parametrize(
+    ("norms", "expected"),
+    [
+        ([1e-5, 1e-2, 1.0], 1),  # one step back (t = 1) keeps signal; the last step is not counted
+        ([1e-5, 1.0], 0),  # the step before the last has none
+        ([0.5**k for k in range(12, -1, -1)], 9),  # 0.5^9 = 0.00195 >= 1e-3 > 0.5^10
+        ([1.0, 1.0, 1.0], None),  # all 2 steps back reach t = 0
+        ([1.0, np.nan, 1.0], 0),  # NaN is no signal
+        ([1.0, 0.0], 0),
+    ],
+)
+def test_steps_of_signal_counts_steps_back_without_the_last(norms, expected):
+    assert steps_of_signal(np.array(norms), 1e-3) == expected
+
+
+def number(text: str, after: str) -> float:
+    return float(re.search(re.escape(after) + r"\s*([-+0-9.e]+)", text).group(1).rstrip("."))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [{}, {"radius": "1.5", "nonlin": "relu", "steps": "60", "signal": "spike", "hidden": "16"}],
+)
+def test_page_2_reach_metric_and_sentence_match_the_gradient(query):
+    at = open_app("app_pages/gradients.py", **query)
+    steps, radius = int(query.get("steps", 40)), float(query.get("radius", 0.9))
+    nonlin = query.get("nonlin", "tanh")
+    run = lesson_run(
+        "rnn",
+        int(query.get("hidden", 8)),
+        1,
+        steps,
+        query.get("signal", "sine"),
+        radius=radius,
+        nonlinearity=nonlin,
+    )
+    n = count_back(run.grads.h_norm)
+    shown = at.metric[0].value
+    info = at.info[0].value
+    if n is None:
+        assert shown == f"all {steps - 1}, back to t = 0"
+        assert f"within {steps} steps" in info
+    else:
+        assert shown == str(n)
+        assert f"for {n} steps back" in info
+    # the one-step bound: the run's own W_hh and slopes, and the bound holds at every step
+    caption = next(c.value for c in at.caption if "largest singular value" in c.value)
+    w = run.model.params["weight_hh_l0"]
+    sigma = np.linalg.svd(w, compute_uv=False)[0]
+    rho = max(abs(np.linalg.eigvals(w)))
+    h, a = run.trace.layers[0].h, run.trace.layers[0].preact["h"]
+    slope = (1 - h**2).max() if nonlin == "tanh" else float((a > 0).any())
+    assert number(caption, "spectral radius") == pytest.approx(rho, abs=0.005)
+    assert rho == pytest.approx(radius)
+    assert number(caption, "largest singular value") == pytest.approx(sigma, abs=0.005)
+    assert number(caption, f"the largest {nonlin}′ over its steps is") == pytest.approx(
+        slope, abs=0.005
+    )
+    g = run.grads.h_norm
+    assert np.all(g[:-1] <= sigma * slope * g[1:] * (1 + 1e-12))  # "at most", step by step
+    intro = next(m.value for m in at.markdown if "Backpropagation" in m.value)
+    other = "relu" if nonlin == "tanh" else "tanh"
+    assert f"diag({nonlin}′(a_t))" in intro and f"{other}′" not in intro
+
+
+@pytest.mark.parametrize("steps", [1, 12, 40])
+def test_page_4_forget_product_sentence_uses_the_steps_the_sequence_has(steps):
+    at = open_app("app_pages/adds.py", steps=str(steps))
+    run = lesson_run("lstm", 8, 1, steps, "sine")
+    f = float(np.mean(run.trace.layers[0].gates["f"]))
+    info = at.info[0].value
+    assert f"f ≈ {f:.2f}" in info
+    k = min(20, steps - 1)
+    if k == 0:
+        assert "steps back" not in info
+    else:
+        assert f"{k} steps back about {f:.2f}^{k} ≈ {f**k:.1e}" in info
+
+
+def test_page_4_ablation_note_gives_the_sizes_behind_all():
+    query = {"fbias": "1.0", "steps": "100", "signal": "spike", "hidden": "16"}
+    at = open_app("app_pages/adds.py", **query)
+    one = lesson_run("lstm", 16, 1, 100, "spike", fbias=1.0, variant="forget_one")
+    std = lesson_run("lstm", 16, 1, 100, "spike", fbias=1.0)
+    table = at.dataframe[0].value
+    assert list(table.iloc[1])[2] == "all 99, back to t = 0"  # f = 1: the c gradient never fades
+    assert float(table.iloc[1, 3]) == pytest.approx(one.grads.c_norm[0], rel=0.05)
+    cmax = np.abs(one.trace.layers[0].c).max()
+    assert float(table.iloc[1, 4]) == pytest.approx(cmax, abs=0.05)
+    note = next(c.value for c in at.caption if "clamped to 1" in c.value)
+    assert f"|c| reaches {cmax:.1f}" in note
+    ratio = one.grads.c_norm[-1] / std.grads.c_norm[-1]
+    assert ratio < 1e-2  # the premise of the note: f = 1 starts from a much smaller gradient
+    assert f"at {ratio:.2g} × the standard LSTM's size" in note
