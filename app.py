@@ -43,7 +43,8 @@ LESSON_PAGES = {"unroll", "gradients", "lstm", "adds", "gru", "compare"}  # with
 with st.sidebar:
     ui.bound(
         st.radio,
-        i18n.text("language", ui.lang()) + " / Language",
+        # this language's word first, then the others': found by someone who cannot read this one
+        " / ".join(i18n.text("language", c) for c in sorted(i18n.LANGUAGES, key=ui.lang().__ne__)),
         "lang",
         options=list(i18n.LANGUAGES),
         format_func=i18n.LANGUAGES.get,

@@ -1,5 +1,5 @@
-"""5 · The GRU: an LSTM without an output gate, with update and reset gates; PyTorch's form and
-the textbook form; what it costs in parameters."""
+"""5 · The GRU: two gates (update and reset), no separate cell state; PyTorch's form and the
+textbook form; what it costs in parameters."""
 
 import streamlit as st
 
@@ -17,7 +17,7 @@ tr = ui.translator(
             "shapes that candidate. Like the LSTM's cell state, the update is a weighted sum, so along "
             "z the gradient passes without a weight matrix.",
             "GRU 只有一个状态 h_t，没有输出门：它记住的一切也就是它输出的一切。更新门 z_t 同时承担了 "
-            "LSTM 遗忘门和输入门的作用：h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) 保留旧状态的 z 部分，"
+            "LSTM 遗忘门和输入门的作用：h_t = (1 − z_t) ⊙ n_t + z_t ⊙ h_(t−1) 按比例 z 保留旧状态，"
             "其余部分由新的候选值 n_t 写入。重置门 r_t 决定旧状态在多大程度上影响这个候选值。"
             "与 LSTM 的细胞状态一样，这个更新是加权求和，因此沿着 z 的路径梯度不必经过权重矩阵。",
         ),

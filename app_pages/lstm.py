@@ -24,7 +24,18 @@ tr = ui.translator(
             "t = {t}、单元 {unit}、第 {layer} 层的方程，代入本次运行的数值",
         ),
         "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
-        "saturation": ("Saturation: where gradients cannot pass", "饱和：梯度无法通过的地方"),
+        "saturation": (
+            "Saturation: where a gate's own weights stop learning",
+            "饱和：门自身的权重停止学习的地方",
+        ),
+        "saturation_text": (
+            "Where a gate is saturated its slope σ′(a) is nearly 0, so almost no gradient reaches "
+            "that gate's own weights and they stop learning. That is not the same as blocking the "
+            "memory: a forget gate saturated at 1 is exactly what carries the cell state's "
+            "gradient back unchanged (page 4).",
+            "门饱和时其斜率 σ′(a) 几乎为 0，所以几乎没有梯度到达这个门自身的权重，它们停止学习。"
+            "这并不等于阻断记忆：饱和在 1 的遗忘门恰恰能把细胞状态的梯度原样传回（第 4 页）。",
+        ),
         "holder": (
             "In this {net} LSTM, unit {unit}'s forget gate averages {mean:.3f} from the first "
             "marked step (t = {start}) to the end and never drops below {low:.3f} there: it keeps "
@@ -95,7 +106,7 @@ def body() -> None:
             rf"{n4(v('i'))} \cdot ({n4(v('g'))}) = {n4(c_t)}"
         )
         st.latex(rf"h_t = o_t \odot \tanh(c_t) = {n4(v('o'))} \cdot \tanh({n4(c_t)}) = {n4(h_t)}")
-        st.caption(r"a_* = W_{i*} x_t + b_{i*} + W_{h*} h_{t-1} + b_{h*}")
+        st.latex(r"a_* = W_{i*} x_t + b_{i*} + W_{h*} h_{t-1} + b_{h*} \quad (* = i, f, g, o)")
 
     st.subheader(tr("heatmaps"))
     ui.plot(
@@ -106,6 +117,7 @@ def body() -> None:
         "lstm_gates",
     )
     st.subheader(tr("saturation"))
+    st.caption(tr("saturation_text"))
     ui.plot(
         ui.memo_figure(
             ("saturation", key, layer),

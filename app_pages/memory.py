@@ -60,12 +60,15 @@ tr = ui.translator(
         "task_adding": ("Adding problem", "加法问题"),
         "task_recall": ("Delayed recall", "延迟回忆"),
         "about_adding": (
-            "**Adding problem** (Hochreiter & Schmidhuber 1997): each step shows a random number in "
+            "**Adding problem** (the later, simplified form of Hochreiter & Schmidhuber's 1997 "
+            "experiment 4 used by Le, Jaitly & Hinton 2015 and Arjovsky, Shah & Bengio 2016): each "
+            "step shows a random number in "
             "[0, 1] and a marker; two numbers are marked, one in the first half and one in the second. "
             "After the last step the network must output their sum. Lag = the sequence length T, so "
             "the first marked number must be kept for between T/2 and T steps. Always answering 1 "
             "scores MSE 1/6 ≈ 0.167 (the baseline); MSE below 0.01 counts as solved.",
-            "**加法问题**（Hochreiter 与 Schmidhuber，1997）：每一步给出一个 [0, 1] 内的随机数和"
+            "**加法问题**（Hochreiter 与 Schmidhuber 1997 年实验 4 的后来简化形式，见 Le、Jaitly 与 "
+            "Hinton 2015 及 Arjovsky、Shah 与 Bengio 2016）：每一步给出一个 [0, 1] 内的随机数和"
             "一个标记；有两个数被标记，一个在前半段，一个在后半段。最后一步之后网络必须输出它们的和。"
             "延迟 = 序列长度 T，所以第一个被标记的数要保存 T/2 到 T 步。总是回答 1 的 MSE 为 "
             "1/6 ≈ 0.167（基线）；MSE 低于 0.01 算作解决。",
@@ -186,11 +189,18 @@ tr = ui.translator(
             "Each trained network is copied into the lesson's NumPy reference, which runs one "
             "sequence forward and back. The curves show ‖∂ŷ/∂h_t‖, how strongly the prediction ŷ "
             "still depends on the hidden state at step t (here L is the prediction itself, not a "
-            "loss). Dotted vertical lines mark what must be remembered. A curve that has fallen "
-            "many orders of magnitude by then means the network cannot learn from that step.",
+            "loss). Dotted vertical lines mark what must be remembered. For a trained network the "
+            "curve shows what it has learnt to use: high at the marked steps means its prediction "
+            "rests on them, and low at the other steps is right, since those are distractors that "
+            "should not matter. A curve already many orders of magnitude down at a marked step "
+            "means this network's prediction does not use that step: it has not learnt the "
+            "dependency, and a gradient that small is also why training could not find it.",
             "每个训练好的网络都被复制进课程的 NumPy 参考实现，对一个序列做前向和反向传播。曲线显示 "
             "‖∂ŷ/∂h_t‖，即预测 ŷ 对第 t 步隐藏状态的依赖有多强（这里 L 就是预测本身，而不是损失）。"
-            "竖直点线标出了需要记住的位置。如果曲线到那里已经下降了许多个数量级，网络就无法从那一步学习。",
+            "竖直点线标出了需要记住的位置。对训练好的网络，曲线显示它学会了利用什么：在标记的步上较高，"
+            "说明预测依赖这些步；在其他步上较低是正确的，因为那些是不应起作用的干扰项。如果曲线在标记的"
+            "步上已经下降了许多个数量级，说明这个网络的预测没有用到那一步：它没有学会这种依赖，而这么小的"
+            "梯度也正是训练找不到它的原因。",
         ),
         "why_diverged": (
             "{nets}: the training diverged (its weights are no longer finite numbers), so "

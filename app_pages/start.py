@@ -12,10 +12,10 @@ tr = ui.translator(
             "为什么 LSTM 能记住普通 RNN 会忘记的东西？",
         ),
         "intro": (
-            "This explainer runs real networks in your browser session: a plain RNN, an LSTM and a "
-            "GRU, computed exactly as PyTorch computes them, with every gate, every cell state and "
+            "This explainer runs real networks for your session on the server: a plain RNN, an LSTM "
+            "and a GRU, computed exactly as PyTorch computes them, with every gate, every cell state and "
             "every gradient recorded. Move a slider and everything is recomputed.",
-            "本讲解程序在你的会话中运行真实的网络：普通 RNN、LSTM 和 GRU，计算方式与 PyTorch 完全"
+            "本讲解程序在服务器上为你的会话运行真实的网络：普通 RNN、LSTM 和 GRU，计算方式与 PyTorch 完全"
             "一致，并记录每一个门、每一个细胞状态和每一个梯度。移动滑块，一切都会重新计算。",
         ),
         "path": ("The lesson, step by step", "课程路线"),
@@ -24,8 +24,11 @@ tr = ui.translator(
             "**展开 RNN**：一个带循环的函数，沿时间展开成一条链。",
         ),
         "p2": (
-            "**Vanishing and exploding gradients**: why a plain RNN forgets after about ten steps.",
-            "**梯度消失与梯度爆炸**：为什么普通 RNN 大约十步之后就会遗忘。",
+            "**Vanishing and exploding gradients**: how many steps back a plain RNN's training "
+            "gradient still reaches, measured: beyond that it can hardly learn to link an output to "
+            "an input.",
+            "**梯度消失与梯度爆炸**：普通 RNN 的训练梯度能往回传多少步（实测）；超过这个距离，"
+            "它就很难学会把输出与输入联系起来。",
         ),
         "p3": (
             "**Inside the LSTM cell**: forget, input and output gates, the candidate, the cell "
@@ -37,8 +40,9 @@ tr = ui.translator(
             "**细胞状态为何用加法**：正是这个加法让梯度得以保留。",
         ),
         "p5": (
-            "**The GRU**: an LSTM without an output gate, with update and reset gates.",
-            "**GRU**：没有输出门的 LSTM，只有更新门和重置门。",
+            "**The GRU**: two gates (update and reset) and no separate cell state; the update gate "
+            "ties forgetting to writing.",
+            "**GRU**：两个门（更新门和重置门），没有单独的细胞状态；更新门把遗忘与写入绑在一起。",
         ),
         "p6": (
             "**RNN vs LSTM vs GRU**: the three side by side on the same input.",

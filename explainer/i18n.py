@@ -48,7 +48,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "sig_step": ("Step", "阶跃"),
     "sig_noise": ("Noise", "噪声"),
     "sig_spike": ("A single spike at t = 0", "t = 0 处的单个脉冲"),
-    "sig_series": ("Real series (monthly sunspots)", "真实序列（月度太阳黑子）"),
+    "sig_series": (
+        "Real series (monthly El Niño sea-surface temperatures)",
+        "真实序列（厄尔尼诺海表温度，月度）",
+    ),
     "share_link": (
         "Share this view: the address bar holds every setting.",
         "分享此视图：地址栏包含全部设置。",
@@ -62,11 +65,18 @@ STRINGS: dict[str, tuple[str, str]] = {
     "gradcheck": ("Gradient check (finite differences)", "梯度检验（有限差分）"),
     "gradcheck_run": ("Run the gradient check", "运行梯度检验"),
     "gradcheck_explain": (
-        "Each parameter is nudged by ±ε = 1e-6 and the change in the loss L = Σ w·h is compared "
-        "with the gradient from the hand-written backward pass. A relative error near 1e-8 or "
-        "below means the backward pass is right.",
-        "将每个参数加减 ε = 1e-6，把损失 L = Σ w·h 的变化与手写反向传播得到的梯度比较。"
-        "相对误差在 1e-8 左右或更小，说明反向传播是正确的。",
+        "On the first {steps} steps of this run, {entries} randomly chosen entries of every tensor "
+        "(each weight and bias, the inputs x and the initial states; all entries of a smaller one) "
+        "are nudged by ±ε = 1e-6, and the change in L = Σ w ⊙ h (w a fixed random weighting of "
+        "every hidden state) is compared with the hand-written backward pass on the same entries. "
+        "The table gives each tensor's relative error ‖analytic − numeric‖ / max(‖analytic‖, "
+        "‖numeric‖); below {tol} counts as agreement. A correct backward pass typically gives "
+        "about 1e-8, a wrong one about 1.",
+        "在本次运行的前 {steps} 步上，对每个张量（每个权重和偏置、输入 x 以及初始状态）随机选取 "
+        "{entries} 个元素（较小的张量取全部元素），分别加减 ε = 1e-6，把 L = Σ w ⊙ h（w 是对所有"
+        "隐藏状态的一组固定随机权重）的变化与手写反向传播在同样元素上的梯度比较。表中给出每个张量的"
+        "相对误差 ‖解析 − 数值‖ / max(‖解析‖, ‖数值‖)；低于 {tol} 视为一致。正确的反向传播"
+        "通常约为 1e-8，错误的则约为 1。",
     ),
     "gradcheck_worst": ("Worst relative error", "最大相对误差"),
     "gradcheck_tensor": ("Tensor", "张量"),
@@ -240,7 +250,7 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "gate.o": "o 输出门",
     "gate.r": "r 重置门",
     "gate.z": "z 更新门",
-    "gate.n": "n 新状态",
+    "gate.n": "n 候选状态",
     "gate.h": "h 隐藏状态",
     "gate.c": "c 细胞状态",
     "gate.x": "x 输入",
@@ -264,6 +274,10 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "unrolled.grad_text": "‖∂L/∂·‖ = {value}",
     "cell.title": "{cell} 单元，第 {layer} 层，单元 {unit}，时间步 t = {t}",
     "cell.variant": "变体：{variant}",
+    "cell.variant_forget_one": "遗忘门固定为 1（f = 1）",
+    "cell.variant_no_output": "去掉输出门（o = 1）",
+    "cell.variant_coupled": "输入门与遗忘门耦合（i = 1 − f）",
+    "cell.variant_textbook": "教科书形式 W_hn (r ⊙ h)",
     "cell.x_note": "（{features} 个特征中的第 0 个）",
     "heatmaps.title": "{cell} 各门与状态随时间的变化，第 {layer} 层",
     "heatmaps.hover": "{name}<br>t = %{x}<br>单元 = %{y}<br>数值 = %{z}<extra></extra>",
@@ -284,7 +298,7 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "saturation.y": "饱和单元比例",
     "saturation.hover": "{name}<br>t = %{x}<br>%{y:.0%} 饱和<extra></extra>",
     "saturation.relu": "h = 0（失活的 relu）",
-    "saturation.note": "饱和的门几乎不传递梯度：σ'(a) ≈ 0，tanh'(a) ≈ 0",
+    "saturation.note": "饱和的门自身的权重几乎得不到梯度：σ'(a) ≈ 0，tanh'(a) ≈ 0",
     "forget.title": "是什么把梯度从第 {last} 步传回来？",
     "forget.y": "回到第 t 步的连乘（对数坐标）",
     "forget.product": "{run}：∏ f（遗忘门，单元 {unit}）",

@@ -539,6 +539,9 @@ def reach_text(n: int | None, steps: int) -> str:
 
 
 # --- gradient check, overflow, export -----------------------------------------------------------
+GRADCHECK_STEPS, GRADCHECK_ENTRIES, GRADCHECK_TOL = 30, 12, 1e-5  # the in-app check's extent
+
+
 def overflow_note(run: Run) -> None:
     if not run.grads.finite:
         st.warning(t("overflow"))
@@ -548,21 +551,27 @@ def gradient_check(run: Run, key: str) -> None:
     """A live finite-difference check of the backward pass that produced this page's gradients."""
     from explainer.gradcheck import gradcheck_table
 
+    steps = min(run.x.shape[0], GRADCHECK_STEPS)  # a short prefix keeps the check interactive
     with st.expander(t("gradcheck")):
-        st.caption(t("gradcheck_explain"))
+        st.caption(
+            t(
+                "gradcheck_explain",
+                steps=steps,
+                entries=GRADCHECK_ENTRIES,
+                tol=f"{GRADCHECK_TOL:.0e}".replace("e-0", "e-"),  # 1e-5, not 1e-05
+            )
+        )
         if not st.button(t("gradcheck_run"), key=f"gradcheck_{key}"):
             return
         if not run.grads.finite:
             st.info(t("gradcheck_inf"))
             return
-        steps = min(run.x.shape[0], 30)  # a short prefix keeps the check interactive
         with st.spinner(t("gradcheck")):
-            table = gradcheck_table(run.model, run.x[:steps], max_entries=12)
+            table = gradcheck_table(run.model, run.x[:steps], max_entries=GRADCHECK_ENTRIES)
         worst = max(table.values())
         st.metric(t("gradcheck_worst"), f"{worst:.1e}")
-        (st.success if worst < 1e-5 else st.error)(
-            t("gradcheck_ok" if worst < 1e-5 else "gradcheck_bad")
-        )
+        ok = worst < GRADCHECK_TOL
+        (st.success if ok else st.error)(t("gradcheck_ok" if ok else "gradcheck_bad"))
         st.dataframe(
             {
                 t("gradcheck_tensor"): list(table),

@@ -116,3 +116,21 @@ def test_page_4_ablation_note_gives_the_sizes_behind_all():
     ratio = one.grads.c_norm[-1] / std.grads.c_norm[-1]
     assert ratio < 1e-2  # the premise of the note: f = 1 starts from a much smaller gradient
     assert f"at {ratio:.2g} × the standard LSTM's size" in note
+
+
+@pytest.mark.parametrize(("steps", "checked"), [(12, 12), (40, 30)])
+def test_the_gradient_check_says_what_it_checks(steps, checked):
+    at = open_app("app_pages/lstm.py", steps=str(steps), hidden="3")
+    text = next(c.value for c in at.caption if "randomly chosen entries" in c.value)
+    assert f"first {checked} steps" in text and "12 randomly chosen" in text
+    assert "below 1e-5 counts as agreement" in text
+    at.button(key="gradcheck_lstm").click().run()
+    worst = float(at.metric[0].value)
+    assert worst < 1e-5 and at.success  # the threshold the sentence names is the one applied
+    table = at.dataframe[-1].value
+    assert set(table.iloc[:, 0]) >= {"weight_ih_l0", "weight_hh_l0", "x", "h0", "c0"}
+
+
+def test_the_language_switch_names_itself_in_both_languages():
+    assert open_app("app_pages/start.py").radio(key="lang").label == "Language / 语言"
+    assert open_app("app_pages/start.py", lang="zh").radio(key="lang").label == "语言 / Language"

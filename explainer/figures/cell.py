@@ -350,7 +350,8 @@ def cell_figure(
         )
     title = lab["cell.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k, unit=u, t=t)
     if trace.variant != "standard":
-        title += "  ·  " + lab["cell.variant"].format(variant=trace.variant)
+        variant = lab.get(f"cell.variant_{trace.variant}", trace.variant)
+        title += "  ·  " + lab["cell.variant"].format(variant=variant)
     axis = dict(visible=False, fixedrange=True)
     layout = st.layout(
         title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),

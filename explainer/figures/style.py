@@ -107,6 +107,10 @@ DEFAULT_LABELS: dict[str, str] = {
     # cell_figure
     "cell.title": "{cell} cell, layer {layer}, unit {unit}, step t = {t}",
     "cell.variant": "variant: {variant}",  # shown when trace.variant != "standard"
+    "cell.variant_forget_one": "forget gate clamped to 1 (f = 1)",  # {variant} of cell.variant
+    "cell.variant_no_output": "no output gate (o = 1)",
+    "cell.variant_coupled": "coupled input and forget gates (i = 1 − f)",
+    "cell.variant_textbook": "textbook form, W_hn (r ⊙ h)",
     "cell.x_note": "(feature 0 of {features})",  # when the layer input has several features
     # gate_heatmaps_figure
     "heatmaps.title": "{cell} gates and states over time, layer {layer}",
@@ -130,7 +134,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "saturation.y": "fraction of units saturated",
     "saturation.hover": "{name}<br>t = %{x}<br>%{y:.0%} saturated<extra></extra>",
     "saturation.relu": "h = 0 (dead relu)",  # relu RNN: units stuck at zero
-    "saturation.note": "a saturated gate passes almost no gradient: σ'(a) ≈ 0, tanh'(a) ≈ 0",
+    "saturation.note": "a saturated gate's own weights get almost no gradient: σ'(a) ≈ 0, tanh'(a) ≈ 0",
     # forget_product_figure
     "forget.title": "What carries the gradient back from step {last}?",
     "forget.y": "product back to step t (log scale)",
