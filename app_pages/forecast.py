@@ -206,6 +206,21 @@ tr = ui.translator(
             "Test errors beside the persistence baseline (repeat the last known value)",
             "测试误差与持续性基线（重复最后一个已知值）的对比",
         ),
+        "verdict_lose": (
+            "**The trained model loses to persistence.** Point by point on the test part its RMSE "
+            "is {rmse} against {prmse} for simply repeating the last known value, {ratio:.2g} "
+            "times persistence's error. A forecaster is only useful where it beats that baseline.",
+            "**训练出的模型输给了持续性基线。** 在测试部分逐点预测时，它的 RMSE 为 {rmse}，而简单"
+            "重复最后一个已知值的 RMSE 为 {prmse}，是基线误差的 {ratio:.2g} 倍。预测模型只有"
+            "超过这个基线才有用。",
+        ),
+        "verdict_win": (
+            "**The trained model beats persistence.** Point by point on the test part its RMSE is "
+            "{rmse} against {prmse} for simply repeating the last known value ({ratio:.2g} times "
+            "persistence's error).",
+            "**训练出的模型超过了持续性基线。** 在测试部分逐点预测时，它的 RMSE 为 {rmse}，而简单"
+            "重复最后一个已知值的 RMSE 为 {prmse}（是基线误差的 {ratio:.2g} 倍）。",
+        ),
         "metrics_note": (
             "Original units are those of the file; normalised units are those the model "
             "was trained in. A model is useful where its error is below persistence's.",
@@ -347,21 +362,21 @@ tr = ui.translator(
             "美国宏观经济数据，每季度，1959-2009",
         ),
         "note_co2_weekly": (
-            "2284 weeks with 59 gaps; trend plus a yearly cycle (the default)",
-            "2284 周，含 59 个缺失值；趋势加年周期（默认序列）",
+            "Weekly; a trend plus a yearly cycle (the default)",
+            "每周；趋势加年周期（默认序列）",
         ),
         "note_elnino_monthly": (
-            "732 months; a strong yearly cycle with El Nino bursts",
-            "732 个月；很强的年周期，夹杂厄尔尼诺爆发",
+            "Monthly; a strong yearly cycle with El Niño bursts",
+            "每月；很强的年周期，夹杂厄尔尼诺爆发",
         ),
         "note_sunspots_yearly": (
-            "309 years with some zero years: per-window normalisation cannot be "
-            "used; choose z-score or min-max",
-            "309 年，其中有些年份为 0：不能使用逐窗口归一化，请选择 z 分数或最小-最大归一化",
+            "Some years are zero: per-window normalisation cannot be used; choose z-score or "
+            "min-max",
+            "有些年份为 0：不能使用逐窗口归一化，请选择 z 分数或最小-最大归一化",
         ),
         "note_macrodata_quarterly": (
-            "203 quarters, 12 numeric columns (real GDP by default)",
-            "203 个季度，12 个数值列（默认为实际 GDP）",
+            "12 numeric columns (real GDP by default)",
+            "12 个数值列（默认为实际 GDP）",
         ),
         "heatmaps": (
             "Every gate of the first layer over the window",
@@ -877,9 +892,17 @@ def show_results(result: dict) -> None:
     diverged = next((h["epoch"] for h in history if not np.isfinite(h["loss"])), None)
     if diverged is not None:
         st.error(tr("diverged", epoch=diverged))
+    preds = result["predictions"]
+    point = preds["point"].metrics
+    rmse, prmse = point.rmse_original, point.persistence_rmse_original
+    if np.isfinite(rmse) and prmse > 0:
+        kw = dict(rmse=f"{rmse:.4g}", prmse=f"{prmse:.4g}", ratio=rmse / prmse)
+        if rmse > prmse:
+            st.warning(tr("verdict_lose", **kw))
+        else:
+            st.success(tr("verdict_win", **kw))
     if history:
         ui.plot(loss_figure(history, epochs=config.epochs, **ui.fig_kw()), "forecast_loss")
-    preds = result["predictions"]
     name = result["series_name"]
     for tab, mode in zip(st.tabs([tr(f"tab_{m}") for m in MODES]), MODES, strict=True):
         with tab:

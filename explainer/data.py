@@ -99,29 +99,28 @@ BUNDLED: tuple[BundledSeries, ...] = (
         "Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)",
         "co2",
         "date",
-        "2284 weeks with 59 gaps; trend plus a yearly cycle (the default)",
+        "Weekly; a trend plus a yearly cycle (the default)",
     ),
     BundledSeries(
         "elnino_monthly.csv",
         "Sea surface temperature, Nino 1+2, monthly 1950-2010 (C)",
         "sst",
         "date",
-        "732 months; a strong yearly cycle with El Nino bursts",
+        "Monthly; a strong yearly cycle with El Nino bursts",
     ),
     BundledSeries(
         "sunspots_yearly.csv",
         "Yearly sunspot activity 1700-2008",
         "sunspots",
         "year",
-        "309 years with some zero years: per-window normalisation cannot be used; "
-        "choose z-score or min-max",
+        "Some years are zero: per-window normalisation cannot be used; choose z-score or min-max",
     ),
     BundledSeries(
         "macrodata_quarterly.csv",
         "US macroeconomic data, quarterly 1959-2009",
         "realgdp",
         "date",
-        "203 quarters, 12 numeric columns (real GDP by default)",
+        "12 numeric columns (real GDP by default)",
     ),
 )
 

@@ -8,6 +8,7 @@ import re
 import numpy as np
 import pytest
 
+from explainer import data as D
 from explainer.lesson import lesson_run, steps_of_signal
 from tests.conftest import open_app
 
@@ -134,3 +135,30 @@ def test_the_gradient_check_says_what_it_checks(steps, checked):
 def test_the_language_switch_names_itself_in_both_languages():
     assert open_app("app_pages/start.py").radio(key="lang").label == "Language / 语言"
     assert open_app("app_pages/start.py", lang="zh").radio(key="lang").label == "语言 / Language"
+
+
+def test_the_forecast_page_says_in_words_whether_the_model_beats_persistence():
+    from tests.test_app_forecast import open_page as open_forecast
+    from tests.test_app_forecast import train_tiny
+
+    at = train_tiny(open_forecast())
+    point = at.session_state["fc_result"]["predictions"]["point"].metrics
+    rmse, prmse = point.rmse_original, point.persistence_rmse_original
+    table = at.dataframe[0].value
+    assert table.iloc[0, 1] == rmse and table.iloc[0, 2] == prmse  # the row the sentence cites
+    boxes = [w.value for w in at.warning] + [s.value for s in at.success]
+    verdict = next(b for b in boxes if "persistence" in b and "RMSE" in b)
+    word = "loses to" if rmse > prmse else "beats"
+    assert f"The trained model {word} persistence" in verdict
+    assert f"its RMSE is {rmse:.4g} against {prmse:.4g}" in verdict
+    assert f"{rmse / prmse:.2g} times persistence" in verdict
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_forecast_data_section_states_the_series_size_once(lang):
+    at = open_app("app_pages/forecast.py", lang=lang)
+    series = D.load_bundled("co2_weekly.csv")
+    n, gaps = len(series), series.gaps
+    texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
+    assert sum(str(n) in t for t in texts) == 1, texts  # was the note and the summary, twice
+    assert any(str(n) in t and str(gaps) in t for t in texts)
