@@ -13,7 +13,7 @@ own session state: students never share a model.
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 import numpy as np
@@ -101,6 +101,17 @@ tr = ui.translator(
         "use_zscore": ("Use z-score normalisation", "改用 z 分数归一化"),
         "use_minmax": ("Use min-max normalisation", "改用最小-最大归一化"),
         "settings": ("2 · The model and its training", "2 · 模型及其训练"),
+        "recipe_lecture": ("The lecture's recipe (the defaults)", "讲义中的做法（默认值）"),
+        "recipe_beats": ("A recipe that beats persistence", "能超过持续性基线的做法"),
+        "recipe_help": (
+            "Windows of 10 steps, one LSTM layer of 64 units without dropout, Adam at learning "
+            "rate 0.003, 20 epochs; the rest as in the lecture. Measured on the default CO2 series "
+            "(3 seeds), its point-by-point test RMSE is below persistence's, where the lecture's "
+            "recipe is 3.5 to 5 times above it.",
+            "10 步的窗口，一层 64 个单元的 LSTM，不用 dropout，Adam 学习率 0.003，训练 20 轮；"
+            "其余与讲义相同。在默认的 CO2 序列上实测（3 个随机种子），它的逐点测试 RMSE 低于持续性"
+            "基线，而讲义的做法是基线的 3.5 到 5 倍。",
+        ),
         "hidden": (
             "Layer sizes (one recurrent layer each, comma-separated)",
             "各层大小（每个数一个循环层，用逗号分隔）",
@@ -427,6 +438,30 @@ def weights_error(e) -> None:
     except KeyError:  # a code this page does not know yet: the backend's English
         msg = ui.escape_md(str(e))
     st.error(tr("bad_weights", msg=msg))
+
+
+# The one-click recipe that beats persistence on the default series (measured: README, "Forecast
+# recipes"): short windows and a small single layer, so that the model only has to learn the
+# next step's small change; the rest of the lecture's recipe stays.
+BEATS_PERSISTENCE = dict(window=10, hidden=(64,), dropout=0.0, optimiser="adam", lr=3e-3)
+
+
+def use_recipe(changes: dict[str, Any]) -> None:
+    """A button callback: the form's settings become the lecture's recipe with `changes`."""
+    c = replace(backend().ForecastConfig(), **changes)
+    st.session_state.update(
+        fc_cell=c.cell,
+        fc_hidden=canon_hidden(",".join(map(str, c.hidden))),
+        fc_dropout=c.dropout,
+        fc_window=c.window,
+        fc_horizon=c.horizon,
+        fc_norm=c.normalise,
+        fc_opt=c.optimiser,
+        fc_lr=c.lr,
+        fc_epochs=c.epochs,
+        fc_batch=c.batch_size,
+        fc_seed=c.seed,
+    )
 
 
 def error(key: str, msg: object) -> None:
@@ -1080,6 +1115,15 @@ st.write(tr("intro"))
 st.subheader(tr("data"))
 data_box = st.container()  # filled below: the data are cut with the submitted settings
 st.subheader(tr("settings"))
+r1, r2, _ = st.columns([1, 1, 2])
+r1.button(tr("recipe_lecture"), key="fc_recipe_lecture", on_click=use_recipe, args=({},))
+r2.button(
+    tr("recipe_beats"),
+    key="fc_recipe_beats",
+    on_click=use_recipe,
+    args=(BEATS_PERSISTENCE,),
+    help=tr("recipe_help"),
+)
 pressed = settings_form()
 with data_box:
     series, source = choose_series()

@@ -162,3 +162,34 @@ def test_the_forecast_data_section_states_the_series_size_once(lang):
     texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
     assert sum(str(n) in t for t in texts) == 1, texts  # was the note and the summary, twice
     assert any(str(n) in t and str(gaps) in t for t in texts)
+
+
+def test_the_recipe_buttons_set_the_form_and_the_link():
+    from tests.test_app_forecast import TINY, upload
+    from tests.test_app_forecast import open_page as open_forecast
+
+    at = upload(open_forecast(), TINY)
+    at.button(key="fc_recipe_beats").click().run()
+    assert not at.exception
+    url = dict(at.query_params)
+    assert {k: url[k] for k in url if k.startswith("fc_") and k != "fc_source"} == {
+        "fc_window": "10",
+        "fc_hidden": "64",
+        "fc_dropout": "0",
+        "fc_opt": "adam",
+        "fc_lr": "0.003",
+    }
+    at.button(key="fc_train").click().run()
+    assert not at.exception and not at.error
+    c = at.session_state["fc_result"]["config"]
+    assert (c.window, c.hidden, c.dropout, c.optimiser, c.lr, c.epochs) == (
+        10,
+        (64,),
+        0.0,
+        "adam",
+        3e-3,
+        20,
+    )
+    at.button(key="fc_recipe_lecture").click().run()
+    assert not [k for k in at.query_params if k.startswith("fc_") and k != "fc_source"]
+    assert at.number_input(key="fc_window").value == 50
