@@ -208,7 +208,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "**{name}**: being trained in this session on the {task}, {steps} steps so far.",
         "**{name}**：正在本会话中于{task}上训练，目前已训练 {steps} 步。",
     ),
-    "reach_all": ("all {back}, back to t = 0", "全部 {back} 步，直到 t = 0"),
+    "reach_all": ("all {back}", "全部 {back}"),  # every step back to t = 0 (T − 1 of them)
     "cell_rnn": ("Plain RNN", "普通 RNN"),
     "cell_lstm": ("LSTM", "LSTM"),
     "cell_gru": ("GRU", "GRU"),

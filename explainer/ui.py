@@ -534,7 +534,7 @@ def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) ->
 
 
 def reach_text(n: int | None, steps: int) -> str:
-    """A `steps_of_signal` count as the pages show it: the number, or "all T−1, to t = 0"."""
+    """A `steps_of_signal` count as the pages show it: the number, or "all T−1" (back to t = 0)."""
     return t("reach_all", back=steps - 1) if n is None else str(n)
 
 
