@@ -69,7 +69,7 @@ def test_compare_reach_table_shows_lstm_and_gru_across_the_lag_and_not_the_rnn()
     shown = dict(zip(table.iloc[:, 0], table.iloc[:, 3], strict=True))
     for c, n in reach.items():
         label = {"rnn": "Plain RNN", "lstm": "LSTM", "gru": "GRU"}[c]
-        assert shown[label] == (f"all {T}" if n is None else str(n))
+        assert shown[label] == (f"all {T - 1}" if n is None else str(n))
     across = dict(zip(table.iloc[:, 0], table.iloc[:, 5], strict=True))
     assert across == {"Plain RNN": "no", "LSTM": "yes", "GRU": "yes"}
     assert reach["rnn"] is not None and reach["rnn"] < lag(x)
