@@ -109,10 +109,13 @@ def test_a_restarted_server_reconnects_and_the_url_restores_the_view(page, own_s
     assert value(slider(page, "隐藏层大小")) == 16
     assert page.locator(EXCEPTION).count() == 0
     # and it is live: the next move reaches the new server, which redraws and updates the URL
-    before = page.evaluate("() => JSON.stringify(document.querySelector('.js-plotly-plot').data)")
+    every_chart = (
+        "JSON.stringify([...document.querySelectorAll('.js-plotly-plot')].map(e => e.data))"
+    )
+    before = page.evaluate(f"() => {every_chart}")
     press_right(page, "谱半径", "1.15")
     page.wait_for_function(
-        "b => JSON.stringify(document.querySelector('.js-plotly-plot').data) !== b",
+        f"b => {every_chart} !== b",  # the radius redraws the decay chart (the input row stays)
         arg=before,
         timeout=30_000,
     )
