@@ -7,6 +7,7 @@ Shared helpers live here: devices, threads, and `to_torch`, the way from the Num
 
 from __future__ import annotations
 
+import math
 import random
 from typing import Any
 
@@ -85,3 +86,33 @@ def to_torch(model: Any, batch_first: bool = True) -> torch.nn.Module:
         for name, p in module.named_parameters():
             p.copy_(torch.from_numpy(model.params[name]))
     return module
+
+
+def check_int(name: str, value: Any, lo: int, hi: int | None = None) -> None:
+    """A config field that must be a whole number in [lo, hi] (bool is not a number here)."""
+    bad = isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo
+    if bad or (hi is not None and value > hi):
+        span = f">= {lo}" if hi is None else f"from {lo} to {hi}"
+        raise ValueError(f"{name} must be an integer {span}, got {value!r}")
+
+
+def check_training(
+    lr: float,
+    clip: float,
+    budget_seconds: float | None,
+    max_steps: int | None,
+    threads: int | None,
+) -> None:
+    """The checks every trainer's config shares: learning rate, clipping and the budget."""
+    if not (lr > 0 and math.isfinite(lr)):
+        raise ValueError(f"lr must be a positive number, got {lr}")
+    if not (clip >= 0 and math.isfinite(clip)):
+        raise ValueError(f"clip must be >= 0 (0 turns it off), got {clip}")
+    if budget_seconds is None and max_steps is None:
+        raise ValueError("give a budget: budget_seconds, max_steps or both")
+    if budget_seconds is not None and not budget_seconds > 0:
+        raise ValueError(f"budget_seconds must be > 0, got {budget_seconds}")
+    if max_steps is not None:
+        check_int("max_steps", max_steps, 1)
+    if threads is not None:
+        check_int("threads", threads, 1)

@@ -71,6 +71,7 @@ import torch
 from torch import nn
 
 from explainer.models import MODELS
+from explainer.torch_backend import check_int, check_training
 
 TASKS = ("adding", "recall")
 CELLS = ("rnn", "lstm", "gru")
@@ -110,7 +111,7 @@ def baseline(task: str, symbols: int = 8) -> Baseline:
             "predicting the constant 1 (= E[u_p + u_q]) scores MSE 1/6",
         )
     if task == "recall":
-        _check_int("symbols", symbols, 2)
+        check_int("symbols", symbols, 2)
         return Baseline(
             task,
             "accuracy",
@@ -133,7 +134,7 @@ def adding_batch(
     batch: int, lag: int, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """`batch` adding-problem sequences of length T = `lag`: x (B, T, 2), y (B, 1), float32."""
-    _check_int("lag", lag, 2)
+    check_int("lag", lag, 2)
     T = lag
     u = torch.rand(batch, T, generator=generator)  # (B, T)
     p = torch.randint(0, T // 2, (batch,), generator=generator)  # first half
@@ -150,8 +151,8 @@ def recall_batch(
     batch: int, lag: int, symbols: int, generator: torch.Generator
 ) -> tuple[torch.Tensor, torch.Tensor]:
     """Delayed recall with `lag` distractors: x (B, lag + 2, K + 1) float32, y (B,) int64."""
-    _check_int("lag", lag, 1)
-    _check_int("symbols", symbols, 2)
+    check_int("lag", lag, 1)
+    check_int("symbols", symbols, 2)
     K, T = symbols, lag + 2
     s = torch.randint(0, K, (batch, T - 1), generator=generator)  # s[:, 0] is the one to recall
     x = torch.zeros(batch, T, K + 1)
@@ -302,7 +303,7 @@ def build_model(
     seed: int = 0,
 ) -> MemoryNet:
     """A `MemoryNet` for `task`, every parameter uniform in +-1/sqrt(H) from a seeded generator."""
-    _check_int("hidden", hidden, 1)
+    check_int("hidden", hidden, 1)
     model = MemoryNet(cell, input_size(task, symbols), hidden, output_size(task, symbols), ablation)
     gen = torch.Generator().manual_seed(_derive_seed(seed, "init"))
     bound = 1.0 / math.sqrt(hidden)
@@ -394,7 +395,7 @@ class MemoryConfig:
             )
         if self.ablation != "none" and self.cell != "lstm":
             raise ValueError(f"ablation {self.ablation!r} applies to the LSTM only")
-        _check_int("lag", self.lag, 2 if self.task == "adding" else 1)
+        check_int("lag", self.lag, 2 if self.task == "adding" else 1)
         for name, lo in (
             ("hidden", 1),
             ("batch", 1),
@@ -403,21 +404,10 @@ class MemoryConfig:
             ("eval_batch", 1),
             ("seed", 0),
         ):
-            _check_int(name, getattr(self, name), lo)
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"lr must be a positive number, got {self.lr}")
-        if not (self.clip >= 0 and math.isfinite(self.clip)):
-            raise ValueError(f"clip must be >= 0 (0 turns it off), got {self.clip}")
+            check_int(name, getattr(self, name), lo)
         if self.forget_bias is not None and not math.isfinite(self.forget_bias):
             raise ValueError(f"forget_bias must be finite, got {self.forget_bias}")
-        if self.budget_seconds is None and self.max_steps is None:
-            raise ValueError("give a budget: budget_seconds, max_steps or both")
-        if self.budget_seconds is not None and not self.budget_seconds > 0:
-            raise ValueError(f"budget_seconds must be > 0, got {self.budget_seconds}")
-        if self.max_steps is not None:
-            _check_int("max_steps", self.max_steps, 1)
-        if self.threads is not None:
-            _check_int("threads", self.threads, 1)
+        check_training(self.lr, self.clip, self.budget_seconds, self.max_steps, self.threads)
         return self
 
 
@@ -957,11 +947,6 @@ def _cell_list(text: str) -> list[str]:
     if bad or not cells:
         raise argparse.ArgumentTypeError(f"expected cells from {','.join(CELLS)}, got {text!r}")
     return cells
-
-
-def _check_int(name: str, value: Any, lo: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-        raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}")
 
 
 def _derive_seed(seed: int, stream: str) -> int:

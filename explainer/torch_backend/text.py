@@ -36,7 +36,7 @@ from torch import nn
 
 from explainer import text as T
 from explainer.models import MODELS
-from explainer.torch_backend import build_torch_rnn, set_threads
+from explainer.torch_backend import build_torch_rnn, check_int, check_training, set_threads
 
 CELLS = ("rnn", "lstm", "gru")
 MAX_HIDDEN = 512
@@ -68,29 +68,18 @@ class TextConfig:
     def validate(self) -> TextConfig:
         if self.cell not in CELLS:
             raise ValueError(f"unknown cell {self.cell!r}: expected one of {', '.join(CELLS)}")
-        _check_int("hidden", self.hidden, 1, MAX_HIDDEN)
-        _check_int("layers", self.layers, 1, MAX_LAYERS)
-        _check_int("embedding", self.embedding, 0, 1024)
-        _check_int("vocab_size", self.vocab_size, 1, 20_000)
-        _check_int("seq_len", self.seq_len, 1, 1000)
-        _check_int("batch", self.batch, 1, 1024)
-        _check_int("eval_every", self.eval_every, 1)
-        _check_int("max_val_chars", self.max_val_chars, 2)
-        _check_int("seed", self.seed, 0)
-        if not (self.lr > 0 and math.isfinite(self.lr)):
-            raise ValueError(f"lr must be a positive number, got {self.lr}")
-        if not (self.clip >= 0 and math.isfinite(self.clip)):
-            raise ValueError(f"clip must be >= 0 (0 turns it off), got {self.clip}")
+        check_int("hidden", self.hidden, 1, MAX_HIDDEN)
+        check_int("layers", self.layers, 1, MAX_LAYERS)
+        check_int("embedding", self.embedding, 0, 1024)
+        check_int("vocab_size", self.vocab_size, 1, 20_000)
+        check_int("seq_len", self.seq_len, 1, 1000)
+        check_int("batch", self.batch, 1, 1024)
+        check_int("eval_every", self.eval_every, 1)
+        check_int("max_val_chars", self.max_val_chars, 2)
+        check_int("seed", self.seed, 0)
         if not 0 < self.val_fraction < 1:
             raise ValueError(f"val_fraction must be between 0 and 1, got {self.val_fraction}")
-        if self.budget_seconds is None and self.max_steps is None:
-            raise ValueError("give a budget: budget_seconds, max_steps or both")
-        if self.budget_seconds is not None and not self.budget_seconds > 0:
-            raise ValueError(f"budget_seconds must be > 0, got {self.budget_seconds}")
-        if self.max_steps is not None:
-            _check_int("max_steps", self.max_steps, 1)
-        if self.threads is not None:
-            _check_int("threads", self.threads, 1)
+        check_training(self.lr, self.clip, self.budget_seconds, self.max_steps, self.threads)
         return self
 
 
@@ -462,10 +451,3 @@ def cli(args: argparse.Namespace) -> int:
             f"{run.steps} steps, {run.seconds:.1f} s\n--- sample ---\n{sample.text}"
         )
     return 0
-
-
-def _check_int(name: str, value: Any, lo: int, hi: int | None = None) -> None:
-    bad = isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo
-    if bad or (hi is not None and value > hi):
-        span = f">= {lo}" if hi is None else f"from {lo} to {hi}"
-        raise ValueError(f"{name} must be an integer {span}, got {value!r}")
