@@ -35,7 +35,9 @@ Bounded work (one class on one server)
   `RNN_EXPLAINER_TRAININGS`, else `max(1, cores - 1)` (a core stays free for page reruns).
 - One training per owner (a browser tab's session): submitting another stops the previous one.
 - A worker lowers its own scheduling priority by `NICE` (Linux: per thread), so page reruns go
-  first; the jobs keep torch to one thread.
+  first; the jobs keep torch to one thread, and the server keeps NumPy's BLAS to one thread
+  (`one_blas_thread`, called once by `ui.warm_up`): a reference forward or a trainer step spread
+  over both cores by OpenBLAS was 12x slower under load than on one (45 s against 3.7 s).
 - A board whose owner has gone (`alive()` false: the tab was closed) stops, checked at least every
   `LIVENESS_S` seconds, queued or running; a board given `idle_after` also stops when no viewer has
   called `board.seen()` for that long (a Play button whose tab is hidden).
@@ -60,7 +62,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Generic, Literal, TypeVar
 
-__all__ = ["Board", "Queue", "QUEUE", "Stopped", "default_limit", "submit"]
+__all__ = ["Board", "Queue", "QUEUE", "Stopped", "default_limit", "one_blas_thread", "submit"]
 
 Status = Literal["queued", "running", "done", "stopped", "failed"]
 R = TypeVar("R")
@@ -85,6 +87,20 @@ def default_limit() -> int:
     except AttributeError:  # not Linux
         cores = os.cpu_count() or 1
     return max(1, cores - 1)
+
+
+def one_blas_thread() -> dict[str, int]:
+    """Keep NumPy's BLAS (OpenBLAS) to one thread in this whole process, from now on, and return
+    each BLAS library's thread count as the library itself now reports it (threadpoolctl calls
+    OpenBLAS's own setter, which holds for every thread, those started before included).
+
+    A server runs many sessions and trainings side by side: each should take one core, never
+    several for one matrix product. `OPENBLAS_NUM_THREADS=1` does the same only if it is set before
+    NumPy is first loaded, which a plain `streamlit run app.py` does not promise."""
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    threadpool_limits(1, user_api="blas")  # kept after the call (not used as a context manager)
+    return {i["filepath"]: i["num_threads"] for i in threadpool_info() if i["user_api"] == "blas"}
 
 
 def _always() -> bool:

@@ -37,8 +37,8 @@ Divergence: a step whose loss or gradients are NaN or infinite is not applied; t
 Bounded: pure NumPy in the calling thread; sizes are capped (`LIMITS`) and one `step(k)` call does at
 most `MAX_STEPS_PER_CALL` steps. NumPy's BLAS (OpenBLAS) may still spread its larger products (the
 input projection, large batches) over several threads unless `OPENBLAS_NUM_THREADS=1` is set before
-NumPy is first imported, as `benchmarks/reference.py` does; a server that wants one core per
-training should set it.
+NumPy is first imported, as `benchmarks/reference.py` does, or `live.one_blas_thread()` is called,
+as the app's server does (`ui.warm_up`).
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ from __future__ import annotations
 import inspect
 import io
 import math
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -80,7 +81,11 @@ def warm_up() -> bool:
     should_load=False)`), which bypasses the import lock and returns the half-imported module to
     another session (`partially initialized module 'pandas' has no attribute 'Series'`).
     Building and serialising one figure of each kind, as `st.plotly_chart` does, also fills
-    Plotly's validator cache (not thread-safe) before the sessions run side by side."""
+    Plotly's validator cache (not thread-safe) before the sessions run side by side. It also
+    keeps NumPy's BLAS to one thread for the whole server (`live.one_blas_thread`), and says so
+    in the server's log."""
+    blas = live.one_blas_thread()
+    print(f"rnn-explainer: NumPy's BLAS threads: {blas}", file=sys.stderr, flush=True)
     import pandas  # noqa: F401 -- fully imported before any session can look it up
     import plotly.io
     import pyarrow  # noqa: F401 -- Streamlit's dataframes; narwhals looks it up the same way

@@ -128,7 +128,7 @@ def replicas_behind_nginx(
     (rundir / "tmp").mkdir(parents=True, exist_ok=True)
     os.chmod(rundir, 0o755)  # nginx's workers (user nobody when started as root) write tmp/
     ports = [free_port() for _ in range(replicas)]
-    env = {}
+    env = {"OPENBLAS_NUM_THREADS": "1"}  # one BLAS thread from NumPy's first import (see live)
     if trainings is not None:
         env["RNN_EXPLAINER_TRAININGS"] = str(trainings)
     # one cookie secret for all: a replica accepts the XSRF cookie another one signed

@@ -6,6 +6,7 @@ Each simulated student is one websocket speaking Streamlit's own protocol
 
 from __future__ import annotations
 
+import ast
 import importlib.util
 import sys
 import time
@@ -24,7 +25,8 @@ def classroom():
 def test_concurrent_first_sessions_show_no_error(tmp_path):
     """Ten students open the six lesson pages 50 ms apart on a fresh `streamlit run app.py`: none
     sees an error box. (Before the warm-up, 3-5 of 10 saw `partially initialized module 'pandas'
-    has no attribute 'Series'` from Plotly while another session was importing pandas.)"""
+    has no attribute 'Series'` from Plotly while another session was importing pandas.) The
+    server's NumPy BLAS runs on one thread."""
     c = classroom()
     log = tmp_path / "server.log"
     start = time.monotonic()
@@ -36,6 +38,12 @@ def test_concurrent_first_sessions_show_no_error(tmp_path):
     assert all(r.charts >= 1 for r in runs), [r.charts for r in runs]  # each page was drawn
     assert "Traceback" not in log.read_text()
     assert time.monotonic() - start < 90
+    # and the server keeps NumPy's BLAS to one thread, as OpenBLAS itself reports in that process
+    # (a plain `streamlit run app.py`: OPENBLAS_NUM_THREADS is not needed, and here not set)
+    said = [ln for ln in log.read_text().splitlines() if "NumPy's BLAS threads:" in ln]
+    assert len(said) == 1, log.read_text()[-3000:]  # once: the warm-up, not every session
+    blas = ast.literal_eval(said[0].split("threads:", 1)[1].strip())
+    assert blas and set(blas.values()) == {1}, blas
 
 
 def test_a_frozen_figure_sends_the_same_json_and_converts_once():

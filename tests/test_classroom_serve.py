@@ -41,8 +41,9 @@ def test_new_browsers_are_spread_and_each_sticks_to_its_replica(served):
     first = [replica_of(url, k) for k in cookies]
     assert len(set(first)) == 2, first  # 16 new browsers, both replicas (fails with p = 2^-15)
     assert [replica_of(url, k) for k in cookies] == first  # and each keeps its own
-    for p in procs:  # the training limit is each replica's own
-        assert b"RNN_EXPLAINER_TRAININGS=1" in Path(f"/proc/{p.pid}/environ").read_bytes()
+    for p in procs:  # the training limit is each replica's own; BLAS on one thread from the start
+        environ = Path(f"/proc/{p.pid}/environ").read_bytes().split(b"\0")
+        assert b"RNN_EXPLAINER_TRAININGS=1" in environ and b"OPENBLAS_NUM_THREADS=1" in environ
 
 
 def test_an_upload_and_the_next_rerun_reach_the_replica_of_the_session(served):
