@@ -1,7 +1,7 @@
 """Command line: `python -m explainer forecast ...`, `... memory ...` and `... text ...`.
 
-Each subcommand lives in `explainer.torch_backend` and is imported only when asked for, so
-that `--help` stays fast. Each module provides `add_cli_arguments(parser)` and `cli(args) -> int`.
+The subcommands live in `explainer.torch_backend.cli` (its `COMMANDS`), imported only when one is
+asked for, so that `--help` stays fast.
 """
 
 from __future__ import annotations
@@ -11,10 +11,11 @@ import importlib
 import sys
 
 SUBCOMMANDS = {
-    "forecast": ("explainer.torch_backend.forecast", "train a forecaster on a CSV series"),
-    "memory": ("explainer.torch_backend.memory", "train RNN/LSTM/GRU on long-lag memory tasks"),
-    "text": ("explainer.torch_backend.text", "train a character-level RNN/LSTM/GRU on a text"),
+    "forecast": "train a forecaster on a CSV series",
+    "memory": "train RNN/LSTM/GRU on long-lag memory tasks",
+    "text": "train a character-level RNN/LSTM/GRU on a text",
 }
+CLI = "explainer.torch_backend.cli"  # by name: the core never imports the backend
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -24,12 +25,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     sub = parser.add_subparsers(dest="command", required=True)
     wanted = argv[0] if argv and argv[0] in SUBCOMMANDS else None
-    for name, (module, help_text) in SUBCOMMANDS.items():
+    for name, help_text in SUBCOMMANDS.items():
         p = sub.add_parser(name, help=help_text)
-        if name == wanted:  # only the chosen subcommand's module (and torch) is imported
-            importlib.import_module(module).add_cli_arguments(p)
+        if name == wanted:  # only with a subcommand is the backend (and torch) imported
+            importlib.import_module(CLI).COMMANDS[name][0](p)
     args = parser.parse_args(argv)
-    return int(importlib.import_module(SUBCOMMANDS[args.command][0]).cli(args) or 0)
+    return int(importlib.import_module(CLI).COMMANDS[args.command][1](args) or 0)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,8 @@
 """The PyTorch backend: the only part of `explainer` that imports torch.
 
-Submodules: `forecast` (the seed's stacked-LSTM time-series recipe), `memory` (long-lag tasks).
+Submodules: `forecast` (the seed's stacked-LSTM time-series recipe), `memory` (a package: the
+long-lag tasks, their networks, training and sweep), `text` (the character-level lab) and `cli`
+(the `python -m explainer` subcommands).
 Shared helpers live here: devices, threads, and `to_torch`, the way from the NumPy reference to
 `torch.nn` (the way back, `Model.from_torch`, needs no torch import and stays on the model).
 """

@@ -1,0 +1,203 @@
+"""The command line's subcommands: `python -m explainer forecast ...`, `... memory ...`, `... text ...`.
+
+`COMMANDS` maps each name to (add its arguments to a parser, run it on the parsed arguments and
+return the exit status); `explainer.__main__` imports this module only when a subcommand is asked
+for, so that `python -m explainer --help` does not wait for torch. Bad input exits with status 2
+and one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+import torch
+
+from explainer.torch_backend import forecast, text
+from explainer.torch_backend.memory import (
+    ABLATIONS,
+    CELLS,
+    PRESETS,
+    SWEEP_PATH,
+    TASKS,
+    MemoryConfig,
+    run_sweep,
+    train,
+)
+
+_UNSET = object()  # an option left out (where None is a value: --forget-bias none)
+
+
+# ---------------------------------------------------------------------------------- memory
+
+
+def memory_arguments(parser: argparse.ArgumentParser) -> None:
+    """`python -m explainer memory ...`; unset options take the task's preset (`PRESETS`)."""
+    parser.description = "Train RNN/LSTM/GRU on a long-lag memory task (unset options: the preset)."
+    a = parser.add_argument
+    a("--task", choices=TASKS, default="adding")
+    a("--cell", choices=CELLS, default="lstm")
+    a("--lag", type=int, help="adding: sequence length T; recall: distractor steps L")
+    a("--budget-seconds", type=float, help="wall-clock budget per cell")
+    a("--max-steps", type=int, help="step budget per cell")
+    a("--hidden", type=int)
+    a("--batch", type=int)
+    a("--lr", type=float)
+    a("--clip", type=float, help="max gradient norm (0: off)")
+    a(
+        "--forget-bias",
+        type=_float_or_none,
+        default=_UNSET,
+        help="LSTM forget-gate bias, or 'none' (uniform init)",
+    )
+    a("--ablation", choices=ABLATIONS)
+    a("--symbols", type=int, help="recall: alphabet size K")
+    a("--seed", type=int)
+    a("--threads", type=int, help="torch threads (default 1)")
+    a("--json", action="store_true", help="print one JSON object")
+    a("--sweep", action="store_true", help="run the longest-lag-solved sweep, write its JSON")
+    a("--lags", type=_int_list, default=[25, 50, 100, 200], help="sweep lags, e.g. 25,50,100,200")
+    a("--seeds", type=_int_list, default=[0], help="sweep seeds at every lag")
+    a("--preset-seeds", type=_int_list, default=[0, 1, 2], help="sweep seeds at the preset lag")
+    a("--cells", type=_cell_list, default=list(CELLS), help="sweep cells, e.g. rnn,lstm,gru")
+    a("--out", type=Path, help=f"sweep output (default {SWEEP_PATH})")
+    a(
+        "--append",
+        action="store_true",
+        help="add this sweep to the output file's `extra_sweeps` instead of replacing the file",
+    )
+
+    def error(message: str) -> None:  # one line, exit 2, no usage block
+        print(f"python -m explainer memory: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = error  # type: ignore[method-assign]
+
+
+def memory_config(args: argparse.Namespace) -> MemoryConfig:
+    preset = PRESETS[args.task]
+    fields = {
+        "lag": args.lag,
+        "budget_seconds": args.budget_seconds,
+        "max_steps": args.max_steps,
+        "hidden": args.hidden,
+        "batch": args.batch,
+        "lr": args.lr,
+        "clip": args.clip,
+        "ablation": args.ablation,
+        "symbols": args.symbols,
+        "seed": args.seed,
+        "threads": args.threads,
+    }
+    c = replace(preset, cell=args.cell, **{k: v for k, v in fields.items() if v is not None})
+    if args.forget_bias is not _UNSET:
+        c = replace(c, forget_bias=args.forget_bias)
+    if args.max_steps is not None and args.budget_seconds is None:
+        c = replace(c, budget_seconds=None)  # a step budget alone
+    return c.validate()
+
+
+def memory_command(args: argparse.Namespace) -> int:
+    try:
+        config = memory_config(args)
+        if args.sweep:
+            return _memory_sweep(args, config)
+        result = train(config)
+    except ValueError as e:
+        print(f"python -m explainer memory: error: {e}", file=sys.stderr)
+        return 2
+    s = result.summary()
+    if args.json:
+        print(json.dumps(s))
+    else:
+        b = result.baseline
+        print(
+            f"{config.task} lag {config.lag} {config.cell}: {b.metric} {result.final_metric:.4f} "
+            f"(baseline {b.value:.4f}, solved {'yes' if result.solved else 'no'}) "
+            f"in {result.steps} steps, {result.seconds:.1f} s"
+        )
+    return 0
+
+
+def _memory_sweep(args: argparse.Namespace, config: MemoryConfig) -> int:
+    preset_lag = PRESETS[config.task].lag
+    lags = sorted(set(args.lags))
+    for lag in lags:
+        replace(config, lag=lag).validate()
+    extra = {preset_lag: args.preset_seeds} if preset_lag in lags else {}
+    out = args.out or SWEEP_PATH
+    if args.append and not out.exists():
+        raise ValueError(f"--append needs an existing sweep file, and {out} does not exist")
+    result = run_sweep(
+        config,
+        lags,
+        args.seeds,
+        cells=args.cells,
+        extra_seeds=extra,
+        log=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    command = " ".join(sys.argv[1:]) if sys.argv[1:2] == ["memory"] else "memory --sweep ..."
+    result["note"] = (
+        f"Produced by `python -m explainer {command}` on "
+        f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs shared with "
+        f"other work, torch {torch.__version__}, {config.threads} thread(s). Each point trains "
+        f"one cell from scratch with a {config.budget_seconds} s wall-clock budget and stops as "
+        f"soon as the held-out {result['metric']} counts as solved; seconds are that cell's own "
+        "wall clock, so they vary with the machine's load. Regenerate with the same command."
+    )
+    if args.append:
+        main = json.loads(out.read_text())
+        main.setdefault("extra_sweeps", []).append(result)
+        result = main
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(result, indent=1) + "\n")
+    if args.json:
+        print(json.dumps({"out": str(out), "longest_lag_solved": result["longest_lag_solved"]}))
+    else:
+        print(f"wrote {out}: longest lag solved {result['longest_lag_solved']}")
+    return 0
+
+
+# --------------------------------------------------------------------------------- helpers
+
+
+def _float_or_none(text: str) -> float | None:
+    if text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or 'none', got {text!r}") from None
+    if not math.isfinite(value):
+        raise argparse.ArgumentTypeError(f"expected a finite number, got {text!r}")
+    return value
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected integers like 25,50, got {text!r}") from None
+    if not values:
+        raise argparse.ArgumentTypeError("expected at least one integer")
+    return values
+
+
+def _cell_list(text: str) -> list[str]:
+    cells = [c.strip() for c in text.split(",") if c.strip()]
+    bad = [c for c in cells if c not in CELLS]
+    if bad or not cells:
+        raise argparse.ArgumentTypeError(f"expected cells from {','.join(CELLS)}, got {text!r}")
+    return cells
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[..., int]]] = {
+    "forecast": (forecast.add_cli_arguments, forecast.cli),
+    "memory": (memory_arguments, memory_command),
+    "text": (text.add_cli_arguments, text.cli),
+}
