@@ -102,7 +102,7 @@ def play_ticks(repeats: int) -> None:
         at.radio(key=f"net_{name}").set_value("live").run()
         timed_run(at)  # the views register the page's networks
         board = at.session_state["_lesson_live"]
-        trainers = ui._page_trainers_of(board, name)
+        trainers = ui.play._page_trainers_of(board, name)
         ticks = []
         for _ in range(repeats):
             t0, c0 = time.perf_counter(), time.process_time()

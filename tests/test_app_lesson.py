@@ -209,10 +209,10 @@ def test_live_training_steps_scrubs_back_and_resets(monkeypatch):
     assert _steps(at) == 0
     np.testing.assert_array_equal(_heatmap_f(at), start)
     # the views of a live network are this session's own: nothing of it is shared
-    from explainer import ui
+    from explainer.ui import runs
 
-    store, _ = ui._figure_store()
-    assert not any(ui._is_live(k) for k in store)
+    store, _ = runs._figure_store()
+    assert not any(runs._is_live(k) for k in store)
 
 
 class _NaNTargets:

@@ -1,7 +1,8 @@
-"""The torch boundary, read from the source: only `explainer/torch_backend/` imports torch, the core
+"""The boundaries, read from the source: only `explainer/torch_backend/` imports torch, the core
 never imports the backend, and the backend imports the core at module level only (no import at
-call time, which would hide an arrow of the import picture). Every `import` statement counts,
-those inside functions included, so the files are parsed, not imported."""
+call time, which would hide an arrow of the import picture); only `explainer/ui/`, `app.py` and
+`app_pages/` import Streamlit. Every `import` statement counts, those inside functions included,
+so the files are parsed, not imported."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 BACKEND = ROOT / "explainer" / "torch_backend"
+UI = ROOT / "explainer" / "ui"
 SOURCES = sorted([*(ROOT / "explainer").rglob("*.py"), *(ROOT / "app_pages").glob("*.py")])
 
 
@@ -42,6 +44,20 @@ def test_the_sources_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in SOURCES}
     assert {"explainer/models.py", "app_pages/forecast.py", "app_pages/memory.py"} <= names
     assert "explainer/torch_backend/forecast.py" in names
+    assert "explainer/ui/core.py" in names
+
+
+def test_only_the_ui_the_app_and_the_pages_import_streamlit():
+    """The lesson core, the figures and the backend run without Streamlit (a notebook, the CLI)."""
+    leaks = [
+        where(p, line)
+        for p in SOURCES
+        if UI not in p.parents and "app_pages" not in p.parts
+        for name, line, _ in imports(p)
+        if under(name, "streamlit")
+    ]
+    assert leaks == []
+    assert any(under(name, "streamlit") for name, _, _ in imports(UI / "core.py"))
 
 
 def test_no_module_outside_the_backend_imports_torch():
