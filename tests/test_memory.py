@@ -7,6 +7,7 @@ loop for the ablations.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 import os
@@ -305,6 +306,58 @@ def test_train_cells_interleaves_reports_and_stops():
     for cell, r in results.items():
         assert r.config.cell == cell and r.steps == r.history[-1].step
         assert 0 <= r.final_metric <= 1
+
+
+def test_the_step_budget_is_what_each_cell_gets():
+    # a tiny budget: 7 steps per cell, evaluated after 5 and 7, never an 8th step
+    config = mem.MemoryConfig(
+        task="adding",
+        lag=5,
+        hidden=4,
+        eval_every=5,
+        max_steps=7,
+        budget_seconds=600.0,  # a cap far away: the steps decide
+        stop_when_solved=False,
+    )
+    results = mem.train_cells(config)
+    for r in results.values():
+        assert r.steps == 7 and [p.step for p in r.history] == [5, 7]
+        assert not r.time_capped
+    # the shipped race preset, cut to 3 steps: still 3 steps per cell, whatever the machine
+    race = mem.train_cells(dataclasses.replace(mem.PRESETS["adding"], max_steps=3, lag=6))
+    assert {cell: r.steps for cell, r in race.items()} == {"rnn": 3, "lstm": 3, "gru": 3}
+
+
+def test_a_time_cap_that_bites_is_reported():
+    config = mem.MemoryConfig(
+        task="adding", lag=5, hidden=4, eval_every=5, max_steps=10_000, budget_seconds=1e-6
+    )
+    r = mem.train(config)
+    assert r.time_capped and r.steps < 10_000 and r.summary()["time_capped"]
+
+
+def test_each_cell_trains_with_its_own_learning_rate():
+    config = mem.MemoryConfig(
+        task="adding",
+        lag=6,
+        hidden=8,
+        lr=1e-2,
+        lrs={"rnn": 1e-3, "gru": 3e-2},
+        eval_every=5,
+        max_steps=10,
+        budget_seconds=None,
+        stop_when_solved=False,
+    )
+    results = mem.train_cells(config)
+    assert {c: r.config.lr for c, r in results.items()} == {"rnn": 1e-3, "lstm": 1e-2, "gru": 3e-2}
+    # the oracle: each cell trained alone with that single learning rate gives the same run
+    for cell, lr in (("rnn", 1e-3), ("lstm", 1e-2), ("gru", 3e-2)):
+        alone = mem.train(dataclasses.replace(config, cell=cell, lr=lr, lrs=None))
+        assert [p.metric for p in alone.history] == [p.metric for p in results[cell].history]
+    with pytest.raises(ValueError, match="lrs"):
+        dataclasses.replace(config, lrs={"cnn": 1e-3}).validate()
+    with pytest.raises(ValueError, match="lr"):
+        dataclasses.replace(config, lrs={"rnn": -1.0}).validate()
 
 
 def test_same_seed_gives_the_same_run_whatever_the_global_state():

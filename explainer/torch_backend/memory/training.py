@@ -43,6 +43,7 @@ class MemoryConfig:
     hidden: int = 64  # hidden units H
     batch: int = 64  # sequences per training step
     lr: float = 1e-2  # Adam learning rate
+    lrs: dict[str, float] | None = None  # a learning rate per cell ("rnn": 1e-3, ...); else lr
     clip: float = 1.0  # max global gradient norm; 0 turns clipping off
     forget_bias: float | None = 1.0  # LSTM forget-gate bias B; None keeps the uniform init
     ablation: str = "none"  # LSTM only: "none", "forget_one", "no_output", "coupled"
@@ -79,7 +80,15 @@ class MemoryConfig:
         if self.forget_bias is not None and not math.isfinite(self.forget_bias):
             raise ValueError(f"forget_bias must be finite, got {self.forget_bias}")
         check_training(self.lr, self.clip, self.budget_seconds, self.max_steps, self.threads)
+        for cell, lr in (self.lrs or {}).items():
+            if cell not in CELLS:
+                raise ValueError(f"lrs: unknown cell {cell!r}: expected one of {', '.join(CELLS)}")
+            check_training(lr, self.clip, self.budget_seconds, self.max_steps, self.threads)
         return self
+
+    def lr_of(self, cell: str) -> float:
+        """The Adam learning rate `cell` trains with: `lrs[cell]` where given, else `lr`."""
+        return (self.lrs or {}).get(cell, self.lr)
 
 
 # The presets: the page's defaults and the CLI's. The measurements behind them (seeds, steps,
@@ -130,6 +139,7 @@ class Progress:
     solved: bool
     done: bool  # this cell has finished (solved, out of budget, or stopped)
     fraction: float  # of this cell's budget used, in [0, 1]
+    time_capped: bool = False  # its seconds ran out before its step budget
 
 
 @dataclass
@@ -142,6 +152,7 @@ class RunResult:
     solved_at_step: int | None = None  # first evaluation at which the metric counted as solved
     solved_at_seconds: float | None = None
     stopped: bool = False  # should_stop() asked for it
+    time_capped: bool = False  # budget_seconds ran out before max_steps (a loaded machine)
     model: MemoryNet | None = None
 
     @property
@@ -172,6 +183,7 @@ class RunResult:
             if self.solved_at_seconds is None
             else round(self.solved_at_seconds, 3),
             "stopped": self.stopped,
+            "time_capped": self.time_capped,
             "config": asdict(c),
             "history": [
                 [p.step, round(p.seconds, 3), p.train_loss, p.metric] for p in self.history
@@ -236,6 +248,7 @@ class _Run:
                 c.budget_seconds is not None
                 and r.seconds + time.perf_counter() - t0 >= c.budget_seconds
             ):
+                r.time_capped = True
                 break
             if should_stop():  # polled before every step: a stop click costs no extra step
                 r.stopped = True
@@ -267,6 +280,7 @@ class _Run:
             solved,
             self.done,
             1.0 if self.done else self.fraction(),
+            r.time_capped,
         )
 
 
@@ -291,7 +305,8 @@ def train_cells(
     `on_progress`. Budgets are per cell (each cell's own clock), so the whole call takes up to
     len(cells) x budget_seconds. `should_stop()` is polled before every step; once true, every
     cell stops (results so far are returned, `stopped=True`). `config.cell` is ignored here
-    except by `train`; `config.ablation` applies to the LSTM only.
+    except by `train`; `config.ablation` applies to the LSTM only; each cell trains with
+    `config.lr_of(cell)` (its result's config holds that `lr`, and `lrs=None`).
     """
     cells = tuple(cells)
     for cell in cells:
@@ -300,7 +315,8 @@ def train_cells(
     runs = {}
     for cell in cells:
         ablation = config.ablation if cell == "lstm" else "none"
-        runs[cell] = _Run(replace(config, cell=cell, ablation=ablation).validate())
+        one = replace(config, cell=cell, ablation=ablation, lr=config.lr_of(cell), lrs=None)
+        runs[cell] = _Run(one.validate())
     if config.threads is not None:
         torch.set_num_threads(config.threads)
     stop = should_stop or (lambda: False)
