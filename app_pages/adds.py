@@ -4,122 +4,13 @@ forget-gate product against the plain RNN's Jacobians, the forget bias, and gate
 import numpy as np
 import streamlit as st
 
-from explainer import bptt, figures, ui
+from explainer import bptt, figures, i18n, ui
 from explainer.cells import LSTM_VARIANTS
 from explainer.lesson import reach_across, steps_of_signal
 
 RATIO = 1e-3
 
-tr = ui.translator(
-    {
-        "title": ("Why the cell state adds", "细胞状态为何用加法"),
-        "intro": (
-            "Gates multiply: a value times a number between 0 and 1 is a valve, letting information "
-            "through or shutting it off. The cell state adds: c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t puts "
-            "new information on top of the old. For the gradient that makes all the difference. "
-            "Along the cell state's direct path (c_(t−1) → f_t ⊙ c_(t−1) → c_t, leaving aside the "
-            "paths through h_(t−1) and the gates), one step back is ∂c_t/∂c_(t−1) = f_t: no weight "
-            "matrix, no squashing derivative, just the forget gate. When f stays near 1 the "
-            "gradient passes that path almost untouched, step after step. A plain RNN instead multiplies by "
-            "diag(tanh′) · W_hh at every step, and the product fades (or explodes).",
-            "门做乘法：乘上一个 0 到 1 之间的数就像一个阀门，让信息通过或将其关闭。细胞状态做加法："
-            "c_t = f_t ⊙ c_(t−1) + i_t ⊙ g_t 把新信息叠加在旧信息之上。对梯度而言这至关重要。"
-            "沿着细胞状态的直接路径（c_(t−1) → f_t ⊙ c_(t−1) → c_t，不计经过 h_(t−1) 和各个门的路径）"
-            "后退一步，∂c_t/∂c_(t−1) = f_t：没有权重矩阵，没有压缩函数的导数，只有遗忘门。"
-            "只要 f 接近 1，梯度就能沿这条路径几乎不衰减地一步步传回去。而普通 RNN 每一步都要乘上 "
-            "diag(tanh′) · W_hh，连乘的结果会逐渐消失（或爆炸）。",
-        ),
-        "fbias": (
-            "Forget-gate bias b_if (added to PyTorch's initial value)",
-            "遗忘门偏置 b_if（加在 PyTorch 初始值上）",
-        ),
-        "fbias_help": (
-            "A positive bias starts the forget gate near 1: the cell remembers by default. "
-            "Many practitioners initialise it to 1.",
-            "正的偏置使遗忘门一开始就接近 1：细胞默认保持记忆。许多实践者把它初始化为 1。",
-        ),
-        "ablation": ("Gate ablation", "门的消融实验"),
-        "abl_standard": ("none (the standard LSTM)", "无（标准 LSTM）"),
-        "abl_forget_one": ("forget gate clamped to 1", "遗忘门固定为 1"),
-        "abl_no_output": ("no output gate (o = 1)", "去掉输出门（o = 1）"),
-        "abl_coupled": (
-            "coupled input and forget gates (i = 1 − f)",
-            "输入门与遗忘门耦合（i = 1 − f）",
-        ),
-        "fmean": (
-            "Mean forget gate in this run: f ≈ {f:.2f}.",
-            "本次运行中遗忘门的平均值：f ≈ {f:.2f}。",
-        ),
-        "fback": (
-            "Each step back along the cell state's direct path multiplies the gradient by f, so "
-            "{k} steps back about {f:.2f}^{k} ≈ {pk:.1e} of it is left on that path alone.",
-            "沿细胞状态的直接路径每后退一步，梯度就乘以 f，所以往回 {k} 步时，仅沿这条路径大约只剩下 "
-            "{f:.2f}^{k} ≈ {pk:.1e}。",
-        ),
-        "fhalf": (
-            "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
-            "about as fast as the plain RNN: the addition helps only when f is near 1. Move the "
-            "forget bias to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
-            "在 PyTorch 的初始化下遗忘门约为 0.5，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
-            "接近 1 时加法才真正起作用。把遗忘门偏置调到 1 或更大（或把 f 固定为 1），观察点线变平。",
-        ),
-        "paths": (
-            "Gradient along the cell state and through the hidden state",
-            "沿细胞状态与经过隐藏状态的梯度",
-        ),
-        "paths_text": (
-            "Solid: ‖∂L/∂h_t‖; dotted: ‖∂L/∂c_t‖ for the LSTM; the plain RNN of the same size and "
-            "seed for comparison.",
-            "实线：‖∂L/∂h_t‖；点线：LSTM 的 ‖∂L/∂c_t‖；作为对比，同样大小、"
-            "同样随机种子的普通 RNN。",
-        ),
-        "product": (
-            "The forget-gate product against the RNN's Jacobians",
-            "遗忘门连乘与 RNN 雅可比矩阵的对比",
-        ),
-        "ablations": ("Every ablation on the same input", "同一输入下的各种消融"),
-        "table_variant": ("LSTM variant", "LSTM 变体"),
-        "table_h": ("steps back with signal in h", "h 中仍有信号的步数"),
-        "table_c": ("steps back with signal in c", "c 中仍有信号的步数"),
-        "table_c0": ("‖∂L/∂c_0‖ (size at t = 0)", "‖∂L/∂c_0‖（t = 0 处的大小）"),
-        "table_cmax": ("largest |c_t|", "最大的 |c_t|"),
-        "table_note": (
-            "The counts compare each curve with its own last step, not with the other variants: "
-            "the fourth column gives the size that is left at t = 0. With f clamped to 1 the cell "
-            "state sums every input (here |c| reaches {cmax:.1f}); where |c| is large tanh(c) is "
-            "flat, so ∂h/∂c = o ⊙ tanh′(c) is small and the gradient enters the cell state at "
-            "{ratio:.2g} × the standard LSTM's size ({c_one:.1e} against {c_std:.1e} at the last "
-            "step). Along c it is then no longer damped.",
-            "步数是与每条曲线自己的最后一步比较，而不是与其他变体比较：第四列给出 t = 0 处剩下的大小。"
-            "把 f 固定为 1 时，细胞状态把每个输入都累加起来（这里 |c| 达到 {cmax:.1f}）；|c| 很大时 "
-            "tanh(c) 很平，所以 ∂h/∂c = o ⊙ tanh′(c) 很小，梯度进入细胞状态时只有标准 LSTM 的 "
-            "{ratio:.2g} 倍（最后一步为 {c_one:.1e}，标准 LSTM 为 {c_std:.1e}）。之后沿 c 它不再衰减。",
-        ),
-        "thesis_yes": (
-            "In these {net} networks the LSTM's gradient ‖∂y/∂h_t‖ keeps at least a thousandth "
-            "of its strength {lstm} steps back, across the {lag} steps from the first marked "
-            "value to the output; the RNN's fades within {rnn} steps. That is what the task "
-            "needs: the output depends on a value read {lag} steps earlier.",
-            "在这些{net}网络中，LSTM 的梯度 ‖∂y/∂h_t‖ 往回 {lstm} 步仍保持至少千分之一的强度，"
-            "跨过了从第一个标记值到输出的 {lag} 步；而 RNN 的梯度在 {rnn} 步之内就消失了。"
-            "这正是任务所需要的：输出取决于 {lag} 步之前读到的一个值。",
-        ),
-        "thesis_no": (
-            "In these {net} networks the gradient does not separate as the lesson says: the "
-            "LSTM's ‖∂y/∂h_t‖ keeps signal {lstm} steps back and the RNN's {rnn}, against a lag of "
-            "{lag} steps from the first marked value to the output.",
-            "在这些{net}网络中，梯度并没有像课程所说的那样分开：LSTM 的 ‖∂y/∂h_t‖ 往回 {lstm} 步"
-            "仍有信号，RNN 的为 {rnn} 步，而从第一个标记值到输出的延迟是 {lag} 步。",
-        ),
-        "net_trained": ("trained", "训练过的"),
-        "net_untrained": ("untrained", "未训练的"),
-        "net_live": ("live-trained", "正在训练的"),
-        "sens": (
-            "Where the output looks: ‖∂y/∂x_t‖ on the input",
-            "输出在看哪里：输入上的 ‖∂y/∂x_t‖",
-        ),
-    }
-)
+tr = ui.translator(i18n.PAGES["adds"])
 
 st.title(tr("title"))
 st.write(tr("intro"))
