@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from explainer.i18n.labels import FIGURE_LABELS_ZH
 from explainer.i18n.lesson import ADDS, COMPARE, GRADIENTS, GRU, LSTM, START, UNROLL
 from explainer.i18n.shared import STRINGS
+from explainer.i18n.text import TEXT
 
 LANGUAGES = {"en": "English", "zh": "中文"}
 
@@ -28,6 +29,7 @@ PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "adds": ADDS,
     "gru": GRU,
     "compare": COMPARE,
+    "text": TEXT,
 }
 """Each page's own table, under the name of its file in `app_pages/`."""
 
