@@ -1,7 +1,8 @@
 """Backpropagation through time, by hand, for one layer of each cell in `explainer.cells`.
 
-The loss is any L whose gradient w.r.t. the layer's outputs h_t is given (`dH_out`, time-major
-(T, B, H) like every array here).
+The loss is any L whose gradient w.r.t. the layer's outputs h_t is given (`dH_out`, (T, H, B)
+feature-major like every array here and in `explainer.cells`: each step's gradient is a matrix
+whose B columns are the batch's vectors, so `w_hh.T @ da` is W_hhᵀ da_t).
 Walking the steps backwards, the gradient reaching h_t has two sources, the output at t and the
 future:
 
@@ -12,19 +13,23 @@ LSTM (σ' = σ(1 − σ), tanh' = 1 − tanh²):
     di_t   = dc_t ⊙ g_t      df_t = dc_t ⊙ c_{t-1}    dg_t = dc_t ⊙ i_t    do_t = dh_t ⊙ tanh(c_t)
     da_t   = [di σ'(i), df σ'(f), dg tanh'(g), do σ'(o)]                    (B, 4H) pre-activations
     dc_next = dc_t ⊙ f_t       the only way back along the cell state: multiplied by the forget gate
-    dh_next = da_t W_hh
+    dh_next = W_hhᵀ da_t
 
 GRU (PyTorch's form):
     dn_t = dh_t ⊙ (1 − z_t)    dz_t = dh_t ⊙ (h_{t-1} − n_t)    da_n = dn_t ⊙ (1 − n_t²)
     dr_t = da_n ⊙ (W_hn h_{t-1} + b_hn)
-    dh_next = dh_t ⊙ z_t + [da_r, da_z, r_t ⊙ da_n] W_hh
+    dh_next = dh_t ⊙ z_t + W_hhᵀ [da_r; da_z; r_t ⊙ da_n]
 
 RNN:
-    da_t = dh_t ⊙ tanh'(a_t)      dh_next = da_t W_hh
+    da_t = dh_t ⊙ tanh'(a_t)      dh_next = W_hhᵀ da_t
 
 Weights are shared by every step, so their gradients are sums over steps; since the pre-activation
 gradients of all steps are kept, each sum is one matrix product after the loop:
-    dW_ih = Σ_t da_tᵀ x_t       dW_hh = Σ_t da_tᵀ h_{t-1}       db = Σ_t da_t       dx_t = da_t W_ih
+    dW_ih = Σ_t da_t x_tᵀ       dW_hh = Σ_t da_t h_{t-1}ᵀ       db = Σ_t da_t       dx_t = W_ihᵀ da_t
+
+Every factor of a step's gradient that does not depend on the gradient itself (σ', tanh', the
+gates, c_{t-1}) is multiplied together for all steps at once before the loop, so that each step
+is a handful of products written straight into their arrays.
 
 `jacobian_norms` multiplies the one-step Jacobians ∂(h_{t+1}, c_{t+1})/∂(h_t, c_t) backwards from
 the last step, giving ‖∂h_{T-1}/∂h_t‖ (and ‖∂c_{T-1}/∂c_t‖ for the LSTM): the vanishing-gradient
@@ -35,37 +40,43 @@ from __future__ import annotations
 
 import numpy as np
 
-from explainer import cells
-
 
 def _prev(states: np.ndarray, initial: np.ndarray) -> np.ndarray:
-    """(T, B, H) states at t-1 for every t: the initial state, then all but the last."""
+    """(T, H, B) states at t-1 for every t: the initial state, then all but the last."""
     return np.concatenate([initial[None], states[:-1]], axis=0)
 
 
 def _sum_steps(dA: np.ndarray, inputs: np.ndarray) -> np.ndarray:
-    """Σ_t Σ_b dA[t, b]ᵀ inputs[t, b]: the gradient of a weight used at every step."""
-    return dA.reshape(-1, dA.shape[-1]).T @ inputs.reshape(-1, inputs.shape[-1])
+    """Σ_t dA[t] inputs[t]ᵀ (summed over the batch too): the gradient of a weight used at every
+    step; dA (T, G, B), inputs (T, F, B) -> (G, F)."""
+    return np.tensordot(dA, inputs, axes=([0, 2], [0, 2]))
 
 
 def _sum_steps_prev(dA: np.ndarray, states: np.ndarray, initial: np.ndarray) -> np.ndarray:
-    """Σ_t dA[t]ᵀ h_{t-1}, with h_{-1} the initial state, without building the shifted copy."""
-    return _sum_steps(dA[1:], states[:-1]) + dA[0].T @ initial
+    """Σ_t dA[t] h_{t-1}ᵀ, with h_{-1} the initial state, without building the shifted copy."""
+    return _sum_steps(dA[1:], states[:-1]) + dA[0] @ initial.T
 
 
-def gate_derivatives(G: np.ndarray, blocks: str) -> np.ndarray:
+def _input_grads(dA: np.ndarray, x: np.ndarray, w_ih: np.ndarray) -> tuple[dict, np.ndarray]:
+    """dW_ih = Σ_t da_t x_tᵀ, db = Σ_t da_t (the same for b_ih and b_hh) and dx_t = W_ihᵀ da_t."""
+    db = dA.sum(axis=(0, 2))
+    return {"w_ih": _sum_steps(dA, x), "b_ih": db, "b_hh": db}, np.matmul(w_ih.T, dA)
+
+
+def gate_derivatives(G: np.ndarray, blocks: str, axis: int = -1) -> np.ndarray:
     """Derivative of each activation w.r.t. its pre-activation, written with the activation's value:
-    σ' = σ(1 − σ) for the sigmoid blocks ('s'), tanh' = 1 − tanh² for the tanh blocks ('t')."""
+    σ' = σ(1 − σ) for the sigmoid blocks ('s'), tanh' = 1 − tanh² for the tanh blocks ('t').
+    The gate blocks lie along `axis` (1 inside the layers, (T, G·H, B); -1 in a trace)."""
     D = 1.0 - G
     D *= G  # σ(1 − σ) everywhere, in two passes; the tanh blocks are overwritten next
-    H = G.shape[-1] // len(blocks)
+    G, D = np.moveaxis(G, axis, 0), np.moveaxis(D, axis, 0)  # views: the blocks first
+    H = G.shape[0] // len(blocks)
     for k, kind in enumerate(blocks):
         if kind == "t":
-            d = D[..., k * H : (k + 1) * H]
-            g = G[..., k * H : (k + 1) * H]
+            d, g = D[k * H : (k + 1) * H], G[k * H : (k + 1) * H]
             np.multiply(g, g, out=d)
             np.subtract(1.0, d, out=d)  # 1 − tanh²
-    return D
+    return np.moveaxis(D, 0, axis)
 
 
 def rnn_layer_backward(
@@ -79,19 +90,18 @@ def rnn_layer_backward(
     nonlinearity: str = "tanh",
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
     """Returns (param grads dict keyed w_ih/w_hh/b_ih/b_hh, dX, dh0, dH_total)."""
-    T, B, H = Hs.shape
-    D = 1.0 - Hs * Hs if nonlinearity == "tanh" else (A > 0).astype(float)  # tanh'(a_t) or relu'
-    dA = np.empty_like(Hs)
+    T, H, B = Hs.shape
+    # dA starts as tanh'(a_t) (or relu') of every step; the loop multiplies dh_t into it
+    dA = 1.0 - Hs * Hs if nonlinearity == "tanh" else (A > 0).astype(float)
     dH = np.empty_like(Hs)  # total gradient reaching h_t
-    dh_next = np.zeros((B, H))
-    for t in range(T - 1, -1, -1):
-        dh = dH[t] = dH_out[t] + dh_next  # from the output at t and from step t+1
-        da = dA[t] = dh * D[t]
-        dh_next = da @ w_hh
-    db = dA.sum(axis=(0, 1))
-    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps_prev(dA, Hs, h0), "b_ih": db}
-    grads["b_hh"] = db
-    return grads, dA @ w_ih, dh_next, dH
+    dh_next = np.zeros((H, B))
+    for dh_out, dh, da in zip(dH_out[::-1], dH[::-1], dA[::-1], strict=True):
+        np.add(dh_out, dh_next, out=dh)  # from the output at t and from step t+1
+        da *= dh  # da_t = dh_t ⊙ tanh'(a_t)
+        np.matmul(w_hh.T, da, out=dh_next)  # dh_next = W_hhᵀ da_t
+    grads, dX = _input_grads(dA, x, w_ih)
+    grads["w_hh"] = _sum_steps_prev(dA, Hs, h0)
+    return grads, dX, dh_next, dH
 
 
 def lstm_layer_backward(
@@ -107,45 +117,47 @@ def lstm_layer_backward(
     variant: str = "standard",
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Returns (param grads, dX, dh0, dc0, dH_total, dC_total)."""
-    T, B, H = Hs.shape
-    i, f, g, o = (G[..., k * H : (k + 1) * H] for k in range(4))
-    TC = cells.tanh(C, exp_form=B * H >= cells.EXP_FORM_MIN)  # tanh(c_t) as the forward had it
-    dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t = o_t ⊙ tanh'(c_t), every step at once
-    # dA starts as the activation derivatives σ'/tanh' of every step; the loop multiplies each
-    # step's gradient with respect to the gates into it, turning it into dL/da in place.
-    dA = _lstm_derivatives(G, H, variant)  # (T, B, 4H)
-    dgates = np.empty((B, 4 * H))  # dL/d(i, f, g, o) of one step
+    T, H, B = Hs.shape
+    i, f, g, o = (G[:, k * H : (k + 1) * H] for k in range(4))
+    TC = np.tanh(C)  # tanh(c_t), every step at once
+    dTC = o * (1.0 - TC * TC)  # ∂h_t/∂c_t = o_t ⊙ tanh'(c_t)
+    # dA starts as ∂(i, f, g)/∂a ⊙ ∂c_t/∂(i, f, g) and ∂o/∂a ⊙ ∂h_t/∂o for every step:
+    #   [σ'(a_i) ⊙ g_t, σ'(a_f) ⊙ c_{t-1}, tanh'(a_g) ⊙ i_t, σ'(a_o) ⊙ tanh(c_t)]
+    # (a gate a variant fixes has derivative 0; "coupled": i = 1 − f, so f also gets −g);
+    # the loop multiplies dc_t into the first three blocks and dh_t into the last.
+    dA = _lstm_derivatives(G, H, variant, axis=1)  # (T, 4H, B)
+    C_prev = _prev(C, c0)
+    dA[:, :H] *= g
+    dA[:, H : 2 * H] *= C_prev - g if variant == "coupled" else C_prev
+    dA[:, 2 * H : 3 * H] *= i
+    dA[:, 3 * H :] *= TC
+    dA_ifg = dA.reshape(T, 4, H, B)[:, :3]  # (T, 3, H, B): one product per step for i, f, g
+    dA_o = dA[:, 3 * H :]
     dH = np.empty_like(Hs)
     dC = np.empty_like(C)
-    dh_next = np.zeros((B, H))
-    dc_next = np.zeros((B, H))
-    for t in range(T - 1, -1, -1):  # every product is written straight into its array (out=)
-        dh, dc, da = dH[t], dC[t], dA[t]
-        c_prev = C[t - 1] if t else c0
-        np.add(dH_out[t], dh_next, out=dh)  # dh_t: from the output at t and from step t+1
-        np.multiply(dh, dTC[t], out=dc)
+    dh_next = np.zeros((H, B))
+    dc_next = np.zeros((H, B))
+    steps = zip(dH_out, dH, dC, dA, dA_ifg, dA_o, dTC, f, strict=True)
+    for dh_out, dh, dc, da, da_ifg, da_o, dtc, f_t in list(steps)[::-1]:
+        np.add(dh_out, dh_next, out=dh)  # dh_t: from the output at t and from step t+1
+        np.multiply(dh, dtc, out=dc)
         dc += dc_next  # dc_t = dc_next + dh_t ⊙ o_t ⊙ tanh'(c_t)
-        np.multiply(dc, g[t], out=dgates[:, :H])  # dL/di
-        np.multiply(dc, c_prev, out=dgates[:, H : 2 * H])  # dL/df
-        np.multiply(dc, i[t], out=dgates[:, 2 * H : 3 * H])  # dL/dg
-        np.multiply(dh, TC[t], out=dgates[:, 3 * H :])  # dL/do
-        if variant == "coupled":
-            dgates[:, H : 2 * H] -= dgates[:, :H]  # i = 1 − f, so f also receives −dL/di
-        da *= dgates  # through σ or tanh to the pre-activations
-        np.multiply(dc, f[t], out=dc_next)  # back along the cell state: times the forget gate
-        np.matmul(da, w_hh, out=dh_next)
-    db = dA.sum(axis=(0, 1))
-    grads = {"w_ih": _sum_steps(dA, x), "w_hh": _sum_steps_prev(dA, Hs, h0), "b_ih": db}
-    grads["b_hh"] = db
-    return grads, dA @ w_ih, dh_next, dc_next, dH, dC
+        np.multiply(da_ifg, dc, out=da_ifg)  # da_i, da_f, da_g
+        np.multiply(da_o, dh, out=da_o)  # da_o
+        np.multiply(dc, f_t, out=dc_next)  # back along the cell state: times the forget gate
+        np.matmul(w_hh.T, da, out=dh_next)  # dh_next = W_hhᵀ da_t
+    grads, dX = _input_grads(dA, x, w_ih)
+    grads["w_hh"] = _sum_steps_prev(dA, Hs, h0)
+    return grads, dX, dh_next, dc_next, dH, dC
 
 
-def _lstm_derivatives(G: np.ndarray, H: int, variant: str) -> np.ndarray:
-    """Activation derivatives of i|f|g|o; a gate that a variant fixes has derivative 0."""
-    D = gate_derivatives(G, "ssts")
+def _lstm_derivatives(G: np.ndarray, H: int, variant: str, axis: int = -1) -> np.ndarray:
+    """Activation derivatives of i|f|g|o (blocks along `axis`); a gate that a variant fixes has
+    derivative 0."""
+    D = gate_derivatives(G, "ssts", axis)
     block = {"forget_one": 1, "no_output": 3, "coupled": 0}.get(variant)
     if block is not None:
-        D[..., block * H : (block + 1) * H] = 0.0
+        np.moveaxis(D, axis, 0)[block * H : (block + 1) * H] = 0.0
     return D
 
 
@@ -160,93 +172,63 @@ def gru_layer_backward(
     dH_out: np.ndarray,
     variant: str = "standard",
 ) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """Returns (param grads, dX, dh0, dH_total)."""
-    T, B, H = Hs.shape
-    r, z, n = (G[..., k * H : (k + 1) * H] for k in range(3))
-    H_prev = _prev(Hs, h0)
-    D = gate_derivatives(G, "sst")
+    """Returns (param grads, dX, dh0, dH_total).
+
+    The factors that do not depend on the gradient are multiplied into D for every step at once:
+        ∂h_t/∂a_n = (1 − z_t) tanh'(a_n)    ∂h_t/∂a_z = (h_{t-1} − n_t) σ'(a_z)
+        ∂a_n/∂a_r = (W_hn h_{t-1} + b_hn) σ'(a_r)          (textbook: h_{t-1} σ'(a_r), see below)
+    dGH is the gradient of W_hh h_{t-1} + b_hh (textbook: of W_hr h, W_hz h, W_hn (r ⊙ h)); its
+    r and z blocks equal those of dGI, the gradient of W_ih x_t + b_ih, which is put together
+    from dGH and dAN (the n block) after the loop."""
+    T, H, B = Hs.shape
+    r, z, n = (G[:, k * H : (k + 1) * H] for k in range(3))
     textbook = variant == "textbook"
+    H_prev = _prev(Hs, h0)
+    D = gate_derivatives(G, "sst", axis=1)
+    Dr, Dz, Dn = D[:, :H], D[:, H : 2 * H], D[:, 2 * H :]
+    Dn *= 1.0 - z
+    Dz *= H_prev - n
+    Dr *= H_prev if textbook else HN
     w_hn = w_hh[2 * H :]
-    dGI = np.empty_like(G)  # gradient of x W_ih^T + b_ih, (T, B, 3H)
-    dGH = np.empty_like(G)  # of h W_hh^T + b_hh (textbook: of h W_hr^T, h W_hz^T, (r ⊙ h) W_hn^T)
+    dGH = np.empty_like(G)  # [da_r; da_z; r ⊙ da_n] (textbook: [da_r; da_z; da_n])
+    dAN = np.empty_like(Hs)  # da_n
     dH = np.empty_like(Hs)
-    dh_next = np.zeros((B, H))
-    if not textbook:
-        return _gru_backward_standard(x, w_ih, w_hh, r, z, n, HN, H_prev, D, dH_out, dGI, dGH, dH)
-    for t in range(T - 1, -1, -1):
-        dh = dH[t] = dH_out[t] + dh_next
-        dgi, dgh = dGI[t], dGH[t]
-        dan = dgi[:, 2 * H :] = dh * (1.0 - z[t]) * D[t, :, 2 * H :]  # dL/d(n's pre-activation)
+    dh_next = np.zeros((H, B))
+    dhz = np.empty((H, B))
+    d_rh = np.empty((H, B))  # textbook: dL/d(r ⊙ h_{t-1})
+    steps = zip(
+        *(dH_out, dH, dAN, dGH, dGH[:, :H], dGH[:, H : 2 * H], dGH[:, 2 * H :]),
+        *(Dr, Dz, Dn, r, z),
+        strict=True,
+    )
+    for dh_out, dh, dan, dgh, da_r, da_z, dgh_n, dr_t, dz_t, dn_t, r_t, z_t in list(steps)[::-1]:
+        np.add(dh_out, dh_next, out=dh)  # dh_t: from the output at t and from step t+1
+        np.multiply(dh, dn_t, out=dan)  # dL/d(n's pre-activation)
+        np.multiply(dh, dz_t, out=da_z)  # dL/d(z's pre-activation)
         if textbook:
-            d_rh = dan @ w_hn  # dL/d(r ⊙ h_{t-1})
-            dgi[:, :H] = d_rh * H_prev[t] * D[t, :, :H]  # dL/d(r's pre-activation)
-            dgh[:, 2 * H :] = dan
+            np.matmul(w_hn.T, dan, out=d_rh)  # dL/d(r ⊙ h_{t-1})
+            np.multiply(d_rh, dr_t, out=da_r)  # dL/d(r's pre-activation)
+            dgh_n[...] = dan
+            np.matmul(w_hh[: 2 * H].T, dgh[: 2 * H], out=dh_next)
+            np.multiply(d_rh, r_t, out=dhz)
+            dh_next += dhz
         else:
-            dgi[:, :H] = dan * HN[t] * D[t, :, :H]
-            dgh[:, 2 * H :] = dan * r[t]
-        dgi[:, H : 2 * H] = dh * (H_prev[t] - n[t]) * D[t, :, H : 2 * H]  # dL/d(z's pre-act.)
-        dgh[:, : 2 * H] = dgi[:, : 2 * H]
-        if textbook:
-            dh_next = dh * z[t] + dgh[:, : 2 * H] @ w_hh[: 2 * H] + d_rh * r[t]
-        else:
-            dh_next = dh * z[t] + dgh @ w_hh
+            np.multiply(dan, dr_t, out=da_r)  # dL/d(r's pre-activation)
+            np.multiply(dan, r_t, out=dgh_n)  # dL/d(W_hn h_{t-1} + b_hn)
+            np.matmul(w_hh.T, dgh, out=dh_next)
+        np.multiply(dh, z_t, out=dhz)
+        dh_next += dhz  # dh_next = dh_t ⊙ z_t + W_hhᵀ [da_r; da_z; r_t ⊙ da_n]
+    dGI = np.concatenate([dGH[:, : 2 * H], dAN], axis=1)  # [da_r; da_z; da_n]
     w_hh_grad = _sum_steps(dGH, H_prev)
     if textbook:  # W_hn multiplies r ⊙ h_{t-1}, not h_{t-1}
-        w_hh_grad[2 * H :] = _sum_steps(dGH[..., 2 * H :], r * H_prev)
+        w_hh_grad[2 * H :] = _sum_steps(dGH[:, 2 * H :], r * H_prev)
     grads = {
         "w_ih": _sum_steps(dGI, x),
         "w_hh": w_hh_grad,
-        "b_ih": dGI.sum(axis=(0, 1)),
-        "b_hh": dGH.sum(axis=(0, 1)),
+        "b_ih": dGI.sum(axis=(0, 2)),
+        "b_hh": dGH.sum(axis=(0, 2)),
     }
-    return grads, dGI @ w_ih, dh_next, dH
-
-
-def _gru_backward_standard(
-    x: np.ndarray,
-    w_ih: np.ndarray,
-    w_hh: np.ndarray,
-    r: np.ndarray,
-    z: np.ndarray,
-    n: np.ndarray,
-    HN: np.ndarray,
-    H_prev: np.ndarray,
-    D: np.ndarray,
-    dH_out: np.ndarray,
-    dGI: np.ndarray,
-    dGH: np.ndarray,
-    dH: np.ndarray,
-) -> tuple[dict[str, np.ndarray], np.ndarray, np.ndarray, np.ndarray]:
-    """The loop of `gru_layer_backward` for PyTorch's form. The factors that do not depend on the
-    gradient are multiplied into D for every step at once before the loop, so that each step
-    is a few products written straight into their arrays:
-        ∂h_t/∂a_n = (1 − z_t) tanh'(a_n)    ∂h_t/∂a_z = (h_{t-1} − n_t) σ'(a_z)
-        ∂a_n/∂a_r = (W_hn h_{t-1} + b_hn) σ'(a_r)"""
-    T, B, H = dH.shape
-    Dr, Dz, Dn = D[..., :H], D[..., H : 2 * H], D[..., 2 * H :]
-    Dn *= 1.0 - z
-    Dz *= H_prev - n
-    Dr *= HN
-    dh_next = np.zeros((B, H))
-    dhz = np.empty((B, H))
-    for t in range(T - 1, -1, -1):
-        dh, dgi, dgh = dH[t], dGI[t], dGH[t]
-        np.add(dH_out[t], dh_next, out=dh)  # dh_t: from the output at t and from step t+1
-        dan = np.multiply(dh, Dn[t], out=dgi[:, 2 * H :])  # dL/d(n's pre-activation)
-        np.multiply(dan, Dr[t], out=dgi[:, :H])  # dL/d(r's pre-activation)
-        np.multiply(dh, Dz[t], out=dgi[:, H : 2 * H])  # dL/d(z's pre-activation)
-        dgh[:, : 2 * H] = dgi[:, : 2 * H]
-        np.multiply(dan, r[t], out=dgh[:, 2 * H :])  # dL/d(W_hn h_{t-1} + b_hn)
-        dh_next = dgh @ w_hh
-        np.multiply(dh, z[t], out=dhz)
-        dh_next += dhz  # dh_next = dh_t ⊙ z_t + [da_r, da_z, r_t ⊙ da_n] W_hh
-    grads = {
-        "w_ih": _sum_steps(dGI, x),
-        "w_hh": _sum_steps(dGH, H_prev),
-        "b_ih": dGI.sum(axis=(0, 1)),
-        "b_hh": dGH.sum(axis=(0, 1)),
-    }
-    return grads, dGI @ w_ih, dh_next, dH
+    return grads, np.matmul(w_ih.T, dGI), dh_next, dH
 
 
 def step_jacobian_rnn(w_hh: np.ndarray, D_next: np.ndarray) -> np.ndarray:

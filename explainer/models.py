@@ -23,7 +23,7 @@ from explainer.trace import CELL_GATES, Grads, LayerGrads, LayerTrace, Trace, fr
 if TYPE_CHECKING:
     from typing import Self
 
-# turns an array between the user's layout and the time-major one inside (None stays None)
+# turns an array between the user's layout and the feature-major one inside (None stays None)
 Converter = Callable[[np.ndarray | None], np.ndarray | None]
 
 _ERRSTATE = dict(
@@ -32,18 +32,24 @@ _ERRSTATE = dict(
 
 
 def _to_user(batched: bool) -> tuple[Converter, Converter]:
-    """Converters from the time-major arrays inside, (T, B, ·) and (B, ·), to the user's layout:
-    batch-first (B, T, ·) when the input was batched, (T, ·) when it was not. Views, not copies."""
+    """Converters from the feature-major arrays inside, (T, F, B) and (F, B), to the user's layout:
+    batch-first (B, T, F) when the input was batched, (T, F) when it was not. Views, not copies."""
     if batched:
-        return (lambda a: None if a is None else a.transpose(1, 0, 2)), (lambda a: a)
-    return (lambda a: None if a is None else a[:, 0]), (lambda a: None if a is None else a[0])
+        return (lambda a: None if a is None else a.transpose(2, 0, 1)), (
+            lambda a: None if a is None else a.T
+        )
+    return (lambda a: None if a is None else a[:, :, 0]), (lambda a: None if a is None else a[:, 0])
 
 
-def _to_time_major(batched: bool) -> tuple[Converter, Converter]:
+def _to_inside(batched: bool) -> tuple[Converter, Converter]:
     """The inverse of `_to_user`: (sequence converter, state converter)."""
     if batched:
-        return (lambda a: None if a is None else a.transpose(1, 0, 2)), (lambda a: a)
-    return (lambda a: None if a is None else a[:, None]), (lambda a: None if a is None else a[None])
+        return (lambda a: None if a is None else a.transpose(1, 2, 0)), (
+            lambda a: None if a is None else a.T
+        )
+    return (lambda a: None if a is None else a[:, :, None]), (
+        lambda a: None if a is None else a[:, None]
+    )
 
 
 class Jacobians:
@@ -252,11 +258,13 @@ class _Recurrent:
         names = CELL_GATES[self.cell]
         H = self.hidden_size
         layers = []
-        inp = np.ascontiguousarray(xb.transpose(1, 0, 2))  # time-major (T, B, D) inside
+        inp = np.ascontiguousarray(xb.transpose(1, 2, 0))  # feature-major (T, D, B) inside
+        h0b = np.ascontiguousarray(h0b.transpose(0, 2, 1))  # (L, H, B) inside
+        c0b = None if c0b is None else np.ascontiguousarray(c0b.transpose(0, 2, 1))
         with np.errstate(**_ERRSTATE):
             for k in range(self.num_layers):
                 w_ih, w_hh, b_ih, b_hh = self._layer_weights(k)
-                # x W_ih^T + b_ih + b_hh for every step in one product, hoisted out of the time
+                # W_ih x + b_ih + b_hh for every step in one product, hoisted out of the time
                 # loop (the GRU's b_hn stays out: the reset gate multiplies it)
                 x_proj = cells.input_projection(inp, w_ih, b_ih, b_hh, self.cell == "gru")
                 c0k = None if c0b is None else c0b[k]
@@ -267,8 +275,8 @@ class _Recurrent:
                         x=frozen(seq(inp)),
                         h=frozen(seq(lay["h"])),
                         c=frozen(seq(lay.get("c"))),
-                        gates=frozen_map({n: seq(lay["G"][..., b]) for n, b in blocks.items()}),
-                        preact=frozen_map({n: seq(lay["A"][..., b]) for n, b in blocks.items()}),
+                        gates=frozen_map({n: seq(lay["G"][:, b]) for n, b in blocks.items()}),
+                        preact=frozen_map({n: seq(lay["A"][:, b]) for n, b in blocks.items()}),
                         h0=frozen(state(h0b[k])),
                         c0=frozen(state(c0k)),
                         aux=frozen_map({"hn": seq(lay["HN"])} if "HN" in lay else {}),
@@ -308,11 +316,11 @@ class _Recurrent:
             raise ValueError(
                 f"grad_h has shape {g.shape}; expected {trace.h.shape} (that of trace.h)"
             )
-        seq_in, state_in = _to_time_major(trace.batched)
+        seq_in, state_in = _to_inside(trace.batched)
         seq, state = _to_user(trace.batched)
         params: dict[str, np.ndarray] = {}
         layer_grads: list[LayerGrads] = []
-        d_out = seq_in(g)
+        d_out = np.ascontiguousarray(seq_in(g))
         with np.errstate(**_ERRSTATE):
             for k in range(self.num_layers - 1, -1, -1):
                 lay = trace.layers[k]
