@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
+from explainer.i18n.forecast import FORECAST
 from explainer.i18n.labels import FIGURE_LABELS_ZH
 from explainer.i18n.lesson import ADDS, COMPARE, GRADIENTS, GRU, LSTM, START, UNROLL
 from explainer.i18n.shared import STRINGS
@@ -30,6 +31,7 @@ PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "gru": GRU,
     "compare": COMPARE,
     "text": TEXT,
+    "forecast": FORECAST,
 }
 """Each page's own table, under the name of its file in `app_pages/`."""
 
