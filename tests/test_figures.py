@@ -357,3 +357,89 @@ def test_same_gate_same_colour_everywhere():
     title_colour = {a.text: a.font.color for a in heat.layout.annotations}
     for d in sat.data:
         assert d.line.color == title_colour[d.name]
+
+
+# --- projector-grade details (issue 13, item 5)
+def test_heatmap_cursor_marks_the_step_and_unit_on_every_panel():
+    _, tr, _ = run("lstm", 12)
+    fig = gate_heatmaps_figure(tr, t=7, unit=3)
+    panels = [d for d in fig.data if d.type == "heatmap"]
+    lines = [s for s in fig.layout.shapes if s.type == "line"]
+    boxes = [s for s in fig.layout.shapes if s.type == "rect"]
+    assert len(lines) == len(boxes) == len(panels)
+    for s, d in zip(boxes, panels, strict=True):
+        assert (s.x0 + s.x1) / 2 == 7 and (s.y0 + s.y1) / 2 == 3
+        assert s.xref == d.xaxis and s.yref == d.yaxis  # on its own panel
+    assert all(s.x0 == s.x1 == 7 for s in lines)
+    assert not gate_heatmaps_figure(tr).layout.shapes  # no cursor unless asked for
+    with pytest.raises(ValueError, match="out of range"):
+        gate_heatmaps_figure(tr, t=12)
+
+
+def test_log_axes_tick_whole_decades_as_powers():
+    _, tr, g = exploding()  # norms over hundreds of decades
+    _, tr2, g2 = run("lstm", 60)
+    for fig in (
+        gradient_decay_figure({"RNN": (tr2, g2)}),
+        forget_product_figure(tr2),
+        gradient_decay_figure({"relu": (tr, g)}),
+    ):
+        ax = fig.layout.yaxis
+        assert ax.type == "log"
+        exps = np.log10(np.asarray(ax.tickvals, dtype=float))
+        np.testing.assert_allclose(exps, np.round(exps))  # whole decades: no 2 and 5 between
+        assert 2 <= len(exps) <= 11
+        assert all(re.fullmatch(r"1|10|10[⁻⁰¹²³⁴⁵⁶⁷⁸⁹]+", t) for t in ax.ticktext)  # no 1μ, 1n
+        lo, hi = ax.range
+        assert all(lo <= e <= hi for e in exps)
+
+
+def test_decay_legend_names_what_the_gradient_is_of():
+    _, tr, g = run("lstm", 8)
+    names = [d.name for d in gradient_decay_figure({"LSTM": (tr, g)}, of="y").data]
+    assert "LSTM: ‖∂y/∂h_t‖" in names and "LSTM: ‖∂y/∂c_t‖" in names
+    assert not any("∂L" in n for n in names)
+    default = [d.name for d in gradient_decay_figure({"LSTM": (tr, g)}).data]
+    assert "LSTM: ‖∂L/∂h_t‖" in default
+    fig = unrolled_figure(tr, g, of="y")
+    assert "∂y" in fig.layout.legend.title.text and "∂L" not in fig.layout.legend.title.text
+
+
+def test_reach_figure_one_label_per_run_of_all_steps_and_no_gap():
+    from explainer.figures import reach_figure
+
+    radii = [0.5, 0.7, 0.9, 1.1, 1.3, 1.5, 1.7]
+    reach = [3, 8, None, None, None, 20, None]
+    fig = reach_figure(radii, {"RNN": reach}, steps=39, current=0.9)
+    curve = fig.data[0]
+    assert not np.isnan(np.asarray(curve.y, dtype=float)).any()  # the "all" points are on it
+    assert list(curve.y) == [3, 8, 39, 39, 39, 20, 39]
+    labels = [a for a in fig.layout.annotations if a.text == "all 39 steps"]
+    assert [a.x for a in labels] == [1.1, 1.7]  # one per group, under its middle
+    assert len(fig.layout.yaxis.title.text) <= 30  # fits beside a 440 px chart
+
+
+def test_unrolled_colour_bars_for_h_and_x_and_a_quiet_unit_is_not_white():
+    _, tr, g = run("rnn", 40)
+    fig = unrolled_figure(tr, g, unit=1)
+    bars = {
+        d.name: d.marker.colorbar.title.text
+        for d in fig.data
+        if d.mode == "markers" and d.marker.showscale
+    }
+    assert bars == {"x (input)": "x value", "h (layer 0)": "h value"}
+    h = next(d for d in fig.data if d.name == "h (layer 0)")
+    top = np.max(np.abs(tr.h[:, 1]))
+    assert top <= h.marker.cmax < top + 0.05 + 1e-12  # the unit's own range, not ±1
+    # the gradient edges are drawn over the nodes, so narrow columns do not hide them
+    order = [d.name for d in fig.data]
+    first_grad = next(i for i, d in enumerate(fig.data) if d.visible == "legendonly")
+    assert first_grad > order.index("h (layer 0)")
+
+
+def test_round_off_is_written_as_zero_but_small_gradients_are_not():
+    from explainer.figures.style import fmt
+
+    assert fmt(1.2e-16) == "0.000" and fmt(-3e-17, 2) == "0.00"
+    assert fmt(1e-30, 2, tiny=0) == "1e-30"
+    assert fmt(-3e-5) == "-3e-05"

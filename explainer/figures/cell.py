@@ -39,24 +39,29 @@ WIRE_GREY = "#555555"
 BOX_FILL = "rgba(255,255,255,0.95)"
 NX, NY = 0.2, 0.36  # where a wire stops short of a pointwise node's centre (data units)
 BOX_H = 1.3  # gate box height (data units)
-EQUATIONS = {
+ARROW = 0.3  # length of an arrowhead's shaft (data units)
+LABEL_DY = 1.25  # a gate's name this far below its box's centre: clear of the arrowhead above it
+SP = "\u2003"  # an em space between the equations of the notation line
+EQUATIONS = {  # the notation line under the diagram: letters in italics, as in the equations
     "lstm": (
-        "c<sub>t</sub> = f ⊙ c<sub>t-1</sub> + i ⊙ g     h<sub>t</sub> = o ⊙ tanh(c<sub>t</sub>)"
-        "     i, f, o = σ(W<sub>i·</sub>x + b<sub>i·</sub> + W<sub>h·</sub>h<sub>t-1</sub>"
-        " + b<sub>h·</sub>)     g = tanh(…)"
+        f"<i>c</i><sub>t</sub> = <i>f</i> ⊙ <i>c</i><sub>t−1</sub> + <i>i</i> ⊙ <i>g</i>{SP}"
+        f"<i>h</i><sub>t</sub> = <i>o</i> ⊙ tanh(<i>c</i><sub>t</sub>){SP}"
+        "<i>i</i>, <i>f</i>, <i>o</i> = σ(<i>W</i><sub>i·</sub><i>x</i> + <i>b</i><sub>i·</sub>"
+        " + <i>W</i><sub>h·</sub><i>h</i><sub>t−1</sub> + <i>b</i><sub>h·</sub>)"
+        f"{SP}<i>g</i> = tanh(…)"
     ),
     "gru": (
-        "h<sub>t</sub> = (1 − z) ⊙ n + z ⊙ h<sub>t-1</sub>     "
-        "n = tanh(W<sub>in</sub>x + b<sub>in</sub> + r ⊙ (W<sub>hn</sub>h<sub>t-1</sub>"
-        " + b<sub>hn</sub>))"
+        f"<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub>{SP}"
+        "<i>n</i> = tanh(<i>W</i><sub>in</sub><i>x</i> + <i>b</i><sub>in</sub> + <i>r</i> ⊙ "
+        "(<i>W</i><sub>hn</sub><i>h</i><sub>t−1</sub> + <i>b</i><sub>hn</sub>))"
     ),
     "gru_textbook": (
-        "h<sub>t</sub> = (1 − z) ⊙ n + z ⊙ h<sub>t-1</sub>     "
-        "n = tanh(W<sub>in</sub>x + b<sub>in</sub> + W<sub>hn</sub>(r ⊙ h<sub>t-1</sub>)"
-        " + b<sub>hn</sub>)"
+        f"<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub>{SP}"
+        "<i>n</i> = tanh(<i>W</i><sub>in</sub><i>x</i> + <i>b</i><sub>in</sub> + "
+        "<i>W</i><sub>hn</sub>(<i>r</i> ⊙ <i>h</i><sub>t−1</sub>) + <i>b</i><sub>hn</sub>)"
     ),
-    "rnn": "h<sub>t</sub> = {act}(W<sub>ih</sub>x<sub>t</sub> + b<sub>ih</sub>"
-    " + W<sub>hh</sub>h<sub>t-1</sub> + b<sub>hh</sub>)",
+    "rnn": "<i>h</i><sub>t</sub> = {act}(<i>W</i><sub>ih</sub><i>x</i><sub>t</sub> + "
+    "<i>b</i><sub>ih</sub> + <i>W</i><sub>hh</sub><i>h</i><sub>t−1</sub> + <i>b</i><sub>hh</sub>)",
 }
 
 
@@ -77,12 +82,14 @@ class _Canvas:
         )
         if arrow:
             (x0, y0), (x1, y1) = pts[-2], pts[-1]
+            length = max(abs(x1 - x0), abs(y1 - y0)) or 1.0
+            back = min(1.0, ARROW / length)  # the head's shaft: the segment's last ARROW units
             self.annotations.append(
                 dict(
                     x=x1,
                     y=y1,
-                    ax=x0 + 0.6 * (x1 - x0),
-                    ay=y0 + 0.6 * (y1 - y0),
+                    ax=x1 - back * (x1 - x0),
+                    ay=y1 - back * (y1 - y0),
                     xref="x",
                     yref="y",
                     axref="x",
@@ -202,7 +209,7 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     # gates, nodes
     for xk, k, act in ((xf, "f", "σ"), (xi, "i", "σ"), (xg, "g", "tanh"), (xo, "o", "σ")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
+        cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     cv.node(xf, yc, "×", C["f"])
     cv.node(xg, yc, "+", C["c"])
     cv.node(xg, 4.8, "×", C["g"])
@@ -218,7 +225,7 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     cv.value(12.0, yc + 0.45, "c", "c<sub>t</sub>", lay.c[t, u], C["c"], anchor="right")
     cv.value(12.0, ybus - 0.45, "h", "h<sub>t</sub>", lay.h[t, u], C["h"], anchor="right")
     # expressions on the wires whose values the trace does not store
-    small = cv.st.value_font - 2
+    small = cv.st.value_font  # expressions on wires: as big as the values
     cv.text(xf + 0.45, yc - 0.55, "f ⊙ c<sub>t-1</sub>", size=small, anchor="left")
     cv.text(xg + 0.45, 5.55, "i ⊙ g", size=small, anchor="left")
     cv.text(xt + 0.65, 4.9, "tanh(c<sub>t</sub>)", size=small, anchor="left", color=C["c"])
@@ -262,7 +269,7 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
     # boxes and nodes
     for xk, k, act in ((xr, "r", "σ"), (xz, "z", "σ"), (xn, "n", "tanh")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - 0.95, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
+        cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     hn_text = (
         "W<sub>hn</sub>(r ⊙ h) + b<sub>hn</sub>" if textbook else "W<sub>hn</sub>h + b<sub>hn</sub>"
     )
@@ -280,7 +287,7 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
         cv.value(xk, yg - 0.3, f"a_{k}", "a", lay.preact[k][t, u], C[k], anchor="center")
     cv.value(xhn, yg - 0.3, "hn", "", lay.aux["hn"][t, u], WIRE_GREY, anchor="center")
     cv.value(12.0, ytop - 0.45, "h", "h<sub>t</sub>", lay.h[t, u], C["h"], anchor="right")
-    small = cv.st.value_font - 2
+    small = cv.st.value_font  # expressions on wires: as big as the values
     rn_text = "r ⊙ h<sub>t-1</sub>" if textbook else "r ⊙ (W<sub>hn</sub>h + b<sub>hn</sub>)"
     if textbook:
         cv.text(xrn - 0.35, yg - 0.5, rn_text, size=small, anchor="right")
@@ -337,7 +344,7 @@ def cell_figure(
     else:
         _rnn(cv, lay, t, u, trace.nonlinearity)
         eq = EQUATIONS["rnn"].format(act=trace.nonlinearity)
-    cv.text(6.0, -1.7, eq, size=st.value_font - 1, color="#444444")
+    cv.text(6.0, -1.7, eq, size=st.value_font + 1, color="#222222")
     features = lay.x.shape[-1]
     if features > 1:
         cv.text(

@@ -26,6 +26,7 @@ from explainer.figures.style import (
     check_layer,
     check_unit,
     merge_labels,
+    of_output,
     style,
 )
 from explainer.models import Jacobians
@@ -52,15 +53,50 @@ def _log_range(curves: list[np.ndarray]) -> tuple[float, float]:
     return max(lo - pad, -320.0), min(hi + pad, 307.5)
 
 
+def log_axis(lo: float, hi: float) -> dict[str, Any]:
+    """A log axis over 10**lo..10**hi with ticks on whole decades only (never the 2 and 5 between
+    them) written as powers of ten (never SI prefixes such as 1μ on a gradient): every decade up to
+    ten of them, else every k-th so that at most about eight are labelled."""
+    if np.floor(hi) < np.ceil(lo):  # no whole decade inside: reach down to the one below
+        lo = float(np.floor(lo))
+    span = max(hi - lo, 1e-9)
+    step = max(1, int(np.ceil(span / 8)))
+    first = int(np.ceil(lo / step) * step)
+    vals = [10.0**e for e in range(first, int(np.floor(hi)) + 1, step)]
+    text = [_power(e) for e in range(first, int(np.floor(hi)) + 1, step)]
+    return dict(
+        type="log",
+        range=[lo, hi],
+        tickvals=vals,
+        ticktext=text,
+        minor=dict(showgrid=False, ticks=""),
+    )
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "⁻⁰¹²³⁴⁵⁶⁷⁸⁹")
+
+
+def _power(e: int) -> str:
+    """10**e as a tick label: 1, 10, then 10², 10⁻³ ..."""
+    if e == 0:
+        return "1"
+    if e == 1:
+        return "10"
+    return "10" + str(e).translate(_SUPERSCRIPT)
+
+
 def gradient_decay_figure(
     runs: Mapping[str, tuple[Trace, Grads]],
     *,
     jacobians: Mapping[str, Jacobians] | None = None,
+    of: str = "L",
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) of every run against t, log scale; `jacobians` adds dashed
-    Jacobian-norm curves by run label. Batched traces are fine (the norms sum over the batch)."""
+    Jacobian-norm curves by run label. `of` names what the gradient is of in the legend ("y" for a
+    network's output, as on the lesson pages). Batched traces are fine (the norms sum over the
+    batch)."""
     if not runs:
         raise ValueError("runs is empty: pass {label: (trace, grads)}, e.g. {'LSTM': (tr, g)}")
     lab = merge_labels(labels)
@@ -74,9 +110,12 @@ def gradient_decay_figure(
         color = RUN_COLORS[j % len(RUN_COLORS)]
         if grads.h_norm.shape != (trace.steps,):
             raise ValueError(f"run {run!r}: grads do not match the trace ({trace.steps} steps)")
-        series.append((lab["decay.h_norm"].format(run=run), color, "solid", grads.h_norm))
+        h_name, c_name = (
+            of_output(lab[k].format(run=run), of) for k in ("decay.h_norm", "decay.c_norm")
+        )
+        series.append((h_name, color, "solid", grads.h_norm))
         if grads.c_norm is not None:
-            series.append((lab["decay.c_norm"].format(run=run), color, "dot", grads.c_norm))
+            series.append((c_name, color, "dot", grads.c_norm))
         if run in jacobians:
             J = jacobians[run]
             series.append((lab["decay.jac_h"].format(run=run), color, "dash", J.h))
@@ -129,12 +168,7 @@ def gradient_decay_figure(
         st.layout(
             title=dict(text=lab["decay.title"], font=dict(size=st.title), x=0.01, xanchor="left"),
             xaxis=dict(title=dict(text=lab["time_step"])),
-            yaxis=dict(
-                title=dict(text=lab["decay.y"]),
-                type="log",
-                range=[lo, hi],
-                exponentformat="power",
-            ),
+            yaxis=dict(title=dict(text=lab["decay.y"]), **log_axis(lo, hi)),
             height=460 if not presentation else 620,
             legend=dict(font=dict(size=st.font - 1), orientation="h", y=-0.2, x=0),
         ),
@@ -194,7 +228,7 @@ def forget_product_figure(
                 xanchor="left",
             ),
             xaxis=dict(title=dict(text=lab["time_step"])),
-            yaxis=dict(title=dict(text=lab["forget.y"]), type="log", range=[lo, hi]),
+            yaxis=dict(title=dict(text=lab["forget.y"]), **log_axis(lo, hi)),
             height=440 if not presentation else 600,
             legend=dict(orientation="h", y=-0.2, x=0),
         ),

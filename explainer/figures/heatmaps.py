@@ -35,6 +35,7 @@ from explainer.figures.style import (
 )
 from explainer.trace import Trace
 
+CURSOR = "#D55E00"  # the page's step and unit, the colour of the unrolled graph's cursor
 EXACT_LIMIT = 400_000
 """Total heatmap cells up to which `z` holds the exact float64 values (above: float32)."""
 
@@ -54,11 +55,14 @@ def gate_heatmaps_figure(
     trace: Trace,
     *,
     layer: int = 0,
+    t: int | None = None,
+    unit: int | None = None,
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """One time x unit heatmap per gate, plus c (LSTM) and h, of `layer`. Batched traces are
-    refused (pass `model.forward(x[b])`)."""
+    """One time x unit heatmap per gate, plus c (LSTM) and h, of `layer`. `t` and `unit` draw the
+    page's cursor on every panel (the step and the unit its other views show): a line at step t,
+    a box around (t, unit). Batched traces are refused (pass `model.forward(x[b])`)."""
     require_unbatched(trace, "gate_heatmaps_figure")
     k = check_layer(trace, layer)
     lab = merge_labels(labels)
@@ -84,6 +88,11 @@ def gate_heatmaps_figure(
     data: list[dict[str, Any]] = []
     layout_axes: dict[str, Any] = {}
     titles = []
+    cursor: list[dict[str, Any]] = []
+    if t is not None and not 0 <= t < T:
+        raise ValueError(f"t = {t} out of range: the trace has {T} step(s)")
+    if unit is not None and not 0 <= unit < H:
+        raise ValueError(f"unit {unit} out of range: hidden_size is {H}")
     for j, (n, a) in enumerate(panels):
         suffix = "" if j == 0 else str(j + 1)
         top = 1.0 - j * (height + gap)
@@ -100,6 +109,23 @@ def gate_heatmaps_figure(
             )
         )
         last = j == rows - 1
+        refs = dict(xref=f"x{suffix}", yref=f"y{suffix}")
+        if t is not None:
+            line = dict(color=CURSOR, width=st.line * 0.75, dash="dot")
+            cursor.append(dict(type="line", x0=t, x1=t, y0=-0.5, y1=H - 0.5, line=line, **refs))
+            if unit is not None:
+                box = dict(color=CURSOR, width=st.line * 1.25)
+                cursor.append(
+                    dict(
+                        type="rect",
+                        x0=t - 0.5,
+                        x1=t + 0.5,
+                        y0=unit - 0.5,
+                        y1=unit + 0.5,
+                        line=box,
+                        **refs,
+                    )
+                )
         layout_axes[f"xaxis{suffix}"] = dict(
             anchor=f"y{suffix}",
             domain=[0.0, 1.0],
@@ -153,6 +179,7 @@ def gate_heatmaps_figure(
         title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
         height=(150 if not presentation else 200) * rows + 120,
         annotations=titles,
+        shapes=cursor,
         **layout_axes,
         **coloraxes,
     )

@@ -3,7 +3,8 @@
 For each knob value (the plain RNN's spectral radius, say) the caller measures how many steps back
 from the last one ‖∂L/∂h_t‖ stays above a fraction of its value at the last step
 (`explainer.lesson.steps_of_signal`); `None` means "never drops that low in the sequence" and is
-drawn as a marker at the top, labelled. The figure only draws; the numbers come from the caller.
+drawn on the curve at the top, as a triangle, one label per run of them. The figure only draws;
+the numbers come from the caller.
 """
 
 from __future__ import annotations
@@ -17,21 +18,36 @@ from explainer.figures.style import RUN_COLORS, merge_labels, register_labels, s
 
 REACH_LABELS = {
     "reach.title": "How far back does the gradient carry signal?",
+    # the definition, under the title: {ratio} the fraction, {of} what the gradient is of
+    "reach.subtitle": "steps back from the last one while ‖∂{of}/∂h_t‖ ≥ {ratio} × its value there",
     "reach.x": "spectral radius of W_hh",  # the knob on the x-axis
-    "reach.y": "steps back until ‖∂L/∂h_t‖ < {ratio} × its value at the last step",
+    "reach.y": "steps back with signal",
     "reach.never": "all {steps} steps",  # the gradient never fell that low within the sequence
     "reach.current": "this page's setting",  # legend entry of the current knob value
     "reach.hover": "{x} = %{{x}}<br>%{{y}} steps<extra></extra>",  # {x}: the knob's name
 }
 REACH_LABELS_ZH = {
     "reach.title": "梯度能把信号传回多远？",
+    "reach.subtitle": "从最后一步往回数，‖∂{of}/∂h_t‖ 不低于该处数值 {ratio} 倍的步数",
     "reach.x": "W_hh 的谱半径",
-    "reach.y": "‖∂L/∂h_t‖ 降到末步数值的 {ratio} 倍以下之前的步数",
+    "reach.y": "仍有信号的步数",
     "reach.never": "全部 {steps} 步",
     "reach.current": "本页当前设置",
     "reach.hover": "{x} = %{{x}}<br>%{{y}} 步<extra></extra>",
 }
 register_labels(REACH_LABELS, REACH_LABELS_ZH)
+
+
+def _groups(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) index of each run of consecutive True values."""
+    out, start = [], None
+    for i, m in enumerate([*mask.tolist(), False]):
+        if m and start is None:
+            start = i
+        elif not m and start is not None:
+            out.append((start, i - 1))
+            start = None
+    return out
 
 
 def reach_figure(
@@ -41,18 +57,24 @@ def reach_figure(
     steps: int,
     ratio: float = 1e-3,
     current: float | None = None,
+    of: str = "L",
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """`reach` maps a run label to one value per knob setting (steps back, or None for "all")."""
+    """`reach` maps a run label to one value per knob setting (steps back, or None for "all").
+
+    A None is drawn on the curve at `steps` (the most there are) with a triangle, so the curve has
+    no gap there, and each run of consecutive Nones gets one label, under its middle triangle."""
     lab = merge_labels(labels)
     st = style(presentation)
     x = np.asarray(knob, dtype=np.float64)
     fig = go.Figure()
+    never_text = lab["reach.never"].format(steps=steps)
     for k, (name, values) in enumerate(reach.items()):
         if len(values) != len(x):
             raise ValueError(f"reach[{name!r}] has {len(values)} values for {len(x)} knob values")
-        y = np.array([np.nan if v is None else v for v in values], dtype=np.float64)
+        never = np.array([v is None for v in values])
+        y = np.array([steps if v is None else v for v in values], dtype=np.float64)
         color = RUN_COLORS[k % len(RUN_COLORS)]
         fig.add_scatter(
             x=x,
@@ -60,39 +82,48 @@ def reach_figure(
             name=name,
             mode="lines+markers",
             line=dict(color=color, width=st.line),
-            marker=dict(size=st.marker * 0.7),
+            marker=dict(
+                size=np.where(never, st.marker, st.marker * 0.7),
+                symbol=np.where(never, "triangle-up", "circle").tolist(),
+            ),
             hovertemplate=lab["reach.hover"].format(x=lab["reach.x"]),
         )
-        never = np.array([v is None for v in values])
-        if never.any():
-            fig.add_scatter(
-                x=x[never],
-                y=np.full(never.sum(), steps),
-                mode="markers+text",
-                name=lab["reach.never"].format(steps=steps),
-                showlegend=k == 0,
-                marker=dict(symbol="triangle-up", size=st.marker, color=color),
-                text=[lab["reach.never"].format(steps=steps)] * int(never.sum()),
-                textposition="bottom center",
-                textfont=dict(size=st.font * 0.8),
+        for first, last in _groups(never):
+            fig.add_annotation(
+                x=float(x[(first + last) // 2] if last > first else x[first]),
+                y=steps,
+                text=never_text,
+                showarrow=False,
+                yanchor="top",
+                yshift=-st.marker,
+                font=dict(size=st.font, color=color),
+                bgcolor="rgba(255,255,255,0.85)",
             )
     if current is not None:
         fig.add_vline(x=current, line=dict(color="#777777", dash="dot", width=st.line * 0.75))
-        fig.add_annotation(
+        fig.add_annotation(  # above the plot area: clear of the labels inside it
             x=current,
             y=1.0,
             yref="paper",
             text=lab["reach.current"],
             showarrow=False,
             yanchor="bottom",
-            font=dict(size=st.font * 0.85),
+            yshift=2,
+            font=dict(size=st.font),
         )
+    title = (
+        lab["reach.title"]
+        + "<br><sub>"
+        + lab["reach.subtitle"].format(of=of, ratio=f"{ratio:g}")
+        + "</sub>"
+    )
     fig.update_layout(
         **st.layout(
-            title=dict(text=lab["reach.title"], font=dict(size=st.title)),
-            height=420 if not presentation else 560,
+            title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
+            height=440 if not presentation else 580,
+            showlegend=len(reach) > 1,
         )
     )
     fig.update_xaxes(title=lab["reach.x"])
-    fig.update_yaxes(title=lab["reach.y"].format(ratio=f"{ratio:g}"), rangemode="tozero")
+    fig.update_yaxes(title=lab["reach.y"], range=[0, steps * 1.12])
     return fig

@@ -174,9 +174,9 @@ def style(presentation: bool = False) -> Style:
     """The classroom style, or a bigger one for a projector."""
     if presentation:
         return Style(
-            font=20, title=26, line=4.0, marker=16.0, value_font=20, digits=2, label_font=15
+            font=20, title=26, line=4.0, marker=16.0, value_font=21, digits=2, label_font=18
         )
-    return Style(font=13, title=17, line=2.0, marker=11.0, value_font=13)
+    return Style(font=13, title=17, line=2.0, marker=11.0, value_font=14, label_font=13)
 
 
 LABELS_ZH: dict[str, str] = {}
@@ -203,6 +203,11 @@ def merge_labels(labels: Mapping[str, str] | None) -> dict[str, str]:
             )
         merged.update(labels)
     return merged
+
+
+def of_output(text: str, of: str) -> str:
+    """A label that names ∂L, for a gradient of `of` (the page's output y): "∂L" becomes "∂y"."""
+    return text if of == "L" else text.replace("∂L", f"∂{of}")
 
 
 def require_unbatched(trace: Trace, builder: str) -> None:
@@ -237,11 +242,15 @@ def gate_scale(name: str, cell: str, nonlinearity: str = "tanh") -> str:
     return "tanh"
 
 
-def fmt(v: float, digits: int = 3) -> str:
-    """A value written on a diagram: fixed decimals, or scientific when large/small, 'inf'/'nan'."""
+def fmt(v: float, digits: int = 3, tiny: float = 1e-12) -> str:
+    """A value written on a diagram: fixed decimals, or scientific when large/small, 'inf'/'nan'.
+    Below `tiny` in size it is round-off of a value that is 0 (a state or gate, which float64
+    computes to about 1e-16) and is written 0; pass tiny=0 for gradients, whose 1e-30 is real."""
     v = float(v)
     if not np.isfinite(v):
         return "nan" if np.isnan(v) else ("inf" if v > 0 else "-inf")
+    if abs(v) < tiny:
+        return f"{0:.{digits}f}"
     if v != 0 and (abs(v) >= 1e4 or abs(v) < 10 ** (-digits)):
         return f"{v:.{digits}g}"
     return f"{v:.{digits}f}"

@@ -45,6 +45,8 @@ from explainer.figures.style import (
     fmt,
     frame_steps,
     merge_labels,
+    of_output,
+    register_labels,
     require_unbatched,
     style,
     symmetric_range,
@@ -55,6 +57,9 @@ C_SHIFT = 0.35  # the cell-state row is drawn this far right of its step
 GRADIENT_DECADES = len(GRADIENT) - 1  # edge classes: one per decade, then "about zero"
 OVERFLOW_COLOR = "#D55E00"
 MASK = "rgba(255,255,255,0.82)"
+
+UNROLLED_LABELS = {"unrolled.x_colorbar": "x value"}  # colour bar title of the input row
+register_labels(UNROLLED_LABELS, {"unrolled.x_colorbar": "x 的值"})
 
 
 @dataclass
@@ -178,6 +183,13 @@ def _gradient_classes(values: np.ndarray, M: float) -> np.ndarray:
     return cls
 
 
+def _nice_half(values: np.ndarray) -> float:
+    """Half-width of a tanh row's colour range: its largest |value| rounded up to 0.05, at most 1."""
+    finite = np.abs(values[np.isfinite(values)])
+    top = float(finite.max()) if finite.size else 1.0
+    return float(min(1.0, max(0.05, np.ceil(top / 0.05) * 0.05)))
+
+
 def _mask(x0: float, x1: float, y0: float, y1: float) -> dict[str, Any]:
     x0, x1, y0, y1 = float(x0), float(x1), float(y0), float(y1)
     return dict(x=[x0, x1, x1, x0, x0], y=[y0, y0, y1, y1, y0])
@@ -190,13 +202,15 @@ def unrolled_figure(
     layer: int | None = None,
     unit: int = 0,
     max_frames: int = 200,
+    of: str = "L",
     validate: bool = False,
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The unrolled graph of every layer (or only `layer`), animated over time; given `grads`
     (from `model.backward(trace, ...)`), a second animation runs the backward pass. `unit` picks
-    the hidden unit whose values colour the nodes; `validate=True` runs Plotly's validation (slow:
+    the hidden unit whose values colour the nodes; `of` names what the gradient is of ("y": the
+    network's output, as on the lesson pages); `validate=True` runs Plotly's validation (slow:
     ~1 ms per frame; see `explainer.figures.style.assemble`)."""
     require_unbatched(trace, "unrolled_figure")
     if grads is not None and (
@@ -208,6 +222,8 @@ def unrolled_figure(
     layers = list(range(trace.num_layers)) if layer is None else [check_layer(trace, layer)]
     u = check_unit(trace, unit)
     lab = merge_labels(labels)
+    for k in ("unrolled.hover_grad", "unrolled.grad_legend", "unrolled.grad_text"):
+        lab[k] = of_output(lab[k], of)
     st = style(presentation)
     T = trace.steps
     rows = _rows(trace, grads, layers, u, lab)
@@ -234,13 +250,69 @@ def unrolled_figure(
             line=dict(color="#b0b0b0" if T <= 100 else "#dddddd", width=edge_w),
         )
     )
-    # 1..: gradient edge classes, then overflow (only with grads; hidden until the backward pass)
+    # nodes, one trace per row
+    t_idx = np.arange(T, dtype=float)
+    for r in rows:
+        vals = np.where(np.isfinite(r.values), r.values, np.nan)
+        if r.kind == "x":
+            half = symmetric_range(r.values, at_least=1e-9)
+            cs, cmin, cmax = DIVERGING, -half, half
+        elif r.kind == "c":
+            half = symmetric_range(r.values)
+            cs, cmin, cmax = DIVERGING, -half, half
+        elif trace.cell == "rnn" and trace.nonlinearity == "relu":
+            cs, cmin, cmax = SEQUENTIAL, 0.0, symmetric_range(r.values)
+        else:  # tanh values: the unit's own range, so that a quiet unit is not drawn white
+            half = _nice_half(r.values)
+            cs, cmin, cmax = DIVERGING, -half, half
+        grad = r.grad if r.grad is not None else np.full(T, np.nan)
+        hover = lab["unrolled.hover_grad" if r.grad is not None else "unrolled.hover"]
+        first_h = r.kind == "h" and r is next(q for q in rows if q.kind == "h")
+        marker = dict(
+            color=vals,
+            colorscale=cs,
+            cmin=cmin,
+            cmax=cmax,
+            size=node_size,
+            line=dict(color=GATE_COLORS[r.kind], width=1.5 if T <= 100 else 0.5),
+        )
+        if first_h or r.kind == "x":  # one colour bar for h (top), one for x (bottom)
+            marker.update(
+                showscale=True,
+                colorbar=dict(
+                    title=dict(
+                        text=lab["unrolled.value_colorbar" if first_h else "unrolled.x_colorbar"],
+                        font=dict(size=st.font),
+                    ),
+                    tickfont=dict(size=st.font - 1),
+                    len=0.42,
+                    thickness=12,
+                    x=1.01,
+                    y=0.74 if first_h else 0.22,
+                    yanchor="middle",
+                ),
+            )
+        data.append(
+            dict(
+                type="scatter",
+                x=t_idx + r.dx,
+                y=np.full(T, r.y),
+                mode="markers",
+                name=r.label,
+                showlegend=False,
+                marker=marker,
+                customdata=np.column_stack([t_idx, grad]),
+                hovertemplate=hover.replace("{row}", r.label),
+            )
+        )
+    # then the gradient edge classes and overflow, over the nodes: at T = 40 and more the columns
+    # are narrow and edges under the markers would hide (only with grads; shown in the backward pass)
     grad_idx: list[int] = []
     if grads is not None:
         gvals = np.concatenate([e[4] for e in edges if e[5]])
         M = _largest_finite(gvals)
-        widths = np.linspace(st.line * 2.5, st.line * 0.4, GRADIENT_DECADES + 1)
-        widths *= float(np.clip(40 / T, 0.3, 1.0))  # thinner edges when the columns are narrow
+        # the strongest class about half a node wide (the node's colour shows around it)
+        widths = np.linspace(max(0.55 * node_size, 1.5 * st.line), 1.0, GRADIENT_DECADES + 1)
         colors = GRADIENT[::-1]
         for c in list(range(GRADIENT_DECADES + 1)) + [-1]:
             segs = []
@@ -273,55 +345,6 @@ def unrolled_figure(
                     line=dict(color=color, width=width, dash=dash),
                 )
             )
-    # nodes, one trace per row
-    t_idx = np.arange(T, dtype=float)
-    for r in rows:
-        vals = np.where(np.isfinite(r.values), r.values, np.nan)
-        if r.kind == "x":
-            half = symmetric_range(r.values, at_least=1e-9)
-            cs, cmin, cmax = DIVERGING, -half, half
-        elif r.kind == "c":
-            half = symmetric_range(r.values)
-            cs, cmin, cmax = DIVERGING, -half, half
-        elif trace.cell == "rnn" and trace.nonlinearity == "relu":
-            cs, cmin, cmax = SEQUENTIAL, 0.0, symmetric_range(r.values)
-        else:
-            cs, cmin, cmax = DIVERGING, -1.0, 1.0
-        grad = r.grad if r.grad is not None else np.full(T, np.nan)
-        hover = lab["unrolled.hover_grad" if r.grad is not None else "unrolled.hover"]
-        first_h = r.kind == "h" and r is next(q for q in rows if q.kind == "h")
-        marker = dict(
-            color=vals,
-            colorscale=cs,
-            cmin=cmin,
-            cmax=cmax,
-            size=node_size,
-            line=dict(color=GATE_COLORS[r.kind], width=1.5 if T <= 100 else 0.5),
-        )
-        if first_h and not (trace.cell == "rnn" and trace.nonlinearity == "relu"):
-            marker.update(
-                showscale=True,
-                colorbar=dict(
-                    title=dict(text=lab["unrolled.value_colorbar"]),
-                    len=0.6,
-                    thickness=12,
-                    x=1.01,
-                    y=0.5,
-                ),
-            )
-        data.append(
-            dict(
-                type="scatter",
-                x=t_idx + r.dx,
-                y=np.full(T, r.y),
-                mode="markers",
-                name=r.label,
-                showlegend=False,
-                marker=marker,
-                customdata=np.column_stack([t_idx, grad]),
-                hovertemplate=hover.replace("{row}", r.label),
-            )
-        )
     # masks and the cursor: the only traces that frames change
     i_fmask, i_bmask, i_cursor = len(data), len(data) + 1, len(data) + 2
     mask_style = dict(
@@ -344,7 +367,7 @@ def unrolled_figure(
             text = [
                 ""
                 if r.grad is None
-                else lab["unrolled.grad_text"].replace("{value}", fmt(r.grad[t], 2))
+                else lab["unrolled.grad_text"].replace("{value}", fmt(r.grad[t], 2, tiny=0))
                 for r in rows
             ]
         else:
@@ -414,7 +437,7 @@ def unrolled_figure(
         )
     # vertical budget in pixels: plot area, then below it the axis title, buttons, slider(s)
     scale = 1.0 if not presentation else 1.35
-    plot_px = (y_top + 1.5) * 80 * scale
+    plot_px = (y_top + 1.5) * 110 * scale
     button_px, slider_px = 62 * scale, 78 * scale
     bottom_px = button_px + 40 * scale + slider_px * (2 if with_grads else 1)
     top_px = 70 + 2 * st.title + (30 * scale if with_grads else 0)  # title, gradient legend
