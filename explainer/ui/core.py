@@ -77,10 +77,14 @@ def page_setup() -> None:
 
 
 def plot(fig, name: str) -> None:
-    """Show a Plotly figure; its toolbar's camera icon downloads it as PNG named `name`."""
+    """Show a Plotly figure; its toolbar's camera icon downloads it as PNG named `name`.
+
+    `theme=None`: the figure's own fonts. Streamlit's theme would set every tick label to 12 px,
+    in presentation mode too (the figures' `Style` sizes them)."""
     st.plotly_chart(
         fig,
         width="stretch",
+        theme=None,
         key=f"chart_{name}",
         config={
             "displaylogo": False,
