@@ -70,7 +70,9 @@ def main() -> None:
                     page = browser.new_page(
                         viewport={"width": w, "height": h}, reduced_motion="reduce"
                     )
-                    file = out / f"{path or 'start'}_{name}_{size}{'_full' if args.full else ''}.png"
+                    file = (
+                        out / f"{path or 'start'}_{name}_{size}{'_full' if args.full else ''}.png"
+                    )
                     shoot(page, f"{args.url}/{path}?{VARIANTS[name]}", file, args.full, bool(path))
                     page.close()
                     print(file)
