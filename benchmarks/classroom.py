@@ -7,6 +7,8 @@ An element of type `exception` is an error box the student would see.
 
     python benchmarks/classroom.py                  # N = 10, 30, 60; lesson pages; 1 replica
     python benchmarks/classroom.py --students 10 30 --trainers 0 2 --replicas 1 2
+    python benchmarks/classroom.py --cost 20        # server CPU per slider move, page by page
+    python benchmarks/classroom.py --profile lstm   # cProfile of one move's script run
 
 Every server is started fresh (a warm server hides cold-start errors), bound to 127.0.0.1, and
 stopped at the end; every loop is bounded in count and time.
@@ -467,6 +469,43 @@ def run_class(
 
 
 # --- where a rerun's time goes -------------------------------------------------------------------
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds a process has used so far (from /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def rerun_cost(moves: int = 20, seed: int = 0, logdir: Path | None = None) -> dict[str, tuple]:
+    """What one slider move costs a real server: one student at a time on each lesson page of a
+    fresh `streamlit run app.py`, moving a random slider as the class does (`moves` times, each
+    after the last has finished). Returns page -> (median seconds, server CPU seconds per move):
+    the CPU is what bounds how many students one process serves."""
+    rng = random.Random(seed)
+    out = {}
+    with streamlit_server(logdir / "server_cost.log" if logdir else None) as (url, proc):
+
+        async def one(page: str) -> tuple[float, float]:
+            s = Student(url, page)
+            s.cookies = await asyncio.to_thread(cookie_for, url)
+            await s.connect()
+            try:
+                await s.rerun(timeout=120)
+                times, cpu0 = [], cpu_seconds(proc.pid)
+                for _ in range(moves):
+                    s.move_slider(rng.choice(s.sliders()), rng)
+                    r = await s.rerun(timeout=60)
+                    assert r.finished and not r.errors, r.errors
+                    times.append(r.seconds)
+                cpu = (cpu_seconds(proc.pid) - cpu0) / moves
+                return sorted(times)[len(times) // 2], cpu
+            finally:
+                await s.close()
+
+        for page in LESSON_PAGES:
+            out[page] = run_async(one(page))
+    return out
+
+
 def profile_rerun(page: str = "lstm", top: int = 30) -> None:
     """cProfile of one slider move on `page` (in-process, AppTest), after a warm first run. The
     script runs in a thread of its own: the profiler wraps the script's execution there."""
@@ -474,7 +513,12 @@ def profile_rerun(page: str = "lstm", top: int = 30) -> None:
     import pstats
 
     from streamlit.runtime.scriptrunner import script_runner
-    from streamlit.testing.v1 import AppTest
+    from streamlit.testing.v1 import AppTest, app_test
+
+    # AppTest compiles the scripts again on every run (a new ScriptCache each time); a server
+    # keeps one cache, so the profile shares one too (else compiling is a third of a "rerun")
+    cache = app_test.ScriptCache()
+    app_test.ScriptCache = lambda: cache
 
     prof = cProfile.Profile()
     plain = script_runner.exec_func_with_error_handling
@@ -498,6 +542,7 @@ def profile_rerun(page: str = "lstm", top: int = 30) -> None:
     finally:
         script_runner.exec_func_with_error_handling = plain
     pstats.Stats(prof).sort_stats("cumulative").print_stats(top)
+    pstats.Stats(prof).sort_stats("tottime").print_stats(top)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -510,9 +555,17 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--logs", type=Path, default=Path("/tmp/rnn-explainer-classroom"))
     ap.add_argument("--profile", metavar="PAGE", help="profile one rerun of PAGE and exit")
     ap.add_argument("--play", action="store_true", help="every student presses Play on page 3")
+    ap.add_argument("--cost", type=int, metavar="MOVES", help="MOVES moves per page, one student")
     args = ap.parse_args(argv)
     if args.profile:
         profile_rerun(args.profile)
+        return
+    if args.cost:
+        print(f"one student per page, {args.cost} slider moves each; load {os.getloadavg()[0]:.1f}")
+        print("page        median_s  server_cpu_s_per_move")
+        for page, (median, cpu) in rerun_cost(args.cost, args.seed).items():
+            print(f"{page:10s} {median:9.3f} {cpu:9.3f}", flush=True)
+        print(f"load average {os.getloadavg()[0]:.1f} at the end")
         return
     args.logs.mkdir(parents=True, exist_ok=True)
     print(f"{os.cpu_count()} cores; load average {os.getloadavg()[0]:.1f} at the start")
