@@ -34,25 +34,31 @@ def test_every_figure_label_has_a_chinese_translation_with_the_same_placeholders
         assert set(re.findall(r"%\{[^}]*\}", en)) == set(re.findall(r"%\{[^}]*\}", zh)), key
 
 
-def _page_tables() -> dict[str, dict[str, tuple[str, str]]]:
-    """The (english, chinese) tables still written in a page file (passed to `ui.translator`)."""
-    tables = {}
+def _translator_arguments() -> dict[str, list[str]]:
+    """What each page file passes to `ui.translator`, as source text."""
+    found = {}
     for path in sorted((ROOT / "app_pages").glob("*.py")):
         tree = ast.parse(path.read_text())
-        for node in ast.walk(tree):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "attr", "") == "translator"
-                and node.args
-                and isinstance(node.args[0], ast.Dict)
-            ):
-                tables[path.name] = ast.literal_eval(node.args[0])
-    return tables
+        found[path.stem] = [
+            ast.unparse(node.args[0])
+            for node in ast.walk(tree)
+            if isinstance(node, ast.Call)
+            and getattr(node.func, "attr", "") == "translator"
+            and node.args
+        ]
+    return found
+
+
+def test_every_page_reads_its_strings_from_i18n():
+    """One home for the translations: a page's table is `i18n.PAGES[<its file's name>]`."""
+    found = _translator_arguments()
+    assert found == {page: [f"i18n.PAGES[{page!r}]"] for page in found}
+    assert set(i18n.PAGES) == set(found)
 
 
 def test_every_page_string_and_shared_string_is_translated():
     pages = {f"i18n.PAGES[{k!r}]": v for k, v in i18n.PAGES.items()}
-    tables = {"i18n.STRINGS": i18n.STRINGS, **pages, **_page_tables()}
+    tables = {"i18n.STRINGS": i18n.STRINGS, **pages}
     assert len(tables) >= 8
     for name, table in tables.items():
         for key, (en, zh) in table.items():

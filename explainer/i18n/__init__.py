@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from explainer.i18n.forecast import FORECAST
 from explainer.i18n.labels import FIGURE_LABELS_ZH
 from explainer.i18n.lesson import ADDS, COMPARE, GRADIENTS, GRU, LSTM, START, UNROLL
+from explainer.i18n.memory import MEMORY
 from explainer.i18n.shared import STRINGS
 from explainer.i18n.text import TEXT
 
@@ -32,6 +33,7 @@ PAGES: dict[str, dict[str, tuple[str, str]]] = {
     "compare": COMPARE,
     "text": TEXT,
     "forecast": FORECAST,
+    "memory": MEMORY,
 }
 """Each page's own table, under the name of its file in `app_pages/`."""
 
