@@ -24,11 +24,11 @@ from explainer import data as D
 from explainer import figures, i18n, live, ui
 from explainer.figures.forecast import forecast_figure, loss_figure
 from explainer.lesson import last_step_loss
+from explainer.prediction import MODES, predict_all, predictions_csv
 
 TRAIN_THREADS = 1  # torch's CPU threads while a session trains: one student cannot starve the rest
 IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
 LEARNING_RATES = (1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 1e-1)
-MODES = ("point", "full", "multi")
 SCALER_NAMES = {"minmax": "min-max", "zscore": "z-score"}
 # a loaded model's saved scaling maps training data to about [0, 1] (min-max) or mean 0, sd 1
 # (z-score); a series whose typical value lands beyond this is extrapolation
@@ -473,7 +473,7 @@ def finish(run: ForecastRun, *, stopped: bool, model=None, file: str | None = No
         model = F.build_model(run.config)
         model.load_state_dict(run.state)
         model.eval()
-    predictions = F.predict_all(F.predictor(model), run.data)
+    predictions = predict_all(F.predictor(model), run.data)
     st.session_state["fc_result"] = {
         **{f.name: getattr(run, f.name) for f in fields(run)},
         "model": model,
@@ -623,7 +623,7 @@ def show_results(result: dict) -> None:
     # callables: each file is made when its button is clicked, not on every rerun
     c1.download_button(
         tr("dl_csv"),
-        lambda: F.predictions_csv(preds, result["dates"]),
+        lambda: predictions_csv(preds, result["dates"]),
         file_name="predictions.csv",
         mime="text/csv",
         key="fc_dl_csv",

@@ -38,7 +38,7 @@ import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
 from explainer import data as D  # noqa: E402
-from explainer.torch_backend import forecast as F  # noqa: E402
+from explainer.torch_backend import forecast as fc  # noqa: E402
 
 
 def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float], np.ndarray]:
@@ -162,7 +162,7 @@ def main() -> None:
     seeds = parse_seeds(args.seeds)
 
     series = D.load_bundled(args.series)
-    base = F.ForecastConfig(epochs=args.epochs, device="cpu")
+    base = fc.ForecastConfig(epochs=args.epochs, device="cpu")
     data = D.prepare(
         series.values,
         window=base.window,
@@ -184,9 +184,9 @@ def main() -> None:
     scores: dict[str, list[tuple[float, float]]] = {"ours": [], "keras": []}
     records: list[dict] = []
     for seed in seeds:  # alternate the two so that a busy machine slows both alike
-        result = F.train(F.ForecastConfig(epochs=args.epochs, seed=seed, device="cpu"), data)
+        result = fc.train(fc.ForecastConfig(epochs=args.epochs, seed=seed, device="cpu"), data)
         seconds["ours"] += [h["seconds"] for h in result.history]
-        scores["ours"].append(rmse(F.predictor(result.model)(data.test.x), data))
+        scores["ours"].append(rmse(fc.predictor(result.model)(data.test.x), data))
         k_seconds, k_pred = keras_run(data, args.epochs, seed)
         seconds["keras"] += k_seconds
         scores["keras"].append(rmse(k_pred, data))

@@ -12,7 +12,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from explainer import data as D
-from explainer.torch_backend import forecast as F
+from explainer.torch_backend import forecast as fc
 from tests.conftest import charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
@@ -107,7 +107,7 @@ def test_a_short_training_shows_predictions_metrics_downloads_and_the_trained_ga
     assert len(at.get("download_button")) == 3
 
     # the reference's gates are the trained network's: its h equals torch's first layer (float64)
-    layer = F.first_layer(result["model"], torch.float64)
+    layer = fc.first_layer(result["model"], torch.float64)
     for k in (0, len(data.test) - 1):
         if k:
             at.slider(key="fc_k").set_value(k).run()
@@ -125,7 +125,7 @@ def test_weights_round_trip_gives_the_same_predictions():
     at = train_tiny(open_page(), hidden="3, 2")
     trained = at.session_state["fc_result"]
     # what the weights download button serves
-    raw = F.weights_bytes(trained["model"], trained["config"], trained["data"])
+    raw = fc.weights_bytes(trained["model"], trained["config"], trained["data"])
     fresh = upload(open_page(), TINY)
     fresh.file_uploader(key="weights").set_value(
         ("w.safetensors", raw, "application/octet-stream")
@@ -166,9 +166,9 @@ def weights_file(settings: dict, state: dict) -> bytes:
 @pytest.fixture(scope="module")
 def small_model() -> tuple[dict, dict]:
     """Settings and weights of a small model that fits `TINY` (trained headless: quicker)."""
-    config = F.ForecastConfig(window=10, hidden=(3,), batch_size=16, epochs=1, device="cpu")
+    config = fc.ForecastConfig(window=10, hidden=(3,), batch_size=16, epochs=1, device="cpu")
     data = D.prepare(SERIES, window=10)
-    return config.to_dict(), dict(F.train(config, data).model.state_dict())
+    return config.to_dict(), dict(fc.train(config, data).model.state_dict())
 
 
 def load_file(raw: bytes, lang: str = "en") -> AppTest:
@@ -221,7 +221,7 @@ def test_half_precision_weights_load_with_a_note(small_model):
 
 def test_the_forms_limits_are_the_backends():
     at = open_page()
-    lim = F.LIMITS
+    lim = fc.LIMITS
     for key, (lo, hi) in [
         ("fc_window", lim.window),
         ("fc_horizon", lim.horizon),
@@ -243,13 +243,13 @@ def test_the_page_trains_exactly_what_the_command_line_trains():
     result = at.session_state["fc_result"]
     config = result["config"]
     assert config.seed == 0 and config.hidden == (3, 2) and config.dropout > 0
-    headless = F.train(config, result["data"]).model.state_dict()
+    headless = fc.train(config, result["data"]).model.state_dict()
     page = result["model"].state_dict()
     assert set(page) == set(headless)
     for k, v in headless.items():
         torch.testing.assert_close(page[k].cpu(), v.cpu(), rtol=0, atol=0, msg=k)
     # and a different seed trains different weights (the comparison can fail)
-    other = F.train(F.ForecastConfig.from_dict({**config.to_dict(), "seed": 1}), result["data"])
+    other = fc.train(fc.ForecastConfig.from_dict({**config.to_dict(), "seed": 1}), result["data"])
     assert not torch.equal(other.model.rnns[0].weight_hh_l0, page["rnns.0.weight_hh_l0"])
 
 
@@ -258,7 +258,7 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     trained = at.session_state["fc_result"]
     saved = trained["data"].scaler
     assert saved.kind == "zscore"
-    raw = F.weights_bytes(trained["model"], trained["config"], trained["data"])
+    raw = fc.weights_bytes(trained["model"], trained["config"], trained["data"])
     # the same weights on a series with another level and spread: not refitted on it
     other = 3 * SERIES + 40
     fresh = upload(open_page(), csv_of(f"{v:.6f}" for v in other))
@@ -441,7 +441,7 @@ def test_a_training_whose_loss_is_nan_says_so_without_an_error(monkeypatch):
     # a loss that is NaN from epoch 1 drew the same empty loss chart twice: DuplicateElementId
     import dataclasses
 
-    real = F.train
+    real = fc.train
 
     def nan_train(config, data, *, callback=None, **kw):
         def nan(p):
@@ -449,7 +449,7 @@ def test_a_training_whose_loss_is_nan_says_so_without_an_error(monkeypatch):
 
         return real(config, data, callback=nan, **kw)
 
-    monkeypatch.setattr(F, "train", nan_train)
+    monkeypatch.setattr(fc, "train", nan_train)
     at = train_tiny(open_page(), epochs=3)
     assert not at.exception
     assert any("not a number from epoch 1 on" in e for e in errors(at))
@@ -497,7 +497,7 @@ def test_a_training_that_fails_is_a_message_not_a_traceback(monkeypatch):
     def out_of_memory(*args, **kwargs):
         raise RuntimeError("out of memory")
 
-    monkeypatch.setattr(F, "train", out_of_memory)  # the job calls it in its thread
+    monkeypatch.setattr(fc, "train", out_of_memory)  # the job calls it in its thread
     at = train_tiny(open_page())
     assert errors(at) == ["Training failed: out of memory"]
     assert at.session_state["fc_result"] is None and not titled(at, "Point-by-point")

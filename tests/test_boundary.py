@@ -43,7 +43,7 @@ def where(path: Path, line: int) -> str:
 def test_the_sources_are_found():
     names = {p.relative_to(ROOT).as_posix() for p in SOURCES}
     assert {"explainer/models.py", "app_pages/forecast.py", "app_pages/memory.py"} <= names
-    assert "explainer/torch_backend/forecast.py" in names
+    assert "explainer/torch_backend/forecast/weights.py" in names
     assert "explainer/ui/core.py" in names
 
 

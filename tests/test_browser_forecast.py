@@ -8,7 +8,7 @@ import re
 
 import pytest
 
-from explainer.torch_backend import forecast as F
+from explainer.torch_backend import forecast as fc
 from tests.conftest import IDLE
 
 pytestmark = pytest.mark.browser
@@ -67,7 +67,7 @@ def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_s
     assert "fc_hidden=4" in page.url and "fc_epochs=2" in page.url  # a link reproduces the run
     with page.expect_download(timeout=30_000) as download:
         page.get_by_role("button", name="Weights (.safetensors)").click()
-    model, config = F.load_weights(open(download.value.path(), "rb").read())
+    model, config = fc.load_weights(open(download.value.path(), "rb").read())
     assert config.hidden == (4,) and config.epochs == 2
     assert not page.errors, page.errors
 

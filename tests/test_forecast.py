@@ -1,4 +1,5 @@
-"""The forecast backend: model, optimiser, training loop, prediction modes, weights, CLI and DDP."""
+"""The forecast backend: model, optimiser, training loop, weights, CLI and DDP (the prediction
+modes: test_prediction.py)."""
 
 from __future__ import annotations
 
@@ -16,25 +17,21 @@ import torch
 from torch import nn
 
 from explainer import data as D
-from explainer.torch_backend import forecast as F
+from explainer.torch_backend import forecast as fc
+from explainer.torch_backend.forecast import model as fc_model
+from explainer.torch_backend.forecast import weights as fc_weights
+from tests.test_prediction import series
 
 torch.set_num_threads(1)
 ROOT = Path(__file__).resolve().parent.parent
 TINY = dict(window=10, hidden=(8, 6), batch_size=16, epochs=2, device="cpu")
 
 
-def series(n: int = 240, seed: int = 0) -> np.ndarray:
-    """A positive wavy series with noise: learnable, never zero."""
-    rng = np.random.default_rng(seed)
-    t = np.arange(n)
-    return 10 + 3 * np.sin(t / 6.0) + 0.05 * t + 0.2 * rng.normal(size=n)
-
-
 # ----------------------------------------------------------------------------- model
 
 
 def test_default_model_is_the_seeds_recipe():
-    c = F.ForecastConfig()
+    c = fc.ForecastConfig()
     assert (c.window, c.horizon, c.normalise, c.split, c.val) == (50, 1, "window", 0.9, 0.05)
     assert (c.hidden, c.dropout, c.cell, c.optimiser, c.lr, c.rho) == (
         (50, 100),
@@ -45,7 +42,7 @@ def test_default_model_is_the_seeds_recipe():
         0.9,
     )
     assert (c.batch_size, c.epochs, c.eps) == (50, 20, 1e-7)
-    m = F.build_model(c)
+    m = fc.build_model(c)
     assert [type(r) for r in m.rnns] == [nn.LSTM, nn.LSTM]
     assert [(r.input_size, r.hidden_size, r.batch_first) for r in m.rnns] == [
         (1, 50, True),
@@ -64,7 +61,7 @@ def test_default_model_is_the_seeds_recipe():
 def test_model_scales_to_1024_units_4_layers_1000_steps(cell, kind, window):
     # one real forward pass at full size for the LSTM (~3 s on one core); shorter for the others
     torch.manual_seed(0)
-    m = F.Forecaster(cell, (1024,) * 4, 0.2, horizon=3).eval()
+    m = fc.Forecaster(cell, (1024,) * 4, 0.2, horizon=3).eval()
     with torch.no_grad():
         out = m(torch.randn(1, window, 1))
     assert all(type(r) is kind for r in m.rnns) and len(m.rnns) == 4
@@ -73,7 +70,7 @@ def test_model_scales_to_1024_units_4_layers_1000_steps(cell, kind, window):
 
 def test_keras_initialisation():
     torch.manual_seed(0)
-    m = F.keras_init_(F.Forecaster("lstm", (5, 7), 0.0, 2))
+    m = fc.keras_init_(fc.Forecaster("lstm", (5, 7), 0.0, 2))
     for r in m.rnns:
         H = r.hidden_size
         w = r.weight_hh_l0.detach()  # (4H, H)
@@ -91,7 +88,7 @@ def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
     w0 = np.array([0.5, -1.0, 2.0])
     grads = [np.array([0.1, -0.2, 0.0]), np.array([0.3, 0.1, -0.05])]
     p = torch.tensor(w0, requires_grad=True)
-    opt = F.KerasRMSprop([p], lr=0.01, rho=0.9, eps=1e-7)
+    opt = fc.KerasRMSprop([p], lr=0.01, rho=0.9, eps=1e-7)
     w, v = w0.copy(), np.zeros(3)
     for g in grads:
         p.grad = torch.tensor(g)
@@ -109,13 +106,13 @@ def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
 
 def test_one_bias_per_gate_as_keras():
     data = D.prepare(series(), window=10, normalise="window")
-    result = F.train(F.ForecastConfig(**{**TINY, "epochs": 1}), data)
+    result = fc.train(fc.ForecastConfig(**{**TINY, "epochs": 1}), data)
     for rnn in result.model.rnns:
         assert not rnn.bias_hh_l0.requires_grad and not rnn.bias_hh_l0.any()
         assert rnn.bias_ih_l0.requires_grad
-    gru = F.build_model(F.ForecastConfig(cell="gru"))  # Keras' GRU keeps both biases
+    gru = fc.build_model(fc.ForecastConfig(cell="gru"))  # Keras' GRU keeps both biases
     assert all(r.bias_hh_l0.requires_grad for r in gru.rnns)
-    two = F.build_model(F.ForecastConfig(one_bias=False))
+    two = fc.build_model(fc.ForecastConfig(one_bias=False))
     assert all(r.bias_hh_l0.requires_grad for r in two.rnns)
 
 
@@ -123,13 +120,13 @@ KERAS_PARITY = """
 import os; os.environ["KERAS_BACKEND"] = "torch"
 import numpy as np, torch, keras
 from keras import layers
-from explainer.torch_backend import forecast as F
+from explainer.torch_backend import forecast as fc
 torch.set_num_threads(1)
 keras.utils.set_random_seed(0)
 km = keras.Sequential([keras.Input((None, 1)), layers.LSTM(6, return_sequences=True),
                        layers.LSTM(5), layers.Dense(1)])
 km.compile(loss="mse", optimizer="rmsprop")
-m = F.build_model(F.ForecastConfig(hidden=(6, 5), dropout=0.0))
+m = fc.build_model(fc.ForecastConfig(hidden=(6, 5), dropout=0.0))
 w = [np.asarray(v) for v in km.get_weights()]
 with torch.no_grad():
     for rnn, (k, rk, b) in zip(m.rnns, (w[0:3], w[3:6])):
@@ -140,7 +137,7 @@ rng = np.random.default_rng(0)
 x = (0.01 * rng.normal(size=(200, 12, 1))).astype("float32")
 y = (0.01 * rng.normal(size=(200, 1))).astype("float32")
 km.fit(x, y, batch_size=50, epochs=3, shuffle=False, verbose=0)
-opt = F.make_optimiser(F.ForecastConfig(), m.parameters())
+opt = fc.make_optimiser(fc.ForecastConfig(), m.parameters())
 for _ in range(3):
     for i in range(0, 200, 50):
         loss = ((m(torch.tensor(x[i:i + 50])) - torch.tensor(y[i:i + 50])) ** 2).mean()
@@ -172,8 +169,8 @@ def test_training_matches_keras_step_for_step():
 
 
 def test_settings_json_round_trip_and_bad_settings():
-    c = F.ForecastConfig(cell="gru", hidden=(16, 8, 4), normalise="zscore", epochs=3)
-    back = F.ForecastConfig.from_json(c.to_json())
+    c = fc.ForecastConfig(cell="gru", hidden=(16, 8, 4), normalise="zscore", epochs=3)
+    back = fc.ForecastConfig.from_json(c.to_json())
     assert back == c and back.hidden == (16, 8, 4)
     for text, match in [
         ('{"cell": "lstmx"}', "unknown cell 'lstmx'"),
@@ -195,7 +192,7 @@ def test_settings_json_round_trip_and_bad_settings():
         ("{nope", "not valid JSON"),
     ]:
         with pytest.raises(ValueError, match=match):
-            F.ForecastConfig.from_json(text)
+            fc.ForecastConfig.from_json(text)
 
 
 # ----------------------------------------------------------------------------- training
@@ -203,14 +200,14 @@ def test_settings_json_round_trip_and_bad_settings():
 
 def test_training_reports_progress_and_lowers_the_loss():
     data = D.prepare(series(), window=10, normalise="window")
-    config = F.ForecastConfig(**{**TINY, "epochs": 4})
-    seen: list[F.Progress] = []
+    config = fc.ForecastConfig(**{**TINY, "epochs": 4})
+    seen: list[fc.Progress] = []
     torch.manual_seed(1)
-    before = F.build_model(config)
+    before = fc.build_model(config)
     x_val = torch.tensor(data.val.x, dtype=torch.float32).unsqueeze(-1)
     y_val = torch.tensor(data.val.y, dtype=torch.float32)
-    loss0 = F.evaluate_loss(before, x_val, y_val)
-    result = F.train(config, data, callback=seen.append, report_every=3)
+    loss0 = fc.evaluate_loss(before, x_val, y_val)
+    result = fc.train(config, data, callback=seen.append, report_every=3)
     ends = [p for p in seen if p.end_of_epoch]
     mids = [p for p in seen if not p.end_of_epoch]
     batches = math.ceil(len(data.train) / 16)
@@ -224,10 +221,10 @@ def test_training_reports_progress_and_lowers_the_loss():
 
 def test_same_seed_same_run():
     data = D.prepare(series(), window=10, normalise="minmax")
-    config = F.ForecastConfig(**TINY, normalise="minmax")
-    a, b = F.train(config, data), F.train(config, data)
+    config = fc.ForecastConfig(**TINY, normalise="minmax")
+    a, b = fc.train(config, data), fc.train(config, data)
     assert a.history[-1]["loss"] == b.history[-1]["loss"]
-    c = F.train(F.ForecastConfig(**{**TINY, "seed": 1, "normalise": "minmax"}), data)
+    c = fc.train(fc.ForecastConfig(**{**TINY, "seed": 1, "normalise": "minmax"}), data)
     assert c.history[-1]["loss"] != a.history[-1]["loss"]
 
 
@@ -239,15 +236,15 @@ def test_should_stop_ends_training_early():
         calls.append(1)
         return len(calls) > 3  # three batches run, the fourth is refused
 
-    config = F.ForecastConfig(**{**TINY, "epochs": 50, "normalise": "none"})
-    result = F.train(config, data, should_stop=stop)
+    config = fc.ForecastConfig(**{**TINY, "epochs": 50, "normalise": "none"})
+    result = fc.train(config, data, should_stop=stop)
     assert result.stopped and result.epochs == 1 and len(calls) == 4
 
 
 @pytest.mark.parametrize("cell", ["gru", "rnn"])
 def test_other_cells_train(cell):
     data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
-    config = F.ForecastConfig(
+    config = fc.ForecastConfig(
         **{
             **TINY,
             "cell": cell,
@@ -257,176 +254,57 @@ def test_other_cells_train(cell):
             "normalise": "zscore",
         }
     )
-    result = F.train(config, data)
+    result = fc.train(config, data)
     assert isinstance(result.model.rnns[0], {"gru": nn.GRU, "rnn": nn.RNN}[cell])
     assert np.isfinite(result.history[0]["loss"])
-    assert F.predictor(result.model)(data.test.x).shape == (len(data.test), 2)
+    assert fc.predictor(result.model)(data.test.x).shape == (len(data.test), 2)
 
 
 def test_training_refuses_windows_cut_for_other_settings():
     data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
     with pytest.raises(ValueError, match="horizon"):
-        F.train(F.ForecastConfig(**TINY, normalise="zscore"), data)
+        fc.train(fc.ForecastConfig(**TINY, normalise="zscore"), data)
     with pytest.raises(ValueError, match="window"):
-        F.train(
-            F.ForecastConfig(**{**TINY, "window": 12, "horizon": 2, "normalise": "zscore"}), data
+        fc.train(
+            fc.ForecastConfig(**{**TINY, "window": 12, "horizon": 2, "normalise": "zscore"}), data
         )
     with pytest.raises(ValueError, match="normalise"):
-        F.train(F.ForecastConfig(**TINY, horizon=2), data)
-
-
-# ----------------------------------------------------------------------------- predictions
-
-
-def plus_one(x: np.ndarray) -> np.ndarray:
-    """A hand-made model: the last normalised input plus one."""
-    return x[:, -1:] + 1.0
-
-
-def test_point_by_point_uses_true_inputs():
-    s = series()
-    data = D.prepare(s, window=10, normalise="none")
-    p = F.predict_point(plus_one, data)
-    t0 = data.test_target_start
-    np.testing.assert_array_equal(p.index, np.arange(t0, len(s)))
-    np.testing.assert_allclose(p.predicted, s[t0 - 1 : -1] + 1)  # true previous value + 1
-    np.testing.assert_allclose(p.actual, s[t0:])
-    np.testing.assert_allclose(p.persistence, s[t0 - 1 : -1])
-    err = s[t0 - 1 : -1] + 1 - s[t0:]
-    assert p.metrics.rmse_original == pytest.approx(np.sqrt(np.mean(err**2)))
-    assert p.metrics.mae_original == pytest.approx(np.mean(np.abs(err)))
-    pers = s[t0 - 1 : -1] - s[t0:]
-    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers**2)))
-
-
-def test_point_by_point_normalised_metrics_are_the_model_units():
-    s = series()
-    data = D.prepare(s, window=10, normalise="window")
-
-    def half(x: np.ndarray) -> np.ndarray:
-        return 0.5 * x[:, -1:]
-
-    p = F.predict_point(half, data)
-    z_err = 0.5 * data.test.x[:, -1:] - data.test.y  # straight from the windows
-    assert p.metrics.rmse == pytest.approx(np.sqrt(np.mean(z_err**2)), rel=1e-12)
-    pers = data.test.x[:, -1:] - data.test.y
-    assert p.metrics.persistence_rmse == pytest.approx(np.sqrt(np.mean(pers**2)), rel=1e-12)
-    # back in original units: p_0 (1 + z)
-    p0 = s[data.test.start]
-    np.testing.assert_allclose(p.predicted, p0 * (1 + 0.5 * data.test.x[:, -1]), rtol=1e-12)
-
-
-def test_full_sequence_feeds_its_predictions_back():
-    s = series()
-    data = D.prepare(s, window=10, normalise="none")
-    p = F.predict_full(plus_one, data)
-    t0 = data.test_target_start
-    # had it read the true series it would give s[t-1] + 1; fed back, it climbs from the last truth
-    np.testing.assert_allclose(p.predicted, s[t0 - 1] + np.arange(1, len(s) - t0 + 1))
-    np.testing.assert_array_equal(p.index, np.arange(t0, len(s)))
-    np.testing.assert_allclose(p.persistence, s[t0 - 1])
-    assert set(p.run) == {0}
-
-
-def test_full_sequence_renormalises_each_window():
-    # per-window normalisation and a model that predicts the window mean: in original units the
-    # next value is the mean of the last W values, whatever p_0 is
-    s = series()
-    W = 10
-    data = D.prepare(s, window=W, normalise="window")
-    p = F.predict_full(lambda z: z.mean(axis=1, keepdims=True), data)
-    t0 = data.test_target_start
-    window, expected = list(s[t0 - W : t0]), []
-    for _ in range(len(s) - t0):
-        expected.append(np.mean(window))
-        window = window[1:] + [expected[-1]]
-    np.testing.assert_allclose(p.predicted, expected, rtol=1e-12)
-
-
-def test_full_sequence_with_a_longer_horizon():
-    s = series()
-    data = D.prepare(s, window=10, horizon=3, normalise="none")
-    p = F.predict_full(lambda x: x[:, -1:] + np.array([[1.0, 2.0, 3.0]]), data)
-    t0 = data.test_target_start
-    np.testing.assert_allclose(p.predicted, s[t0 - 1] + np.arange(1, len(s) - t0 + 1))
-
-
-def test_multi_sequence_restarts_from_the_truth_every_run():
-    s = series()
-    data = D.prepare(s, window=10, normalise="zscore")
-    L = 7
-    # in z-score units "+1" is one training std in original units
-    step_size = data.scaler.scale
-    p = F.predict_multi(plus_one, data, length=L)
-    t0 = data.test_target_start
-    n_runs = math.ceil(len(data.test) / L)
-    assert set(p.run) == set(range(n_runs))
-    for r in range(n_runs):
-        start = t0 + r * L  # first predicted index of run r
-        k = min(L, len(s) - start)
-        rows = p.run == r
-        np.testing.assert_array_equal(p.index[rows], np.arange(start, start + k))
-        np.testing.assert_allclose(
-            p.predicted[rows], s[start - 1] + step_size * np.arange(1, k + 1), rtol=1e-12
-        )
-        np.testing.assert_allclose(p.persistence[rows], s[start - 1])
-    assert F.predict_multi(plus_one, data).run.max() == math.ceil(len(data.test) / 10) - 1
-
-
-def test_predictions_csv_has_every_mode():
-    s = series()
-    data = D.prepare(s, window=10, normalise="none")
-    preds = F.predict_all(plus_one, data)
-    dates = np.arange("2000-01-01", len(s), dtype="datetime64[D]")
-    df = pd.read_csv(__import__("io").BytesIO(F.predictions_csv(preds, dates)))
-    assert list(df.columns) == [
-        "mode",
-        "run",
-        "step",
-        "index",
-        "date",
-        "predicted",
-        "actual",
-        "persistence",
-    ]
-    assert df["mode"].value_counts().to_dict() == {m: len(preds[m].index) for m in F.MODES}
-    row = df[df["mode"] == "point"].iloc[0]
-    assert row["date"] == str(dates[row["index"]])
+        fc.train(fc.ForecastConfig(**TINY, horizon=2), data)
 
 
 # ----------------------------------------------------------------------------- weights
 
 
-def trained(normalise: str = "window") -> tuple[F.ForecastConfig, D.ForecastData, F.TrainResult]:
-    config = F.ForecastConfig(**{**TINY, "epochs": 1, "normalise": normalise})
+def trained(normalise: str = "window") -> tuple[fc.ForecastConfig, D.ForecastData, fc.TrainResult]:
+    config = fc.ForecastConfig(**{**TINY, "epochs": 1, "normalise": normalise})
     data = D.prepare(series(), window=10, normalise=normalise)
-    return config, data, F.train(config, data)
+    return config, data, fc.train(config, data)
 
 
 def test_safetensors_round_trip(tmp_path):
     config, data, result = trained()
     path = tmp_path / "w.safetensors"
-    F.save_weights(path, result.model, config, data)
+    fc.save_weights(path, result.model, config, data)
     assert not path.read_bytes().startswith(b"\x80")  # not a pickle
-    model, back = F.load_weights(path)
+    model, back = fc.load_weights(path)
     assert back == config
     x = torch.tensor(data.test.x[:5], dtype=torch.float32).unsqueeze(-1)
     torch.testing.assert_close(model(x), result.model(x), rtol=0, atol=0)
-    model2, _ = F.load_weights(F.weights_bytes(result.model, config))
+    model2, _ = fc.load_weights(fc.weights_bytes(result.model, config))
     torch.testing.assert_close(model2(x), result.model(x), rtol=0, atol=0)
 
 
 def test_the_saved_scaling_comes_back_with_the_weights():
     config, data, result = trained("minmax")
-    raw = F.weights_bytes(result.model, config, data)
-    assert F.saved_scaler(raw) == data.scaler
+    raw = fc.weights_bytes(result.model, config, data)
+    assert fc.saved_scaler(raw) == data.scaler
     assert data.scaler.kind == "minmax" and data.scaler.scale > 0
-    assert F.saved_scaler(F.weights_bytes(result.model, config)) is None  # saved without data
+    assert fc.saved_scaler(fc.weights_bytes(result.model, config)) is None  # saved without data
     config_w, data_w, result_w = trained("window")
-    assert F.saved_scaler(F.weights_bytes(result_w.model, config_w, data_w)) is None
+    assert fc.saved_scaler(fc.weights_bytes(result_w.model, config_w, data_w)) is None
     # applied to another series, the saved scaler maps the model's outputs back to this series
     other = 3 * series(seed=1) + 40
-    moved = D.prepare(other, window=10, normalise="minmax", scaler=F.saved_scaler(raw))
+    moved = D.prepare(other, window=10, normalise="minmax", scaler=fc.saved_scaler(raw))
     np.testing.assert_allclose(
         moved.train.x[0], (other[:10] - data.scaler.shift) / data.scaler.scale, rtol=1e-14
     )
@@ -453,19 +331,19 @@ def test_a_malformed_saved_scaling_is_a_value_error():
                 "normalise": norm,
             },
         )
-        F.load_weights(raw)  # the weights themselves are fine
+        fc.load_weights(raw)  # the weights themselves are fine
         with pytest.raises(ValueError, match="saved normalisation is malformed"):
-            F.saved_scaler(raw)
+            fc.saved_scaler(raw)
     with pytest.raises(ValueError, match="no forecaster settings"):
-        F.saved_scaler(save(tensors))
+        fc.saved_scaler(save(tensors))
 
 
 def test_malformed_weights_give_value_errors(tmp_path):
     from safetensors.torch import save
 
     config, data, result = trained()
-    good = F.weights_bytes(result.model, config)
-    bad_shape = F.ForecastConfig(**{**TINY, "hidden": (9, 6)})
+    good = fc.weights_bytes(result.model, config)
+    bad_shape = fc.ForecastConfig(**{**TINY, "hidden": (9, 6)})
     tampered = save(
         {k: v.contiguous() for k, v in result.model.state_dict().items()},
         metadata={"format": "explainer.forecast", "config": bad_shape.to_json()},
@@ -478,9 +356,9 @@ def test_malformed_weights_give_value_errors(tmp_path):
         (tampered, "shape"),
     ]:
         with pytest.raises(ValueError, match=match):
-            F.load_weights(raw)
+            fc.load_weights(raw)
     with pytest.raises(ValueError, match="cannot read"):
-        F.load_weights(tmp_path / "missing.safetensors")
+        fc.load_weights(tmp_path / "missing.safetensors")
 
 
 def forecaster_file(config: dict, tensors: dict[str, torch.Tensor]) -> bytes:
@@ -494,27 +372,27 @@ def forecaster_file(config: dict, tensors: dict[str, torch.Tensor]) -> bytes:
 def nothing_is_built(monkeypatch):
     """Fails the test if a Forecaster is built anywhere but on torch's meta device (no memory,
     no initialisation): what a file is checked with before its weights are read."""
-    built = F.Forecaster
+    built = fc.Forecaster
 
     def forecaster(*args, **kw):
         assert torch.get_default_device().type == "meta", "a model was built before the checks"
         return built(*args, **kw)
 
-    monkeypatch.setattr(F, "Forecaster", forecaster)
+    monkeypatch.setattr(fc_model, "Forecaster", forecaster)  # what `architecture` builds
 
 
 @pytest.mark.parametrize("hidden", [[4096] * 8, [1024], [1024] * 4])
 def test_a_tiny_file_declaring_a_huge_model_is_refused_before_anything_is_built(
     nothing_is_built, hidden
 ):
-    config = {**F.ForecastConfig().to_dict(), "hidden": hidden}
+    config = {**fc.ForecastConfig().to_dict(), "hidden": hidden}
     raw = forecaster_file(config, {"rnns.0.weight_ih_l0": torch.zeros(4, 1)})
     assert len(raw) < 1000
     match = "this page trains 1 to 4 layers" if len(hidden) > 4 else "do not match their settings"
-    with pytest.raises(F.WeightsError, match=match):
-        F.load_weights(raw)
-    with pytest.raises(F.WeightsError, match=match) as caught:
-        F.weights_header(raw)
+    with pytest.raises(fc.WeightsError, match=match):
+        fc.load_weights(raw)
+    with pytest.raises(fc.WeightsError, match=match) as caught:
+        fc.weights_header(raw)
     assert caught.value.code == ("too_big" if len(hidden) > 4 else "mismatch")
 
 
@@ -523,7 +401,7 @@ def test_the_header_is_checked_entry_by_entry():
     state = dict(result.model.state_dict())
     settings = config.to_dict()
     good = forecaster_file(settings, state)
-    header, data_bytes = F._header(good)
+    header, data_bytes = fc_weights._header(good)
     name = "rnns.0.bias_ih_l0"  # (4 H,) = (32,) float32: 128 bytes
     entry = header[name]
     begin = entry["data_offsets"][0]
@@ -532,7 +410,7 @@ def test_the_header_is_checked_entry_by_entry():
         text = json.dumps({**header, name: {**entry, **changes}}).encode()
         return len(text).to_bytes(8, "little") + text + good[len(good) - data_bytes :]
 
-    assert F.load_weights(patched())[1] == config  # the patching itself keeps a good file good
+    assert fc.load_weights(patched())[1] == config  # the patching itself keeps a good file good
     cases = [
         (patched(shape=[33]), rf"{name} has shape \[33\], expected \[32\]", "shape"),
         (patched(shape="32"), "has shape", "shape"),
@@ -550,8 +428,8 @@ def test_the_header_is_checked_entry_by_entry():
         (b"\xff" * 8 + b"{}", "hold no header", "not_safetensors"),
     ]
     for raw, match, code in cases:
-        with pytest.raises(F.WeightsError, match=match) as caught:
-            F.load_weights(raw)
+        with pytest.raises(fc.WeightsError, match=match) as caught:
+            fc.load_weights(raw)
         assert caught.value.code == code
 
 
@@ -566,14 +444,14 @@ def test_half_and_double_precision_weights_are_converted_and_said_so():
     ]:
         state = {k: v.to(dtype) for k, v in result.model.state_dict().items()}
         raw = forecaster_file(config.to_dict(), state)
-        assert F.weights_header(raw).converted == (code,)
-        model, _ = F.load_weights(raw)
+        assert fc.weights_header(raw).converted == (code,)
+        model, _ = fc.load_weights(raw)
         assert all(p.dtype == torch.float32 for p in model.parameters())
         # every float16 and bfloat16 value is a float32 value: the conversion loses nothing
         for k, v in state.items():
             torch.testing.assert_close(model.state_dict()[k], v.float(), rtol=0, atol=0)
         torch.testing.assert_close(model(x), expected, rtol=0, atol=atol)
-    assert F.weights_header(F.weights_bytes(result.model, config)).converted == ()
+    assert fc.weights_header(fc.weights_bytes(result.model, config)).converted == ()
 
 
 @pytest.mark.parametrize("dtype", [torch.int64, torch.int32, torch.bool, torch.uint8])
@@ -582,7 +460,7 @@ def test_integer_and_boolean_weights_are_refused(dtype):
     state = dict(result.model.state_dict())
     state["head.weight"] = state["head.weight"].round().to(dtype)
     with pytest.raises(ValueError, match="head.weight is stored as .*floating-point numbers"):
-        F.load_weights(forecaster_file(config.to_dict(), state))
+        fc.load_weights(forecaster_file(config.to_dict(), state))
 
 
 @pytest.mark.parametrize(
@@ -600,31 +478,31 @@ def test_non_finite_or_huge_weights_are_refused(value, dtype, match):
     state = {k: v.to(dtype) for k, v in result.model.state_dict().items()}
     state["rnns.1.weight_hh_l0"][2, 3] = value
     with pytest.raises(ValueError, match=match):
-        F.load_weights(forecaster_file(config.to_dict(), state))
+        fc.load_weights(forecaster_file(config.to_dict(), state))
 
 
 def test_weights_trained_on_a_gpu_load_on_a_cpu():
     config, data, result = trained()
     settings = {**config.to_dict(), "device": "cuda"}
-    model, back = F.load_weights(forecaster_file(settings, result.model.state_dict()))
+    model, back = fc.load_weights(forecaster_file(settings, result.model.state_dict()))
     assert back.device == "cpu" and next(model.parameters()).device.type == "cpu"
 
 
 def test_the_shapes_read_from_the_settings_are_the_models():
     for config in [
-        F.ForecastConfig(),
-        F.ForecastConfig(cell="gru", hidden=(3, 5, 2), horizon=4),
-        F.ForecastConfig(cell="rnn", hidden=(7,), one_bias=False),
+        fc.ForecastConfig(),
+        fc.ForecastConfig(cell="gru", hidden=(3, 5, 2), horizon=4),
+        fc.ForecastConfig(cell="rnn", hidden=(7,), one_bias=False),
     ]:
-        built = F.build_model(config).state_dict()
-        assert F.state_shapes(config) == {k: tuple(v.shape) for k, v in built.items()}
+        built = fc.build_model(config).state_dict()
+        assert fc.state_shapes(config) == {k: tuple(v.shape) for k, v in built.items()}
 
 
 def test_first_layer_loads_into_the_numpy_reference():
     from explainer import LSTM
 
     config, data, result = trained()
-    layer = F.first_layer(result.model)
+    layer = fc.first_layer(result.model)
     assert type(layer) is nn.LSTM and layer.batch_first and layer.hidden_size == 8
     assert layer.weight_hh_l0 is not result.model.rnns[0].weight_hh_l0  # a copy
     ref = LSTM.from_torch(layer)
@@ -637,10 +515,10 @@ def test_first_layer_loads_into_the_numpy_reference():
 def test_the_reference_layer_replays_the_trained_layer_and_its_parity_can_fail():
     from explainer import GRU
 
-    config = F.ForecastConfig(**{**TINY, "epochs": 1, "cell": "gru"})
+    config = fc.ForecastConfig(**{**TINY, "epochs": 1, "cell": "gru"})
     data = D.prepare(series(), window=10)
-    model = F.train(config, data).model
-    replay = F.reference_layer(model)
+    model = fc.train(config, data).model
+    replay = fc.reference_layer(model)
     assert type(replay.reference) is GRU and replay.reference.hidden_size == 8
     x = data.test.x[0][:, None]  # (W, 1)
     h = replay.reference.forward(x).h
@@ -652,16 +530,16 @@ def test_the_reference_layer_replays_the_trained_layer_and_its_parity_can_fail()
 
 
 def test_devices_and_threads_come_from_the_backend():
-    assert F.available_devices() == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
+    assert fc.available_devices() == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
     before = torch.get_num_threads()
     try:
-        F.set_threads(1)
+        fc.set_threads(1)
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="thread count"):
-            F.set_threads(bad)
+            fc.set_threads(bad)
 
 
 # ----------------------------------------------------------------------------- command line
@@ -721,7 +599,7 @@ def test_cli_json(tmp_path):
     pers = np.sqrt(np.mean((s[t0 - 1 : -1] - s[t0:]) ** 2))
     assert out["persistence_rmse"] == pytest.approx(pers, rel=1e-9)
     assert out["test_rmse"] == pytest.approx(out["test_rmse_original"], rel=1e-9)
-    assert F.load_weights(weights)[1].hidden == (8, 6)
+    assert fc.load_weights(weights)[1].hidden == (8, 6)
 
 
 def test_cli_bad_input_exits_2_with_one_line():
