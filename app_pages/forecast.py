@@ -657,6 +657,17 @@ def reference_of(result: dict):
     return result["reference"]
 
 
+FLAT = 0.05  # a gate that moves less than this over a window looks flat on a 0..1 colour scale
+
+
+def gate_moves(trace) -> dict[str, float]:
+    """How far each gate of the first layer moves over the window: per gate name, the largest
+    max_t - min_t over the units (the plain RNN's only panel is h)."""
+    lay = trace.layers[0]
+    names = [n for n in trace.gate_names if n != "h"] or ["h"]
+    return {n: float(np.max(np.ptp(lay.h if n == "h" else lay.gates[n], axis=0))) for n in names}
+
+
 def inspect_model(result: dict) -> None:
     config, data = result["config"], result["data"]
     st.subheader(tr("inspect"))
@@ -693,9 +704,22 @@ def inspect_model(result: dict) -> None:
     (st.caption if diff < 1e-9 else st.error)(
         tr("parity" if diff < 1e-9 else "parity_bad", diff=f"{diff:.1e}")
     )
-    h_max = float(np.max(np.abs(trace.h)))
-    if h_max < 0.05:
-        st.info(tr("quiet", x=f"{float(np.max(np.abs(x))):.2g}", h=f"{h_max:.2g}"))
+    moves = gate_moves(trace)
+    if max(moves.values()) < FLAT:
+        st.info(
+            tr(
+                "flat",
+                w=W,
+                moves=tr("joiner").join(f"{n} {v:.2g}" for n, v in moves.items()),
+                lo=f"{float(x.min()):.2g}",
+                hi=f"{float(x.max()):.2g}",
+            )
+        )
+        if config.normalise == "window":
+            st.caption(tr("flat_window", pct=f"{100 * float(np.ptp(x)):.2g}"))
+            st.button(
+                tr("use_zscore"), key="fc_flat_zscore", on_click=set_normalisation, args=("zscore",)
+            )
     st.markdown("**" + tr("heatmaps") + "**")
     ui.plot(figures.gate_heatmaps_figure(trace, **ui.fig_kw()), "forecast_gates")
     st.markdown("**" + tr("cell_at") + "**")

@@ -501,3 +501,54 @@ def test_a_training_that_fails_is_a_message_not_a_traceback(monkeypatch):
     at = train_tiny(open_page())
     assert errors(at) == ["Training failed: out of memory"]
     assert at.session_state["fc_result"] is None and not titled(at, "Point-by-point")
+
+
+def lstm_gate_moves(layer: torch.nn.Module, x: np.ndarray) -> dict[str, float]:
+    """The oracle for the page's "gates barely move" numbers: PyTorch's float64 first layer runs
+    the window, and its gates are recomputed from its weights and its own h (rows i|f|g|o)."""
+    xt = torch.from_numpy(x[None, :, None])  # (1, W, 1)
+    with torch.no_grad():
+        h, _ = layer(xt)
+        h_prev = torch.cat([torch.zeros_like(h[:, :1]), h[:, :-1]], dim=1)  # (1, W, H)
+        a = (
+            xt @ layer.weight_ih_l0.T
+            + layer.bias_ih_l0
+            + h_prev @ layer.weight_hh_l0.T
+            + layer.bias_hh_l0
+        )[0]  # (W, 4H)
+    i, f, g, o = a.chunk(4, dim=1)
+    gates = {"i": i.sigmoid(), "f": f.sigmoid(), "g": g.tanh(), "o": o.sigmoid()}
+    return {n: float((v.max(0).values - v.min(0).values).max()) for n, v in gates.items()}
+
+
+@pytest.mark.parametrize(
+    ("series", "norm"),
+    [
+        (1000 + 0.5 * np.sin(np.arange(120) / 4), "window"),  # inputs within +-0.001: flat
+        (SERIES, "zscore"),  # inputs of size about 1
+    ],
+)
+def test_the_inspector_says_when_and_why_the_gates_are_flat(series, norm):
+    at = open_page()
+    upload(at, csv_of(f"{v:.6f}" for v in series))
+    at.text_input(key="fc_hidden").set_value("3")
+    at.number_input(key="fc_window").set_value(10)
+    at.number_input(key="fc_epochs").set_value(2)
+    at.number_input(key="fc_batch").set_value(16)
+    at.selectbox(key="fc_norm").set_value(norm)
+    at.button(key="fc_train").click().run()
+    assert not at.exception, at.exception
+    result = at.session_state["fc_result"]
+    x = result["data"].test.x[0]
+    moves = lstm_gate_moves(F.first_layer(result["model"], torch.float64), x)
+    flat = [i.value for i in at.info if i.value.startswith("On this window the gates barely move")]
+    if max(moves.values()) < 0.05:
+        (text,) = flat
+        expected = ", ".join(f"{n} {v:.2g}" for n, v in moves.items())
+        assert f"the largest change of any unit is {expected}," in text, (text, expected)
+        assert f"span {float(x.min()):.2g} to {float(x.max()):.2g}" in text
+    else:
+        assert not flat
+    if norm == "window":
+        assert flat  # this series' windows barely change: the page must say why
+        assert any("per-window normalisation" in c.value for c in at.caption)

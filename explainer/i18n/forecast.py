@@ -314,14 +314,23 @@ FORECAST: dict[str, tuple[str, str]] = {
         "The reference and PyTorch disagree on this window by {diff}.",
         "参考实现与 PyTorch 在此窗口上相差 {diff}。",
     ),
-    "quiet": (
-        "On this window the first layer barely leaves its resting state (|h| ≤ {h}, "
-        "inputs |x| ≤ {x}), so the heatmaps look flat: its input weights are still small, "
-        "and per-window normalisation keeps the inputs near 0. Train longer, or with z-score "
-        "or min-max normalisation (inputs of size about 1), to see the gates move.",
-        "在此窗口上，第一层几乎没有离开静止状态（|h| ≤ {h}，输入 |x| ≤ {x}），所以热图"
-        "看起来是平的：它的输入权重仍然很小，而逐窗口归一化使输入接近 0。训练更久，或改用 "
-        "z 分数或最小-最大归一化（输入大小约为 1），就能看到门的变化。",
+    "flat": (
+        "On this window the gates barely move: over its {w} steps the largest change of any "
+        "unit is {moves}, while the heatmaps' colour scale spans 0 to 1 (−1 to 1 for tanh), "
+        "so they look flat. The inputs the layer reads on this window only span {lo} to {hi}; "
+        "a gate, σ of a weighted sum of x_t and h_(t−1), cannot move much when neither does.",
+        "在这个窗口上，门几乎不动：在它的 {w} 步里，任何单元的最大变化为 {moves}，而热图"
+        "的色标跨度是 0 到 1（tanh 为 −1 到 1），所以看起来是平的。该层在这个窗口上读到的输入只在 "
+        "{lo} 到 {hi} 之间；门是 x_t 与 h_(t−1) 加权和的 σ，两者都几乎不变时，门也动不了多少。",
+    ),
+    "joiner": (", ", "，"),
+    "flat_window": (
+        "That is the per-window normalisation: each value is divided by the window's first "
+        "value, minus 1, and this series changes by only about {pct}% within this window. "
+        "Z-score normalisation gives inputs of size about 1; train again with it to see the "
+        "gates move.",
+        "这是逐窗口归一化造成的：每个值除以窗口的第一个值再减 1，而这条序列在这个窗口内只变化约 "
+        "{pct}%。z 分数归一化给出大小约为 1 的输入；用它重新训练，就能看到门的变化。",
     ),
     "series_co2_weekly": (
         "Atmospheric CO2 at Mauna Loa, weekly 1958-2001 (ppm)",
