@@ -95,6 +95,20 @@ def test_the_backend_imports_the_core_at_module_level_only():
     assert late == []
 
 
+def test_the_translations_stand_on_the_ground_floor():
+    """`explainer/i18n/` imports nothing of the package but itself (the figures read their labels
+    from the caller, the UI passes them), so any module may import it."""
+    up = [
+        where(p, line)
+        for p in SOURCES
+        if ROOT / "explainer" / "i18n" in p.parents
+        for name, line, _ in imports(p)
+        if under(name, "explainer") and not under(name, "explainer.i18n")
+    ]
+    assert up == []
+    assert (ROOT / "explainer" / "i18n" / "labels.py") in SOURCES
+
+
 @pytest.mark.parametrize(
     "source, package, found",
     [

@@ -15,12 +15,11 @@ Every builder takes `presentation=True` (bigger fonts, thicker lines) and `label
 transforms: every number drawn comes from the trace, the grads or the Jacobians.
 """
 
-from explainer.figures import forecast, memory, text  # noqa: F401,I001 -- register their label keys
 from explainer.figures.cell import cell_figure
 from explainer.figures.gradients import forget_product_figure, gradient_decay_figure
 from explainer.figures.heatmaps import gate_heatmaps_figure, saturation_figure
-from explainer.figures.reach import reach_figure  # also registers its label keys
-from explainer.figures.sequence import sequence_figure  # also registers its label keys
+from explainer.figures.reach import reach_figure
+from explainer.figures.sequence import sequence_figure
 from explainer.figures.style import DEFAULT_LABELS, GATE_COLORS, style
 from explainer.figures.unrolled import unrolled_figure
 

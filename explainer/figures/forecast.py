@@ -12,8 +12,8 @@ anything with the attributes `mode`, `index`, `run` and `predicted` (the backend
 so this module never imports torch. `loss_figure` draws the training and validation loss per epoch
 on a log scale; the page redraws it after every epoch while training.
 
-Builders take `presentation=` and `labels=` like every figure; their own label keys are registered
-in both languages with `register_labels` below. User text (the series' name) is escaped: Plotly
+Builders take `presentation=` and `labels=` like every figure; their label keys are in
+`explainer.figures.labels` (Chinese: `explainer.i18n.labels`). User text (the series' name) is escaped: Plotly
 renders a few HTML tags in titles, and a column name is never markup.
 """
 
@@ -26,51 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import plotly.graph_objects as go
 
-from explainer.figures.style import RUN_COLORS, assemble, merge_labels, register_labels, style
-
-LABELS: dict[str, str] = {
-    "forecast.title.series": "The series and its train/test split",
-    "forecast.title.point": "Point-by-point: each test window predicts its next value",
-    "forecast.title.full": "Full sequence: one run feeding its own predictions back",
-    "forecast.title.multi": "Multi-sequence: {runs} runs of {length} steps, each from true data",
-    "forecast.actual": "real series",  # legend entry of the data
-    "forecast.predicted": "prediction",  # legend entry of the (first) prediction trace
-    "forecast.run": "run {run}",  # legend entry of one recursive run (multi-sequence)
-    "forecast.train": "train",  # written left of the boundary
-    "forecast.test": "test",  # written right of the boundary
-    "forecast.x": "time step",  # x-axis title without a date column
-    "forecast.y": "value (original units)",  # y-axis title without a series name
-    "forecast.y_named": "{name} (original units)",  # {name}: the value column's name
-    "forecast.hover": "%{x}<br>%{y:.5g}<extra>{name}</extra>",  # {name}: the trace's name
-    "loss.title": "Loss per epoch (mean squared error, normalised units)",
-    "loss.train": "training loss",
-    "loss.val": "validation loss",
-    "loss.x": "epoch",
-    "loss.y": "MSE (log scale)",
-    "loss.hover": "{name}<br>epoch %{x}<br>%{y:.4g}<extra></extra>",
-}
-LABELS_ZH: dict[str, str] = {
-    "forecast.title.series": "序列及其训练/测试划分",
-    "forecast.title.point": "逐点预测：每个测试窗口预测其下一个值",
-    "forecast.title.full": "整段预测：一次运行，把自己的预测值反馈回去",
-    "forecast.title.multi": "多段预测：{runs} 次运行，每次 {length} 步，均从真实数据出发",
-    "forecast.actual": "真实序列",
-    "forecast.predicted": "预测",
-    "forecast.run": "第 {run} 次运行",
-    "forecast.train": "训练",
-    "forecast.test": "测试",
-    "forecast.x": "时间步",
-    "forecast.y": "数值（原始单位）",
-    "forecast.y_named": "{name}（原始单位）",
-    "forecast.hover": "%{x}<br>%{y:.5g}<extra>{name}</extra>",
-    "loss.title": "每轮的损失（均方误差，归一化单位）",
-    "loss.train": "训练损失",
-    "loss.val": "验证损失",
-    "loss.x": "轮次",
-    "loss.y": "MSE（对数坐标）",
-    "loss.hover": "{name}<br>第 %{x} 轮<br>%{y:.4g}<extra></extra>",
-}
-register_labels(LABELS, LABELS_ZH)
+from explainer.figures.style import RUN_COLORS, assemble, merge_labels, style
 
 SERIES_COLOR = "#555555"
 TEST_SHADE = "rgba(0, 114, 178, 0.06)"

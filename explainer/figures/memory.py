@@ -11,7 +11,7 @@ format: `metric` is the held-out MSE (adding problem, lower is better) or accura
 recall, higher is better). MSE and loss axes are logarithmic. Every number drawn comes from the
 caller; the builders only place it (plus a small horizontal offset per cell in the sweep, so the
 markers of one lag do not hide each other). Builders take `presentation=` and `labels=` like
-every figure; their own label keys are registered in both languages with `register_labels`.
+every figure; their label keys are in `explainer.figures.labels` (Chinese: `explainer.i18n.labels`).
 """
 
 from __future__ import annotations
@@ -28,92 +28,9 @@ from explainer.figures.style import (
     RUN_COLORS,
     assemble,
     merge_labels,
-    register_labels,
     style,
 )
 from explainer.trace import Grads, Trace
-
-LABELS: dict[str, str] = {
-    "memory.task.adding": "adding problem",
-    "memory.task.recall": "delayed recall",
-    "memory.metric.mse": "held-out MSE",  # the adding problem's metric (lower is better)
-    "memory.metric.accuracy": "held-out accuracy",  # delayed recall's metric
-    "memory.curves_title": "{task}, lag {lag}: {metric} while training",
-    "memory.stopped": "(stopped)",  # appended to a title when the user stopped the run
-    "memory.loss_title": "training loss",  # right panel's title
-    "memory.loss_y": "training loss (log scale)",
-    "memory.x.step": "training steps",
-    "memory.x.seconds": "seconds (each network's own clock)",
-    "memory.log": "{metric} (log scale)",  # y-axis title of a log axis
-    "memory.baseline.mse": "baseline: always predict 1 (MSE {value})",
-    "memory.baseline.accuracy": "chance: guess a symbol (accuracy {value})",
-    "memory.solved.mse": "solved: MSE below {value}",
-    "memory.solved.accuracy": "solved: accuracy {value} or more",
-    "memory.hover": (  # {name}: the network; customdata: step, seconds
-        "{name}<br>step %{customdata[0]}<br>%{customdata[1]:.1f} s<br>%{y:.4g}<extra></extra>"
-    ),
-    "memory.sweep_title": "Longest lag solved: {task}, at most {budget} per network",
-    "memory.sweep_budget_s": "{seconds} s",  # the sweep's wall-clock budget
-    "memory.sweep_budget_steps": "{steps} steps",  # the sweep's step budget
-    "memory.sweep_x": "lag (log scale)",
-    "memory.sweep_legend": "{cell}: longest lag solved {lag}",  # one entry per network
-    "memory.sweep_none": "none",  # no lag solved
-    "memory.sweep_key": "filled marker: solved · open marker: not solved",
-    "memory.sweep_hover": (  # customdata: lag, seed, steps, seconds
-        "{cell}<br>lag %{customdata[0]}, seed %{customdata[1]}<br>%{y:.4g}"
-        "<br>%{customdata[2]} steps, %{customdata[3]:.1f} s<extra></extra>"
-    ),
-    "memory.live": "{cell}: rerun live",  # legend entry of a point rerun in this session
-    "memory.why_title": "How much of the prediction's gradient reaches step t?",
-    "memory.why_h": "{run}: ‖∂ŷ/∂h_t‖",  # ŷ: the network's prediction (not a loss)
-    "memory.why_c": "{run}: ‖∂ŷ/∂c_t‖",
-    "memory.gates_title": "The LSTM's gates on this example (mean over {units} units)",
-    "memory.gates_y": "mean gate value",
-    "memory.gates_unit": "f of unit {unit} (the highest while waiting)",  # one unit's forget gate
-    "memory.mark.adding": "marked number",  # vertical line at a marked step (adding problem)
-    "memory.mark.recall": "symbol to recall",  # vertical line at t = 0 (delayed recall)
-}
-LABELS_ZH: dict[str, str] = {
-    "memory.task.adding": "加法问题",
-    "memory.task.recall": "延迟回忆",
-    "memory.metric.mse": "留出集 MSE",
-    "memory.metric.accuracy": "留出集准确率",
-    "memory.curves_title": "{task}，延迟 {lag}：训练过程中的{metric}",
-    "memory.stopped": "（已停止）",
-    "memory.loss_title": "训练损失",
-    "memory.loss_y": "训练损失（对数坐标）",
-    "memory.x.step": "训练步数",
-    "memory.x.seconds": "秒（每个网络各自的计时）",
-    "memory.log": "{metric}（对数坐标）",
-    "memory.baseline.mse": "基线：总是预测 1（MSE {value}）",
-    "memory.baseline.accuracy": "随机猜测一个符号（准确率 {value}）",
-    "memory.solved.mse": "已解决：MSE 低于 {value}",
-    "memory.solved.accuracy": "已解决：准确率不低于 {value}",
-    "memory.hover": (
-        "{name}<br>第 %{customdata[0]} 步<br>%{customdata[1]:.1f} 秒<br>%{y:.4g}<extra></extra>"
-    ),
-    "memory.sweep_title": "能解决的最长延迟：{task}，每个网络最多 {budget}",
-    "memory.sweep_budget_s": "{seconds} 秒",
-    "memory.sweep_budget_steps": "{steps} 步",
-    "memory.sweep_x": "延迟（对数坐标）",
-    "memory.sweep_legend": "{cell}：解决的最长延迟 {lag}",
-    "memory.sweep_none": "无",
-    "memory.sweep_key": "实心标记：已解决 · 空心标记：未解决",
-    "memory.sweep_hover": (
-        "{cell}<br>延迟 %{customdata[0]}，种子 %{customdata[1]}<br>%{y:.4g}"
-        "<br>%{customdata[2]} 步，%{customdata[3]:.1f} 秒<extra></extra>"
-    ),
-    "memory.live": "{cell}：现场重跑",
-    "memory.why_title": "预测的梯度有多少能传回第 t 步？",
-    "memory.why_h": "{run}：‖∂ŷ/∂h_t‖",
-    "memory.why_c": "{run}：‖∂ŷ/∂c_t‖",
-    "memory.gates_title": "LSTM 在这个样例上的门（{units} 个单元的平均值）",
-    "memory.gates_y": "门的平均值",
-    "memory.gates_unit": "单元 {unit} 的 f（等待期间最高）",
-    "memory.mark.adding": "被标记的数",
-    "memory.mark.recall": "要回忆的符号",
-}
-register_labels(LABELS, LABELS_ZH)
 
 CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 _OFFSET = {"rnn": 0.94, "lstm": 1.0, "gru": 1.06}  # sweep: spread the cells' markers at one lag

@@ -14,28 +14,7 @@ from collections.abc import Mapping, Sequence
 import numpy as np
 import plotly.graph_objects as go
 
-from explainer.figures.style import RUN_COLORS, merge_labels, register_labels, style
-
-REACH_LABELS = {
-    "reach.title": "How far back does the gradient carry signal?",
-    # the definition, under the title: {ratio} the fraction, {of} what the gradient is of
-    "reach.subtitle": "steps back from the last one while ‖∂{of}/∂h_t‖ ≥ {ratio} × its value there",
-    "reach.x": "spectral radius of W_hh",  # the knob on the x-axis
-    "reach.y": "steps back with signal",
-    "reach.never": "all {steps} steps",  # the gradient never fell that low within the sequence
-    "reach.current": "this page's setting",  # legend entry of the current knob value
-    "reach.hover": "{x} = %{{x}}<br>%{{y}} steps<extra></extra>",  # {x}: the knob's name
-}
-REACH_LABELS_ZH = {
-    "reach.title": "梯度能把信号传回多远？",
-    "reach.subtitle": "从最后一步往回数，‖∂{of}/∂h_t‖ 不低于该处数值 {ratio} 倍的步数",
-    "reach.x": "W_hh 的谱半径",
-    "reach.y": "仍有信号的步数",
-    "reach.never": "全部 {steps} 步",
-    "reach.current": "本页当前设置",
-    "reach.hover": "{x} = %{{x}}<br>%{{y}} 步<extra></extra>",
-}
-register_labels(REACH_LABELS, REACH_LABELS_ZH)
+from explainer.figures.style import RUN_COLORS, merge_labels, style
 
 
 def _groups(mask: np.ndarray) -> list[tuple[int, int]]:

@@ -28,39 +28,12 @@ from explainer.figures.style import (
     assemble,
     fmt,
     merge_labels,
-    register_labels,
     style,
 )
 
 DECADES = 8  # colour range of the sensitivity strips, in powers of ten below the largest
 MARKER_COLOR = "#E69F00"
 SENSITIVITY = [[0.0, "#f7f7f7"], [0.35, "#fdd0a2"], [0.7, "#e6550d"], [1.0, "#4a1a00"]]
-
-SEQUENCE_LABELS = {
-    "sequence.title": "The input: {task}",  # {task}: what the sequence is an example of
-    "sequence.target": "target y = {y}",
-    "sequence.output": "the network's output ŷ = {y}",  # given the output
-    "sequence.value": "x_t (value)",  # y-axis title of the input row
-    "sequence.marker": "marked step",  # legend entry of the marked bars
-    "sequence.plain": "unmarked step",  # legend entry of the other bars
-    "sequence.sens_title": "‖∂y/∂x_t‖: how much the output depends on each input step",
-    "sequence.colorbar": "log₁₀ ‖∂y/∂x_t‖",
-    "sequence.hover": "t = %{x}<br>x_t = %{y:.3f}<extra></extra>",
-    "sequence.sens_hover": "{name}<br>t = %{x}<br>‖∂y/∂x_t‖ = %{customdata:.3g}<extra></extra>",
-}
-SEQUENCE_LABELS_ZH = {
-    "sequence.title": "输入：{task}",
-    "sequence.target": "目标 y = {y}",
-    "sequence.output": "网络的输出 ŷ = {y}",
-    "sequence.value": "x_t（数值）",
-    "sequence.marker": "标记的时间步",
-    "sequence.plain": "未标记的时间步",
-    "sequence.sens_title": "‖∂y/∂x_t‖：输出在多大程度上依赖每一步的输入",
-    "sequence.colorbar": "log₁₀ ‖∂y/∂x_t‖",
-    "sequence.hover": "t = %{x}<br>x_t = %{y:.3f}<extra></extra>",
-    "sequence.sens_hover": "{name}<br>t = %{x}<br>‖∂y/∂x_t‖ = %{customdata:.3g}<extra></extra>",
-}
-register_labels(SEQUENCE_LABELS, SEQUENCE_LABELS_ZH)
 
 
 def _log_range(sensitivity: Mapping[str, np.ndarray]) -> tuple[float, float]:

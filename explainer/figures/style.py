@@ -10,10 +10,10 @@ Colour scales: sigmoid gates (i f o r z) on a sequential 0..1 scale; tanh values
 diverging -1..1 scale; the LSTM cell state c (unbounded) on the same diverging scale, symmetric
 about 0.
 
-Labels: every builder takes `labels`, a mapping that overrides entries of `DEFAULT_LABELS` (below;
-each key is documented there). Values may hold `{placeholders}` that the builders fill with
-`str.format`; a translation must keep the placeholders. Keys are stable: the app's i18n relies
-on them.
+Labels: every builder takes `labels`, a mapping that overrides entries of `DEFAULT_LABELS`
+(`explainer.figures.labels`; each key is documented there). Values may hold `{placeholders}`
+that the builders fill with `str.format`; a translation must keep the placeholders. Keys are
+stable: the app's i18n relies on them.
 
 `presentation=True` gives bigger fonts, thicker lines and bigger markers, for a projector.
 """
@@ -31,6 +31,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.utils import PlotlyJSONEncoder
 
+from explainer.figures.labels import DEFAULT_LABELS
 from explainer.trace import SIGMOID_GATES, Trace
 
 GATE_COLORS: dict[str, str] = {
@@ -63,85 +64,6 @@ DIVERGING = [[0.0, "#b2182b"], [0.5, "#f7f7f7"], [1.0, "#2166ac"]]  # tanh value
 GRADIENT = ["#d9d9d9", "#fdd0a2", "#fd8d3c", "#e6550d", "#a63603", "#4a1a00"]  # faint -> strong
 
 FONT_FAMILY = "DejaVu Sans, Noto Sans CJK SC, Arial, sans-serif"
-
-DEFAULT_LABELS: dict[str, str] = {
-    # shared by several figures
-    "play": "▶ Play",  # play button of the forward animation
-    "pause": "❚❚ Pause",  # pause button of every animation
-    "time_step": "time step t",  # axis title and slider prefix
-    "unit": "unit",  # axis title: index of a hidden unit
-    "layer": "layer {layer}",  # {layer}: layer index, from 0
-    "subsample_note": "showing {shown} of {steps} steps",  # when frames are subsampled
-    "cell.rnn": "RNN",  # the cell names, as shown in titles
-    "cell.lstm": "LSTM",
-    "cell.gru": "GRU",
-    "gate.i": "i input gate",  # one entry per gate/state: symbol and name, as in the code
-    "gate.f": "f forget gate",
-    "gate.g": "g candidate",
-    "gate.o": "o output gate",
-    "gate.r": "r reset gate",
-    "gate.z": "z update gate",
-    "gate.n": "n new state",
-    "gate.h": "h hidden state",
-    "gate.c": "c cell state",
-    "gate.x": "x input",
-    # unrolled_figure
-    "unrolled.title": "{cell} unrolled over {steps} time steps (unit {unit})",
-    "unrolled.backward": "◀ Backward pass",  # button running the backward animation
-    "unrolled.backward_slider": "backward pass at t = ",  # slider prefix
-    "unrolled.row_x": "x (input)",  # y-axis tick of the input row
-    "unrolled.row_h": "h (layer {layer})",  # y-axis tick of layer {layer}'s hidden-state row
-    "unrolled.row_c": "c (layer {layer})",  # y-axis tick of layer {layer}'s cell-state row
-    "unrolled.hover": "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}<extra></extra>",
-    "unrolled.hover_grad": (  # {row}: the row's name; customdata[1]: the gradient norm there
-        "{row}<br>t = %{customdata[0]}<br>value = %{marker.color:.4g}"
-        "<br>‖∂L/∂{row}‖ = %{customdata[1]:.3g}<extra></extra>"
-    ),
-    "unrolled.grad_legend": "‖∂L/∂·‖ on edges:",  # legend title of the backward pass
-    "unrolled.grad_bin": "{lo}–{hi}",  # legend entry of one edge-width class
-    "unrolled.grad_zero": "≈ 0",  # legend entry: edges carrying (almost) no gradient
-    "unrolled.overflow": "inf/nan",  # legend entry: edges whose gradient overflowed
-    "unrolled.edges": "recurrent edges",  # legend entry of the plain (forward) edges
-    "unrolled.value_colorbar": "h value",  # colour bar title of the nodes
-    "unrolled.grad_text": "‖∂L/∂·‖ = {value}",  # written over the current step in the backward pass
-    # cell_figure
-    "cell.title": "{cell} cell, layer {layer}, unit {unit}, step t = {t}",
-    "cell.variant": "variant: {variant}",  # shown when trace.variant != "standard"
-    "cell.variant_forget_one": "forget gate clamped to 1 (f = 1)",  # {variant} of cell.variant
-    "cell.variant_no_output": "no output gate (o = 1)",
-    "cell.variant_coupled": "coupled input and forget gates (i = 1 − f)",
-    "cell.variant_textbook": "textbook form, W_hn (r ⊙ h)",
-    "cell.x_note": "(feature 0 of {features})",  # when the layer input has several features
-    # gate_heatmaps_figure
-    "heatmaps.title": "{cell} gates and states over time, layer {layer}",
-    "heatmaps.hover": "{name}<br>t = %{x}<br>unit = %{y}<br>value = %{z}<extra></extra>",
-    "heatmaps.colorbar_sigmoid": "σ gates",
-    "heatmaps.colorbar_tanh": "tanh values",
-    "heatmaps.colorbar_c": "c",
-    "heatmaps.colorbar_relu": "relu h",
-    # gradient_decay_figure
-    "decay.title": "How far back does the gradient reach?",
-    "decay.y": "gradient norm (log scale)",
-    "decay.h_norm": "{run}: ‖∂L/∂h_t‖",  # one curve per run
-    "decay.c_norm": "{run}: ‖∂L/∂c_t‖",  # LSTM runs
-    "decay.jac_h": "{run}: ‖∂h_T/∂h_t‖ (Jacobian)",  # dashed curves
-    "decay.jac_c": "{run}: ‖∂c_T/∂c_t‖ (Jacobian)",
-    "decay.overflow": "overflow",  # text on markers where a value is inf/nan
-    "decay.zero": "0",  # text on markers where a value is exactly zero
-    "decay.hover": "{name}<br>t = %{x}<br>%{y:.4g}<extra></extra>",
-    # saturation_figure
-    "saturation.title": "Saturated units over time, layer {layer} (within {threshold} of a limit)",
-    "saturation.y": "fraction of units saturated",
-    "saturation.hover": "{name}<br>t = %{x}<br>%{y:.0%} saturated<extra></extra>",
-    "saturation.relu": "h = 0 (dead relu)",  # relu RNN: units stuck at zero
-    "saturation.note": "a saturated gate's own weights get almost no gradient: σ'(a) ≈ 0, tanh'(a) ≈ 0",
-    # forget_product_figure
-    "forget.title": "What carries the gradient back from step {last}?",
-    "forget.y": "product back to step t (log scale)",
-    "forget.product": "{run}: ∏ f (forget gates, unit {unit})",
-    "forget.jacobian": "{run}: ‖∂h_T/∂h_t‖",
-}
-"""Default English strings of every figure, by stable key (see the comments for placeholders)."""
 
 
 @dataclass(frozen=True)
@@ -177,19 +99,6 @@ def style(presentation: bool = False) -> Style:
             font=20, title=26, line=4.0, marker=16.0, value_font=21, digits=2, label_font=18
         )
     return Style(font=13, title=17, line=2.0, marker=11.0, value_font=14, label_font=13)
-
-
-LABELS_ZH: dict[str, str] = {}
-"""Chinese for the label keys that figure modules register with `register_labels` (the keys above
-have theirs in `explainer.i18n.FIGURE_LABELS_ZH`)."""
-
-
-def register_labels(english: Mapping[str, str], chinese: Mapping[str, str]) -> None:
-    """Add a figure module's own label keys, in both languages, to the shared tables."""
-    if set(english) != set(chinese):
-        raise ValueError(f"labels without a translation: {sorted(set(english) ^ set(chinese))}")
-    DEFAULT_LABELS.update(english)
-    LABELS_ZH.update(chinese)
 
 
 def merge_labels(labels: Mapping[str, str] | None) -> dict[str, str]:

@@ -22,31 +22,8 @@ from explainer.figures.style import (
     SEQUENTIAL,
     assemble,
     merge_labels,
-    register_labels,
     style,
 )
-
-LABELS: dict[str, str] = {
-    "text.bits_title": "{cell}: bits per character while training",
-    "text.bits_y": "bits per character",
-    "text.x": "training steps",
-    "text.train": "training text",
-    "text.val": "validation text",
-    "text.unigram": "unigram baseline {value}",
-    "text.bigram": "bigram baseline {value}",
-    "text.stopped": "(stopped)",
-}
-LABELS_ZH: dict[str, str] = {
-    "text.bits_title": "{cell}：训练中的每字符比特数",
-    "text.bits_y": "每字符比特数",
-    "text.x": "训练步数",
-    "text.train": "训练文本",
-    "text.val": "验证文本",
-    "text.unigram": "一元基线 {value}",
-    "text.bigram": "二元基线 {value}",
-    "text.stopped": "（已停止）",
-}
-register_labels(LABELS, LABELS_ZH)
 
 GRADIENT_SCALE = [[0.0, "#ffffff"], [0.35, "#fdd0a2"], [0.7, "#fd8d3c"], [1.0, "#a63603"]]
 

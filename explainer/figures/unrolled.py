@@ -46,7 +46,6 @@ from explainer.figures.style import (
     frame_steps,
     merge_labels,
     of_output,
-    register_labels,
     require_unbatched,
     style,
     symmetric_range,
@@ -57,9 +56,6 @@ C_SHIFT = 0.35  # the cell-state row is drawn this far right of its step
 GRADIENT_DECADES = len(GRADIENT) - 1  # edge classes: one per decade, then "about zero"
 OVERFLOW_COLOR = "#D55E00"
 MASK = "rgba(255,255,255,0.82)"
-
-UNROLLED_LABELS = {"unrolled.x_colorbar": "x value"}  # colour bar title of the input row
-register_labels(UNROLLED_LABELS, {"unrolled.x_colorbar": "x 的值"})
 
 
 @dataclass

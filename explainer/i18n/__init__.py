@@ -49,10 +49,5 @@ def pick(pair: tuple[str, str], lang: str) -> str:
 
 
 def figure_labels(lang: str) -> Mapping[str, str] | None:
-    """Labels to pass to every figure builder: None (the builders' English) or the Chinese, with
-    the Chinese that figure modules registered themselves (`figures.style.register_labels`)."""
-    if lang != "zh":
-        return None
-    from explainer.figures.style import LABELS_ZH
-
-    return {**FIGURE_LABELS_ZH, **LABELS_ZH}
+    """Labels to pass to every figure builder: None (the builders' English) or the Chinese."""
+    return FIGURE_LABELS_ZH if lang == "zh" else None
