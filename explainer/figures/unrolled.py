@@ -27,7 +27,7 @@ Batched traces are refused (pass `model.forward(x[b])`).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -191,6 +191,34 @@ def _mask(x0: float, x1: float, y0: float, y1: float) -> dict[str, Any]:
     return dict(x=[x0, x1, x1, x0, x0], y=[y0, y0, y1, y1, y0])
 
 
+@dataclass(frozen=True)
+class _Box:
+    """The drawing's sizes: nodes, edges and the axis ranges around them."""
+
+    T: int
+    node_size: float
+    edge_w: float
+    y_top: float  # the highest row
+    x_lo: float
+    x_hi: float
+    y_lo: float
+    y_hi: float
+
+    @classmethod
+    def of(cls, rows: list[_Row], T: int, st: Any) -> _Box:
+        y_top = max(r.y for r in rows)
+        return cls(
+            T=T,
+            node_size=float(np.clip(700 / max(T, 1), 5, st.marker * 1.8)),
+            edge_w=st.line * (1.0 if T <= 100 else 0.6),
+            y_top=y_top,
+            x_lo=-0.7,
+            x_hi=T - 1 + 0.9,
+            y_lo=-0.7,
+            y_hi=y_top + 0.75,
+        )
+
+
 def unrolled_figure(
     trace: Trace,
     grads: Grads | None = None,
@@ -209,140 +237,162 @@ def unrolled_figure(
     network's output, as on the lesson pages); `validate=True` runs Plotly's validation (slow:
     ~1 ms per frame; see `explainer.figures.style.assemble`)."""
     require_unbatched(trace, "unrolled_figure")
-    if grads is not None and (
-        grads.cell != trace.cell
-        or len(grads.layers) != trace.num_layers
-        or grads.h_norm.shape != (trace.steps,)
-    ):
-        raise ValueError("grads do not belong to this trace: pass model.backward(trace, grad_h)")
+    _check_grads(trace, grads)
     layers = list(range(trace.num_layers)) if layer is None else [check_layer(trace, layer)]
     u = check_unit(trace, unit)
     lab = merge_labels(labels)
     for k in ("unrolled.hover_grad", "unrolled.grad_legend", "unrolled.grad_text"):
         lab[k] = of_output(lab[k], of)
     st = style(presentation)
-    T = trace.steps
     rows = _rows(trace, grads, layers, u, lab)
-    steps = frame_steps(T, max_frames)
-    dense = T <= 40
-    node_size = float(np.clip(700 / max(T, 1), 5, st.marker * 1.8))
-    edge_w = st.line * (1.0 if T <= 100 else 0.6)
-    y_top = max(r.y for r in rows)
-    x_lo, x_hi, y_lo, y_hi = -0.7, T - 1 + 0.9, -0.7, y_top + 0.75
+    steps = frame_steps(trace.steps, max_frames)
+    box = _Box.of(rows, trace.steps, st)
+    edges = _edges(rows, trace.steps)
+    first_h = next(r for r in rows if r.kind == "h")
 
-    data: list[dict[str, Any]] = []
-    # 0: plain edges (the forward graph; under the gradient edges in the backward pass)
-    edges = _edges(rows, T)
+    # traces in drawing order: plain edges, nodes, gradient edges (over the nodes: at T = 40 and
+    # more the columns are narrow and edges under the markers would hide), masks and the cursor
+    data = [_plain_edges(edges, box, lab)]
+    data += [_nodes(r, r is first_h, trace, box, st, lab) for r in rows]
+    gradient = [] if grads is None else _gradient_edges(edges, box, st, lab)
+    grad_idx = list(range(len(data), len(data) + len(gradient)))
+    data += gradient
+    moving = [len(data), len(data) + 1, len(data) + 2, *grad_idx]  # the traces frames change
+    data += _masks(box)
+    data.append(_cursor_trace(rows, box, st, lab))
+
+    frames = _frames(rows, steps, box, lab, moving, with_grads=grads is not None)
+    layout = _layout(trace, rows, steps, u, box, st, lab, presentation, grads is not None)
+    return assemble(data, layout, frames, validate=validate)
+
+
+def _check_grads(trace: Trace, grads: Grads | None) -> None:
+    if grads is not None and (
+        grads.cell != trace.cell
+        or len(grads.layers) != trace.num_layers
+        or grads.h_norm.shape != (trace.steps,)
+    ):
+        raise ValueError("grads do not belong to this trace: pass model.backward(trace, grad_h)")
+
+
+def _plain_edges(edges: list[tuple[np.ndarray, ...]], box: _Box, lab) -> dict[str, Any]:
+    """The forward graph's edges, grey (under the gradient edges in the backward pass)."""
     ex, ey = _segments([(x0, y0, x1, y1) for x0, y0, x1, y1, _, _ in edges])
-    data.append(
-        dict(
-            type="scatter",
-            x=ex,
-            y=ey,
-            mode="lines",
-            hoverinfo="skip",
-            name=lab["unrolled.edges"],
-            showlegend=False,
-            line=dict(color="#b0b0b0" if T <= 100 else "#dddddd", width=edge_w),
-        )
+    return dict(
+        type="scatter",
+        x=ex,
+        y=ey,
+        mode="lines",
+        hoverinfo="skip",
+        name=lab["unrolled.edges"],
+        showlegend=False,
+        line=dict(color="#b0b0b0" if box.T <= 100 else "#dddddd", width=box.edge_w),
     )
-    # nodes, one trace per row
-    t_idx = np.arange(T, dtype=float)
-    for r in rows:
-        vals = np.where(np.isfinite(r.values), r.values, np.nan)
-        if r.kind == "x":
-            half = symmetric_range(r.values, at_least=1e-9)
-            cs, cmin, cmax = DIVERGING, -half, half
-        elif r.kind == "c":
-            half = symmetric_range(r.values)
-            cs, cmin, cmax = DIVERGING, -half, half
-        elif trace.cell == "rnn" and trace.nonlinearity == "relu":
-            cs, cmin, cmax = SEQUENTIAL, 0.0, symmetric_range(r.values)
-        else:  # tanh values: the unit's own range, so that a quiet unit is not drawn white
-            half = _nice_half(r.values)
-            cs, cmin, cmax = DIVERGING, -half, half
-        grad = r.grad if r.grad is not None else np.full(T, np.nan)
-        hover = lab["unrolled.hover_grad" if r.grad is not None else "unrolled.hover"]
-        first_h = r.kind == "h" and r is next(q for q in rows if q.kind == "h")
-        marker = dict(
-            color=vals,
-            colorscale=cs,
-            cmin=cmin,
-            cmax=cmax,
-            size=node_size,
-            line=dict(color=GATE_COLORS[r.kind], width=1.5 if T <= 100 else 0.5),
-        )
-        if first_h or r.kind == "x":  # one colour bar for h (top), one for x (bottom)
-            marker.update(
-                showscale=True,
-                colorbar=dict(
-                    title=dict(
-                        text=lab["unrolled.value_colorbar" if first_h else "unrolled.x_colorbar"],
-                        font=dict(size=st.font),
-                    ),
-                    tickfont=dict(size=st.font - 1),
-                    len=0.42,
-                    thickness=12,
-                    x=1.01,
-                    y=0.74 if first_h else 0.22,
-                    yanchor="middle",
+
+
+def _color_range(r: _Row, trace: Trace) -> tuple[list, float, float]:
+    """A row's colour scale and range: symmetric for x, c and tanh values, 0.. for relu."""
+    if r.kind == "x":
+        half = symmetric_range(r.values, at_least=1e-9)
+    elif r.kind == "c":
+        half = symmetric_range(r.values)
+    elif trace.cell == "rnn" and trace.nonlinearity == "relu":
+        return SEQUENTIAL, 0.0, symmetric_range(r.values)
+    else:  # tanh values: the unit's own range, so that a quiet unit is not drawn white
+        half = _nice_half(r.values)
+    return DIVERGING, -half, half
+
+
+def _nodes(r: _Row, first_h: bool, trace: Trace, box: _Box, st: Any, lab) -> dict[str, Any]:
+    """One row's nodes, coloured by value; the first h row and the x row carry a colour bar."""
+    T = box.T
+    cs, cmin, cmax = _color_range(r, trace)
+    grad = r.grad if r.grad is not None else np.full(T, np.nan)
+    hover = lab["unrolled.hover_grad" if r.grad is not None else "unrolled.hover"]
+    marker = dict(
+        color=np.where(np.isfinite(r.values), r.values, np.nan),
+        colorscale=cs,
+        cmin=cmin,
+        cmax=cmax,
+        size=box.node_size,
+        line=dict(color=GATE_COLORS[r.kind], width=1.5 if T <= 100 else 0.5),
+    )
+    if first_h or r.kind == "x":  # one colour bar for h (top), one for x (bottom)
+        marker.update(
+            showscale=True,
+            colorbar=dict(
+                title=dict(
+                    text=lab["unrolled.value_colorbar" if first_h else "unrolled.x_colorbar"],
+                    font=dict(size=st.font),
                 ),
-            )
-        data.append(
+                tickfont=dict(size=st.font - 1),
+                len=0.42,
+                thickness=12,
+                x=1.01,
+                y=0.74 if first_h else 0.22,
+                yanchor="middle",
+            ),
+        )
+    t_idx = np.arange(T, dtype=float)
+    return dict(
+        type="scatter",
+        x=t_idx + r.dx,
+        y=np.full(T, r.y),
+        mode="markers",
+        name=r.label,
+        showlegend=False,
+        marker=marker,
+        customdata=np.column_stack([t_idx, grad]),
+        hovertemplate=hover.replace("{row}", r.label),
+    )
+
+
+def _gradient_edges(
+    edges: list[tuple[np.ndarray, ...]], box: _Box, st: Any, lab
+) -> list[dict[str, Any]]:
+    """One trace per gradient class (a decade each, then "about zero"), then the overflow:
+    listed (greyed) in the legend until the backward pass shows them."""
+    M = _largest_finite(np.concatenate([e[4] for e in edges if e[5]]))
+    # the strongest class about half a node wide (the node's colour shows around it)
+    widths = np.linspace(max(0.55 * box.node_size, 1.5 * st.line), 1.0, GRADIENT_DECADES + 1)
+    colors = GRADIENT[::-1]
+    out = []
+    for c in [*range(GRADIENT_DECADES + 1), -1]:
+        segs = []
+        for x0, y0, x1, y1, g, has in edges:
+            if not has:
+                continue
+            m = _gradient_classes(g, M) == c
+            if m.any():
+                segs.append((x0[m], y0[m], x1[m], y1[m]))
+        gx, gy = _segments(segs)
+        if c == -1:
+            name, color, width, dash = lab["unrolled.overflow"], OVERFLOW_COLOR, box.edge_w, "dash"
+        elif c == GRADIENT_DECADES:
+            name, color, width, dash = lab["unrolled.grad_zero"], colors[c], widths[c], None
+        else:
+            hi, lo = M / 10**c, M / 10 ** (c + 1)
+            name = lab["unrolled.grad_bin"].format(lo=f"{lo:.2g}", hi=f"{hi:.2g}")
+            color, width, dash = colors[c], widths[c], None
+        out.append(
             dict(
                 type="scatter",
-                x=t_idx + r.dx,
-                y=np.full(T, r.y),
-                mode="markers",
-                name=r.label,
-                showlegend=False,
-                marker=marker,
-                customdata=np.column_stack([t_idx, grad]),
-                hovertemplate=hover.replace("{row}", r.label),
+                x=gx,
+                y=gy,
+                mode="lines",
+                hoverinfo="skip",
+                name=name,
+                visible="legendonly",  # listed (greyed) until the backward pass,
+                showlegend=gx.size > 0,
+                line=dict(color=color, width=width, dash=dash),
             )
         )
-    # then the gradient edge classes and overflow, over the nodes: at T = 40 and more the columns
-    # are narrow and edges under the markers would hide (only with grads; shown in the backward pass)
-    grad_idx: list[int] = []
-    if grads is not None:
-        gvals = np.concatenate([e[4] for e in edges if e[5]])
-        M = _largest_finite(gvals)
-        # the strongest class about half a node wide (the node's colour shows around it)
-        widths = np.linspace(max(0.55 * node_size, 1.5 * st.line), 1.0, GRADIENT_DECADES + 1)
-        colors = GRADIENT[::-1]
-        for c in list(range(GRADIENT_DECADES + 1)) + [-1]:
-            segs = []
-            for x0, y0, x1, y1, g, has in edges:
-                if not has:
-                    continue
-                m = _gradient_classes(g, M) == c
-                if m.any():
-                    segs.append((x0[m], y0[m], x1[m], y1[m]))
-            gx, gy = _segments(segs)
-            if c == -1:
-                name, color, width, dash = lab["unrolled.overflow"], OVERFLOW_COLOR, edge_w, "dash"
-            elif c == GRADIENT_DECADES:
-                name, color, width, dash = lab["unrolled.grad_zero"], colors[c], widths[c], None
-            else:
-                hi, lo = M / 10**c, M / 10 ** (c + 1)
-                name = lab["unrolled.grad_bin"].format(lo=f"{lo:.2g}", hi=f"{hi:.2g}")
-                color, width, dash = colors[c], widths[c], None
-            grad_idx.append(len(data))
-            data.append(
-                dict(
-                    type="scatter",
-                    x=gx,
-                    y=gy,
-                    mode="lines",
-                    hoverinfo="skip",
-                    name=name,
-                    visible="legendonly",  # listed (greyed) until the backward pass,
-                    showlegend=gx.size > 0,
-                    line=dict(color=color, width=width, dash=dash),
-                )
-            )
-    # masks and the cursor: the only traces that frames change
-    i_fmask, i_bmask, i_cursor = len(data), len(data) + 1, len(data) + 2
+    return out
+
+
+def _masks(box: _Box) -> list[dict[str, Any]]:
+    """The forward pass's mask over the future and the backward pass's over the steps the
+    gradient has not reached yet (hidden until then)."""
     mask_style = dict(
         type="scatter",
         mode="lines",
@@ -352,63 +402,75 @@ def unrolled_figure(
         hoverinfo="skip",
         showlegend=False,
     )
-    data.append(dict(**mask_style, **_mask(x_hi, x_hi, y_lo, y_hi), name="future"))
-    data.append(
-        dict(**mask_style, **_mask(x_lo, x_lo, y_lo, y_hi), name="not reached", visible=False)
-    )
-    cur_size = node_size + (10 if dense else 6)
-
-    def cursor(t: int, backward: bool) -> dict[str, Any]:
-        if backward:
-            text = [
-                ""
-                if r.grad is None
-                else lab["unrolled.grad_text"].replace("{value}", fmt(r.grad[t], 2, tiny=0))
-                for r in rows
-            ]
-        else:
-            text = [fmt(r.values[t], 2) for r in rows]
-        return dict(x=[t + r.dx for r in rows], y=[r.y for r in rows], text=text)
-
-    data.append(
+    return [
+        dict(**mask_style, **_mask(box.x_hi, box.x_hi, box.y_lo, box.y_hi), name="future"),
         dict(
-            type="scatter",
-            mode="markers+text",
-            hoverinfo="skip",
-            showlegend=False,
-            name="cursor",
-            textposition="top center",
-            textfont=dict(size=st.font - 1, color="#111111"),
-            marker=dict(
-                symbol="circle-open",
-                size=cur_size,
-                color=OVERFLOW_COLOR,
-                line=dict(width=st.line + 1),
-            ),
-            **cursor(T - 1, False),
-        )
+            **mask_style,
+            **_mask(box.x_lo, box.x_lo, box.y_lo, box.y_hi),
+            name="not reached",
+            visible=False,
+        ),
+    ]
+
+
+def _cursor(rows: list[_Row], lab, t: int, backward: bool) -> dict[str, Any]:
+    """The cursor at step t: the values there, or in the backward pass the gradient norms."""
+    if backward:
+        text = [
+            ""
+            if r.grad is None
+            else lab["unrolled.grad_text"].replace("{value}", fmt(r.grad[t], 2, tiny=0))
+            for r in rows
+        ]
+    else:
+        text = [fmt(r.values[t], 2) for r in rows]
+    return dict(x=[t + r.dx for r in rows], y=[r.y for r in rows], text=text)
+
+
+def _cursor_trace(rows: list[_Row], box: _Box, st: Any, lab) -> dict[str, Any]:
+    return dict(
+        type="scatter",
+        mode="markers+text",
+        hoverinfo="skip",
+        showlegend=False,
+        name="cursor",
+        textposition="top center",
+        textfont=dict(size=st.font - 1, color="#111111"),
+        marker=dict(
+            symbol="circle-open",
+            size=box.node_size + (10 if box.T <= 40 else 6),
+            color=OVERFLOW_COLOR,
+            line=dict(width=st.line + 1),
+        ),
+        **_cursor(rows, lab, box.T - 1, False),
     )
 
-    # frames: forward t0..t{T-1}; backward b{T-1}..b0
-    with_grads = grads is not None
-    fwd_traces = [i_fmask, i_bmask, i_cursor] + (grad_idx if with_grads else [])
+
+def _frames(
+    rows: list[_Row], steps: np.ndarray, box: _Box, lab, moving: list[int], with_grads: bool
+) -> list[dict[str, Any]]:
+    """Forward frames t0..t{T-1}, then (with grads) backward frames b{T-1}..b0; each changes only
+    the `moving` traces: the two masks, the cursor and the gradient edges' visibility."""
+    n_grad = len(moving) - 3
+    x_hi, y_lo, y_hi = box.x_hi, box.y_lo, box.y_hi
     frames = []
     for t in steps:
-        fdata = [dict(**_mask(t + 0.55, x_hi, y_lo, y_hi)), dict(visible=False), cursor(t, False)]
-        if with_grads:
-            fdata += [dict(visible="legendonly")] * len(grad_idx)
-        frames.append(dict(name=f"t{t}", data=fdata, traces=fwd_traces))
+        fdata = [dict(**_mask(t + 0.55, x_hi, y_lo, y_hi)), dict(visible=False)]
+        fdata += [_cursor(rows, lab, t, False), *[dict(visible="legendonly")] * n_grad]
+        frames.append(dict(name=f"t{t}", data=fdata, traces=moving))
     if with_grads:
         for t in steps[::-1]:
             bdata = [
                 dict(**_mask(x_hi, x_hi, y_lo, y_hi)),
-                dict(visible=True, **_mask(x_lo, t - 0.12, y_lo, y_hi)),
-                cursor(t, True),
-            ] + [dict(visible=True)] * len(grad_idx)
-            frames.append(dict(name=f"b{t}", data=bdata, traces=fwd_traces))
+                dict(visible=True, **_mask(box.x_lo, t - 0.12, y_lo, y_hi)),
+                _cursor(rows, lab, t, True),
+            ] + [dict(visible=True)] * n_grad
+            frames.append(dict(name=f"b{t}", data=bdata, traces=moving))
+    return frames
 
-    duration = int(np.clip(8000 / len(steps), 40, 400))
-    redraw = with_grads  # visibility changes need a redraw; moving the mask does not
+
+def _animator(redraw: bool) -> Callable[[list[str] | None, int], list[Any]]:
+    """The `args` of an animate call: visibility changes need a redraw; moving a mask does not."""
 
     def anim(names: list[str] | None, dur: int) -> list[Any]:
         return [
@@ -421,9 +483,27 @@ def unrolled_figure(
             ),
         ]
 
-    fwd_names = [f"t{t}" for t in steps]
+    return anim
+
+
+def _layout(
+    trace: Trace,
+    rows: list[_Row],
+    steps: np.ndarray,
+    unit: int,
+    box: _Box,
+    st: Any,
+    lab,
+    presentation: bool,
+    with_grads: bool,
+) -> dict[str, Any]:
+    """Title, axes, the gradient legend, the Play / Pause / Backward buttons and the sliders,
+    sized in pixels: the plot area, then below it the axis title, the buttons and the slider(s)."""
+    T = box.T
+    anim = _animator(redraw=with_grads)
+    duration = int(np.clip(8000 / len(steps), 40, 400))
     buttons = [
-        dict(label=lab["play"], method="animate", args=anim(fwd_names, duration)),
+        dict(label=lab["play"], method="animate", args=anim([f"t{t}" for t in steps], duration)),
         dict(label=lab["pause"], method="animate", args=anim([None], 0)),
     ]
     if with_grads:
@@ -431,9 +511,8 @@ def unrolled_figure(
         buttons.append(
             dict(label=lab["unrolled.backward"], method="animate", args=anim(bwd_names, duration))
         )
-    # vertical budget in pixels: plot area, then below it the axis title, buttons, slider(s)
     scale = 1.0 if not presentation else 1.35
-    plot_px = (y_top + 1.5) * 110 * scale
+    plot_px = (box.y_top + 1.5) * 110 * scale
     button_px, slider_px = 62 * scale, 78 * scale
     bottom_px = button_px + 40 * scale + slider_px * (2 if with_grads else 1)
     top_px = 70 + 2 * st.title + (30 * scale if with_grads else 0)  # title, gradient legend
@@ -443,20 +522,20 @@ def unrolled_figure(
     if with_grads:
         y2 = -(button_px + 36 + slider_px) / plot_px
         sliders.append(_slider(steps, "b", lab["unrolled.backward_slider"], anim, st.font, y2))
-    title = lab["unrolled.title"].format(cell=lab[f"cell.{trace.cell}"], steps=T, unit=u)
+    title = lab["unrolled.title"].format(cell=lab[f"cell.{trace.cell}"], steps=T, unit=unit)
     if len(steps) < T:
         title += "  ·  " + lab["subsample_note"].format(shown=len(steps), steps=T)
-    layout = st.layout(
+    return st.layout(
         title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
         xaxis=dict(
-            range=[x_lo, x_hi],
+            range=[box.x_lo, box.x_hi],
             title=dict(text=lab["time_step"], standoff=4),
             zeroline=False,
             showgrid=False,
             dtick=None if T > 20 else 1,
         ),
         yaxis=dict(
-            range=[y_lo, y_hi],
+            range=[box.y_lo, box.y_hi],
             tickvals=[r.y for r in rows],
             ticktext=[r.label for r in rows],
             showgrid=False,
@@ -494,7 +573,6 @@ def unrolled_figure(
         margin=dict(l=70, r=30, t=top_px, b=bottom_px),
         hovermode="closest",
     )
-    return assemble(data, layout, frames, validate=validate)
 
 
 def _slider(steps: np.ndarray, prefix: str, text: str, anim, font: int, y: float) -> dict:
