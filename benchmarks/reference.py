@@ -12,7 +12,8 @@ Targets: forward <= 1.0x, forward+backward <= 1.0x (issue #12).
 The trainer's step at every shipped network's shape: `Trainer.train_on` (forward, backward, the
 readout, global-norm clipping, Adam; `explainer.trainer`) against the same step in torch float64
 (module + nn.Linear, MSE, autograd, clip_grad_norm_, torch.optim.Adam) on the same batch.
-Target: <= 0.5x. Also the peak memory of a T=1000, H=256 LSTM trace (target < 100 MB), measured with
+Target: <= 0.5x. The run ends with a met/missed table: the worst ratio of each measure and cell, and
+the shape it was measured at. Also the peak memory of a T=1000, H=256 LSTM trace (target < 100 MB), measured with
 tracemalloc (NumPy reports its buffers to it). `--quick` runs the trainer step and the lesson's
 shapes only.
 """
@@ -128,31 +129,56 @@ def trace_peak_mb(T=1000, H=256) -> float:
     return peak / 2**20
 
 
+TARGETS = {"trainer step": 0.5, "forward": 1.0, "forward+backward": 1.0}  # issue #12, item 6
+
+
+def summary(worst: dict[tuple[str, str], tuple[float, tuple]], quick: bool) -> list[str]:
+    """The met/missed table: for every (measure, cell), the worst ratio, its shape, the target."""
+    head = f"{'measure':17} {'cell':5} {'worst':>6} {'at (D, H, T, B)':>18} {'target':>7}  result"
+    lines = [head, "-" * len(head)]
+    for (measure, cell), (ratio, shape) in worst.items():
+        target = TARGETS[measure]
+        verdict = "met" if ratio <= target else "MISSED"
+        lines.append(
+            f"{measure:17} {cell:5} {ratio:5.2f}x {str(shape):>18} {'<= ' + str(target):>6}x  "
+            f"{verdict}"
+        )
+    if quick:
+        lines.append("(--quick: the three large shapes were not measured)")
+    return lines
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--repeats", type=int, default=7)
     ap.add_argument("--quick", action="store_true", help="trainer step and lesson shapes only")
     args = ap.parse_args()
     torch.set_num_threads(1)
+    load = os.getloadavg()
     print(
         f"torch {torch.__version__}, numpy {np.__version__}, one thread each, float64; "
-        f"best of {args.repeats}, taking turns, CPU time"
+        f"best of {args.repeats}, taking turns, CPU time; load average {load[0]:.2f} at start"
     )
     cells = (RNN, LSTM, GRU)
+    worst: dict[tuple[str, str], tuple[float, tuple]] = {}
+
+    def record(measure: str, cls, shape: tuple, ratio: float) -> None:
+        key = (measure, cls.__name__)
+        if key not in worst or ratio > worst[key][0]:
+            worst[key] = (ratio, shape)
+
     head = f"{'cell':5} {'(D, H, T, B)':>18} {'ours step':>10} {'torch step':>10} {'ratio':>6}"
     print("\ntrainer step (forward, backward, clip, Adam) at the shipped networks' shapes")
     print(head)
     print("-" * len(head))
-    worst_s = 0.0
     for cls in cells:
         for D, H, T, B in SHIPPED:
             ours, theirs = bench_step(cls, D, H, T, B, args.repeats)
-            worst_s = max(worst_s, ours / theirs)
+            record("trainer step", cls, (D, H, T, B), ours / theirs)
             print(
                 f"{cls.__name__:5} {str((D, H, T, B)):>18} {ours * 1e3:8.2f}ms "
                 f"{theirs * 1e3:8.2f}ms {ours / theirs:5.2f}x"
             )
-    print(f"worst trainer step ratio {worst_s:.2f}x (target <= 0.5x)")
     head = (
         f"{'cell':5} {'(D, H, T, B)':>18} {'ours fwd':>9} {'torch fwd':>9} {'ratio':>6}  "
         f"{'ours f+b':>9} {'torch f+b':>9} {'ratio':>6}"
@@ -163,22 +189,25 @@ def main() -> None:
     sizes = LESSON_SIZES + [s for s in SHIPPED if s not in LESSON_SIZES]
     if not args.quick:
         sizes = SIZES + sizes
-    worst_f = worst_b = 0.0
     for cls in cells:
         for D, H, T, B in sizes:
             of, tf, ob, tb = bench(cls, D, H, T, B, args.repeats)
-            worst_f, worst_b = max(worst_f, of / tf), max(worst_b, ob / tb)
+            record("forward", cls, (D, H, T, B), of / tf)
+            record("forward+backward", cls, (D, H, T, B), ob / tb)
             print(
                 f"{cls.__name__:5} {str((D, H, T, B)):>18} {of * 1e3:7.2f}ms {tf * 1e3:7.2f}ms "
                 f"{of / tf:5.2f}x  {ob * 1e3:7.2f}ms {tb * 1e3:7.2f}ms {ob / tb:5.2f}x"
             )
-    print(
-        f"worst forward ratio {worst_f:.2f}x (target <= 1.0x); "
-        f"worst forward+backward ratio {worst_b:.2f}x (target <= 1.0x)"
-    )
     if not args.quick:
         mb = trace_peak_mb()
-        print(f"peak memory of a T=1000, H=256 LSTM trace: {mb:.1f} MB (target < 100 MB)")
+        print(f"\npeak memory of a T=1000, H=256 LSTM trace: {mb:.1f} MB (target < 100 MB)")
+    print(f"\ntargets (issue #12, item 6); load average {os.getloadavg()[0]:.2f} at the end")
+    print("\n".join(summary(dict(sorted(worst.items(), key=_order)), args.quick)))
+
+
+def _order(item):
+    (measure, cell), _ = item
+    return list(TARGETS).index(measure), ["RNN", "LSTM", "GRU"].index(cell)
 
 
 if __name__ == "__main__":
