@@ -12,10 +12,10 @@ Targets: forward <= 1.0x, forward+backward <= 1.0x (issue #12).
 The trainer's step at every shipped network's shape: `Trainer.train_on` (forward, backward, the
 readout, global-norm clipping, Adam; `explainer.trainer`) against the same step in torch float64
 (module + nn.Linear, MSE, autograd, clip_grad_norm_, torch.optim.Adam) on the same batch.
-Target: <= 0.5x. The run ends with a met/missed table: the worst ratio of each measure and cell, and
-the shape it was measured at. Also the peak memory of a T=1000, H=256 LSTM trace (target < 100 MB), measured with
+Target: <= 0.5x. Also the peak memory of a T=1000, H=256 LSTM trace (target < 100 MB), measured with
 tracemalloc (NumPy reports its buffers to it). `--quick` runs the trainer step and the lesson's
-shapes only.
+shapes only. The run ends with a met/missed table: the worst ratio of each measure and cell, and
+the shape it was measured at.
 """
 
 from __future__ import annotations

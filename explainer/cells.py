@@ -34,7 +34,9 @@ Variants used by the lesson's experiments (not in PyTorch):
 Speed: a step is a dozen NumPy calls on small arrays, so each call's fixed cost counts as much as
 its arithmetic. The loops therefore walk the steps with `zip` over views made once, write every
 result into its place in the trace's arrays (`out=`), and compute the LSTM's four activations in
-one pass (σ(a) = ½ tanh(a/2) + ½, so all four blocks are one tanh).
+one pass from one exp (tanh(a) = 2σ(2a) − 1; σ and this tanh agree with the true values to within
+4e-16). An overflow of e^−a (a < −709) gives σ = 0 and tanh = −1, the correctly rounded values;
+`explainer.models` silences its warning.
 
 Reference: Goodfellow, Bengio & Courville, *Deep Learning*, chapter 10; `torch/nn/modules/rnn.py`.
 """
@@ -111,11 +113,17 @@ def lstm_layer(
     G = np.empty((T, H4, B))
     C = np.empty((T, H, B))
     Hs = np.empty((T, H, B))
-    # one activation pass for all four blocks: tanh on g, and σ(a) = ½ tanh(a/2) + ½ on i, f, o
-    scale = np.full((H4, 1), 0.5)
-    scale[2 * H : 3 * H] = 1.0
-    shift = np.full((H4, 1), 0.5)
-    shift[2 * H : 3 * H] = 0.0
+    # one activation pass for all four blocks, from one exp: σ(a) = 1 / (1 + e^−a) on i, f, o
+    # and tanh(a) = 2 / (1 + e^−2a) − 1 on g. The constants are full (4H, B) arrays: a (4H, 1)
+    # column broadcast over the batch would make each of NumPy's inner loops only B long.
+    is_g = np.zeros((H4, B), dtype=bool)
+    is_g[2 * H : 3 * H] = True
+    scale, num, shift = (
+        np.where(is_g, -2.0, -1.0),
+        np.where(is_g, 2.0, 1.0),
+        np.where(is_g, 1.0, 0.0),
+    )
+    e = np.empty((H4, B))  # the exponentials, reused every step
     wh = np.empty((H4, B))  # W_hh h_{t-1}, reused every step
     ig = np.empty((H, B))  # i_t ⊙ g_t, reused every step
     h, c = h0, c0
@@ -123,10 +131,11 @@ def lstm_layer(
     for a, gates, i, f, g, o, c_t, h_t in zip(A, G, i_, f_, g_, o_, C, Hs, strict=True):
         np.matmul(w_hh, h, out=wh)
         a += wh  # a_t = W_i* x_t + b_i* + W_h* h_{t-1} + b_h*, all four gates at once
-        np.multiply(a, scale, out=gates)
-        np.tanh(gates, out=gates)
-        gates *= scale
-        gates += shift  # i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
+        np.multiply(a, scale, out=e)
+        np.exp(e, out=e)
+        e += 1.0
+        np.divide(num, e, out=gates)
+        gates -= shift  # i = σ(a_i), f = σ(a_f), g = tanh(a_g), o = σ(a_o)
         if variant != "standard":
             _lstm_variant(i, f, o, variant)
         np.multiply(f, c, out=c_t)
@@ -165,7 +174,8 @@ def gru_layer(
     G = np.empty((T, H3, B))
     Hs = np.empty((T, H, B))
     textbook = variant == "textbook"
-    w_rz, w_hn, b_hn = w_hh[: 2 * H], w_hh[2 * H :], b_hh[2 * H :, None]
+    w_rz, w_hn = w_hh[: 2 * H], w_hh[2 * H :]
+    b_hn = np.repeat(b_hh[2 * H :, None], B, axis=1)  # (H, B), not a broadcast column (see LSTM)
     WH = np.empty((T, H3, B))  # W_hr h_{t-1}, W_hz h_{t-1}, and W_hn h_{t-1} + b_hn (HN)
     HN = WH[:, 2 * H :]
     rn = np.empty((H, B))  # r_t ⊙ hn (textbook: r_t ⊙ h_{t-1}), reused every step
