@@ -392,7 +392,7 @@ class _Recurrent:
         w_hh: np.ndarray,
         d_out: np.ndarray,
     ) -> dict[str, Any]:
-        """BPTT of one layer; `seq`/`state` turn the trace's arrays time-major."""
+        """BPTT of one layer; `seq`/`state` turn the trace's arrays feature-major (T, F, B)."""
         raise NotImplementedError
 
     def _stacked_gates(self, lay: LayerTrace, seq: Converter) -> np.ndarray:
@@ -447,9 +447,10 @@ class _Recurrent:
 
 
 def step_norms(dS: np.ndarray) -> np.ndarray:
-    """‖dS[t]‖ for every t, time-major (T, B, H) -> (T,). Steps whose squares overflow or
-    underflow (gradients beyond about 1e±150) are recomputed scaled by their largest entry, so a
-    vanishing gradient of 1e-200 is 1e-200, not 0, and an exploding one of 1e200 stays finite."""
+    """‖dS[t]‖ for every t, (T, H, B) -> (T,) (any array whose first axis is time). Steps whose
+    squares overflow or underflow (gradients beyond about 1e±150) are recomputed scaled by their
+    largest entry, so a vanishing gradient of 1e-200 is 1e-200, not 0, and an exploding one of
+    1e200 stays finite."""
     flat = dS.reshape(dS.shape[0], -1)
     norms = np.sqrt(np.einsum("ti,ti->t", flat, flat))
     redo = ~np.isfinite(norms) | (norms < 1e-150)
