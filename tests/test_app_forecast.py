@@ -540,7 +540,7 @@ def test_the_inspector_says_when_and_why_the_gates_are_flat(series, norm):
     assert not at.exception, at.exception
     result = at.session_state["fc_result"]
     x = result["data"].test.x[0]
-    moves = lstm_gate_moves(F.first_layer(result["model"], torch.float64), x)
+    moves = lstm_gate_moves(fc.first_layer(result["model"], torch.float64), x)
     flat = [i.value for i in at.info if i.value.startswith("On this window the gates barely move")]
     if max(moves.values()) < 0.05:
         (text,) = flat
