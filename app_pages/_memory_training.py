@@ -1,0 +1,232 @@
+"""The memory lab's trainings (`app_pages/memory.py`): the `MemoryRun` record a job writes, the job,
+following it live (progress, curves, Stop), and the summary, table and verdict of a settled run."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import streamlit as st
+
+from explainer import i18n, live, ui
+from explainer.figures.memory import (
+    training_curves_figure,
+)
+from explainer.torch_backend import memory as mem
+
+MAX_BUDGET_S = 60  # per network: one click never trains for more than 4 x 60 s
+MAX_STEPS = 5000
+IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
+NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # the same in both languages
+
+tr = ui.translator(i18n.PAGES["memory"])
+
+
+# --- live training (explainer.live: a worker thread trains, this script run follows it) --------
+@dataclass
+class MemoryRun:
+    """One click's training, written by its job: the settings, per run name (a cell or an
+    ablation) its history rows (step, seconds, train_loss, metric), whether it finished, its
+    fraction of the budget used and (once the backend returned) its model."""
+
+    config: dict[str, Any]
+    rows: dict[str, list[tuple[int, float, float, float]]]
+    done: dict[str, bool]
+    fractions: dict[str, float]
+    models: dict[str, Any] = field(default_factory=dict)
+    point: tuple | None = None  # a rerun sweep point (sweep, cell, lag, seed), until it is added
+
+    @classmethod
+    def new(cls, config: mem.MemoryConfig, names: tuple[str, ...]) -> MemoryRun:
+        return cls(
+            config=dataclasses.asdict(config),
+            rows={n: [] for n in names},
+            done={n: False for n in names},
+            fractions={n: 0.0 for n in names},
+        )
+
+
+Board = live.Board[MemoryRun]
+
+
+def _metric_text(metric: str, value: float) -> str:
+    return f"{value:.4f}" if metric == "mse" else f"{value:.1%}"
+
+
+def _trainer(jobs: list[tuple[str, mem.MemoryConfig]]) -> Callable[[Board], None]:
+    """The job that trains every `(name, config)` in turn (`name` "cells" trains the three cells
+    interleaved) into its board's record, in a worker thread."""
+
+    def job(board: Board) -> None:
+        run = board.record
+
+        def update(progress: mem.Progress, name: str) -> None:
+            with board.lock:
+                run.rows[name].append(
+                    (progress.step, progress.seconds, progress.train_loss, progress.metric)
+                )
+                run.done[name] = progress.done
+                run.fractions[name] = progress.fraction
+            board.report(float(np.mean(list(run.fractions.values()))))
+
+        def should_stop() -> bool:
+            return board.stopping
+
+        for name, config in jobs:
+            if board.stopping:
+                break
+            if name == "cells":
+                results = mem.train_cells(
+                    config, mem.CELLS, lambda p: update(p, p.cell), should_stop
+                )
+            else:
+                results = {name: mem.train(config, lambda p, n=name: update(p, n), should_stop)}
+            with board.lock:
+                for n, r in results.items():
+                    run.models[n] = r.model
+                    run.done[n] = True
+
+    return job
+
+
+def _rows(board: Board) -> dict[str, list[tuple[int, float, float, float]]]:
+    """The history rows so far (a copy: the job may be appending)."""
+    with board.lock:
+        return {n: list(r) for n, r in board.record.rows.items()}
+
+
+def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any) -> Board | None:
+    """`board` drawn live (progress bar and curves) until it settles, if it is still training."""
+    if board is None or not board.active:
+        return board
+    c = board.record.config
+    b = mem.baseline(c["task"], c["symbols"])
+
+    def draw(board: Board) -> None:
+        rows = _rows(board)
+        text = " · ".join(
+            tr(
+                "progress",
+                name=labels[n],
+                step=r[-1][0],
+                metric=tr(f"metric_{b.metric}"),
+                value=_metric_text(b.metric, r[-1][3]),
+                seconds=f"{r[-1][1]:.0f}",
+            )
+            for n, r in rows.items()
+            if r
+        )
+        st.progress(board.fraction, text=text)
+        st.plotly_chart(
+            _curves(board, labels, x, live=True, rows=rows),
+            width="stretch",
+            key=f"memory_live_{board.id}_{board.version}",
+        )
+
+    return ui.follow(board, draw, stop_where=stop_where, every=0.4)
+
+
+def _curves(
+    board: Board, labels: dict[str, str], x: str, live: bool = False, rows: dict | None = None
+) -> Any:
+    c = board.record.config
+    b = mem.baseline(c["task"], c["symbols"])
+    return training_curves_figure(
+        {labels[n]: r for n, r in (rows or board.record.rows).items() if r},
+        metric=b.metric,
+        baseline=b.value,
+        solved_threshold=b.solved_at,
+        task=c["task"],
+        lag=c["lag"],
+        x=x,
+        stopped=board.stopped and not live,
+        **ui.fig_kw(),
+    )
+
+
+def _summary(board: Board) -> dict[str, dict[str, Any]]:
+    """Per run: final metric, solved, steps, seconds, seconds when first solved (from the rows)."""
+    c = board.record.config
+    b = mem.baseline(c["task"], c["symbols"])
+    out = {}
+    for n, rows in board.record.rows.items():
+        if not rows:
+            continue
+        step, seconds, _, final = rows[-1]
+        when = next((r[1] for r in rows if b.is_solved(r[3])), None)
+        flat = final >= 0.8 * b.value if b.metric == "mse" else final <= 1.5 * b.value
+        out[n] = dict(
+            final=final,
+            solved=b.is_solved(final),
+            steps=step,
+            seconds=seconds,
+            when=when,
+            flat=flat,
+        )
+    return out
+
+
+def _table(board: Board, labels: dict[str, str]) -> None:
+    c = board.record.config
+    b = mem.baseline(c["task"], c["symbols"])
+    s = _summary(board)
+    metric = tr(f"metric_{b.metric}")
+    st.dataframe(
+        {
+            tr("col_net"): [labels[n] for n in s],
+            tr("col_final", metric=metric): [
+                _metric_text(b.metric, v["final"]) for v in s.values()
+            ],
+            tr("col_baseline"): [_metric_text(b.metric, b.value)] * len(s),
+            tr("col_solved"): [tr("yes") if v["solved"] else tr("no") for v in s.values()],
+            tr("col_steps"): [int(v["steps"]) for v in s.values()],
+            tr("col_seconds"): [f"{v['seconds']:.1f}" for v in s.values()],
+            tr("col_when"): ["—" if v["when"] is None else f"{v['when']:.1f}" for v in s.values()],
+        },
+        hide_index=True,
+    )
+
+
+def _verdict(board: Board) -> tuple[bool, str]:
+    """What happened, in one or two plain sentences, including when it went against the lesson
+    (the plain RNN solved it, or a gated cell did not); same rule as `mem.outcome`."""
+    c = board.record.config
+    metric = tr(f"metric_{mem.baseline(c['task'], c['symbols']).metric}")
+    s = _summary(board)
+    parts, as_expected = [], True
+    for n, v in s.items():
+        if n == "rnn":
+            state = "state_solved" if v["solved"] else ("state_flat" if v["flat"] else "state_part")
+            as_expected &= not v["solved"]
+        else:
+            state = "state_solved" if v["solved"] else "state_not"
+            as_expected &= v["solved"]
+        parts.append(
+            tr(
+                state,
+                name=ui.t(f"cell_{n}"),
+                metric=metric,
+                value=_metric_text(mem.baseline(c["task"], c["symbols"]).metric, v["final"]),
+            )
+        )
+    if board.stopped:  # an unfinished run is no verdict on the lesson
+        return True, tr("so_far", parts=tr("joiner").join(parts))
+    text = tr("as_lesson" if as_expected else "against", parts=tr("joiner").join(parts))
+    if "rnn" in s and s["rnn"]["solved"]:
+        text += " " + tr("rnn_solved")
+    failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if n in s and not s[n]["solved"]]
+    if failed and not board.stopped:
+        text += " " + tr("gated_failed", names=tr("and").join(failed))
+    return as_expected, text
+
+
+def _config_diff(board: Board, config: mem.MemoryConfig) -> str:
+    old, new = board.record.config, dataclasses.asdict(config)
+    return ", ".join(
+        f"{k} {old[k]}"
+        for k in new
+        if k not in ("cell", "ablation", "threads") and old.get(k) != new[k]
+    )
