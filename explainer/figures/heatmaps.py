@@ -69,18 +69,12 @@ def gate_heatmaps_figure(
     st = style(presentation)
     panels = heatmap_panels(trace, k)
     T, H = trace.steps, trace.hidden_size
+    if t is not None and not 0 <= t < T:
+        raise ValueError(f"t = {t} out of range: the trace has {T} step(s)")
+    if unit is not None and not 0 <= unit < H:
+        raise ValueError(f"unit {unit} out of range: hidden_size is {H}")
     exact = len(panels) * T * H <= EXACT_LIMIT
-    axes: dict[str, str] = {}
-    ranges: dict[str, tuple[float, float]] = {}
-    for n, a in panels:
-        scale = gate_scale(n, trace.cell, trace.nonlinearity)
-        if scale not in axes:
-            axes[scale] = "coloraxis" if not axes else f"coloraxis{len(axes) + 1}"
-        if scale == "c":
-            r = symmetric_range(a)
-            ranges[scale] = (-r, r)
-        elif scale == "relu":
-            ranges[scale] = (0.0, symmetric_range(a))
+    axes, ranges = _color_axes(panels, trace)
     # subplots by hand (make_subplots + validation cost ~100 ms): one row per panel, shared x
     rows = len(panels)
     gap = 0.1 / rows
@@ -89,10 +83,6 @@ def gate_heatmaps_figure(
     layout_axes: dict[str, Any] = {}
     titles = []
     cursor: list[dict[str, Any]] = []
-    if t is not None and not 0 <= t < T:
-        raise ValueError(f"t = {t} out of range: the trace has {T} step(s)")
-    if unit is not None and not 0 <= unit < H:
-        raise ValueError(f"unit {unit} out of range: hidden_size is {H}")
     for j, (n, a) in enumerate(panels):
         suffix = "" if j == 0 else str(j + 1)
         top = 1.0 - j * (height + gap)
@@ -108,24 +98,8 @@ def gate_heatmaps_figure(
                 yaxis=f"y{suffix}",
             )
         )
+        cursor += _cursor(t, unit, H, suffix, st)
         last = j == rows - 1
-        refs = dict(xref=f"x{suffix}", yref=f"y{suffix}")
-        if t is not None:
-            line = dict(color=CURSOR, width=st.line * 0.75, dash="dot")
-            cursor.append(dict(type="line", x0=t, x1=t, y0=-0.5, y1=H - 0.5, line=line, **refs))
-            if unit is not None:
-                box = dict(color=CURSOR, width=st.line * 1.25)
-                cursor.append(
-                    dict(
-                        type="rect",
-                        x0=t - 0.5,
-                        x1=t + 0.5,
-                        y0=unit - 0.5,
-                        y1=unit + 0.5,
-                        line=box,
-                        **refs,
-                    )
-                )
         layout_axes[f"xaxis{suffix}"] = dict(
             anchor=f"y{suffix}",
             domain=[0.0, 1.0],
@@ -151,6 +125,64 @@ def gate_heatmaps_figure(
                 font=dict(size=st.font + 1, color=GATE_COLORS[n]),
             )
         )
+    title = lab["heatmaps.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k)
+    layout = st.layout(
+        title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
+        height=(150 if not presentation else 200) * rows + 120,
+        annotations=titles,
+        shapes=cursor,
+        **layout_axes,
+        **_colorbars(axes, ranges, lab, presentation),
+    )
+    return assemble(data, layout)
+
+
+def _color_axes(
+    panels: list[tuple[str, np.ndarray]], trace: Trace
+) -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
+    """The colour axis of each scale the panels use (sigmoid, tanh, c, relu), in order of first
+    use, and the data ranges of the two scales that have no fixed one (c, relu)."""
+    axes: dict[str, str] = {}
+    ranges: dict[str, tuple[float, float]] = {}
+    for n, a in panels:
+        scale = gate_scale(n, trace.cell, trace.nonlinearity)
+        if scale not in axes:
+            axes[scale] = "coloraxis" if not axes else f"coloraxis{len(axes) + 1}"
+        if scale == "c":
+            r = symmetric_range(a)
+            ranges[scale] = (-r, r)
+        elif scale == "relu":
+            ranges[scale] = (0.0, symmetric_range(a))
+    return axes, ranges
+
+
+def _cursor(t: int | None, unit: int | None, H: int, suffix: str, st: Any) -> list[dict]:
+    """The page's cursor on one panel: a dotted line at step t, a box around (t, unit)."""
+    if t is None:
+        return []
+    refs = dict(xref=f"x{suffix}", yref=f"y{suffix}")
+    line = dict(color=CURSOR, width=st.line * 0.75, dash="dot")
+    shapes = [dict(type="line", x0=t, x1=t, y0=-0.5, y1=H - 0.5, line=line, **refs)]
+    if unit is not None:
+        box = dict(color=CURSOR, width=st.line * 1.25)
+        shapes.append(
+            dict(
+                type="rect",
+                x0=t - 0.5,
+                x1=t + 0.5,
+                y0=unit - 0.5,
+                y1=unit + 0.5,
+                line=box,
+                **refs,
+            )
+        )
+    return shapes
+
+
+def _colorbars(
+    axes: dict[str, str], ranges: dict[str, tuple[float, float]], lab, presentation: bool
+) -> dict[str, Any]:
+    """One colour axis per scale, their bars stacked on the right."""
     bar_len = 1.0 / len(axes)
     coloraxes = {}
     for j, (scale, name) in enumerate(axes.items()):
@@ -174,16 +206,7 @@ def gate_heatmaps_figure(
                 thickness=14 if not presentation else 22,
             ),
         )
-    title = lab["heatmaps.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k)
-    layout = st.layout(
-        title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
-        height=(150 if not presentation else 200) * rows + 120,
-        annotations=titles,
-        shapes=cursor,
-        **layout_axes,
-        **coloraxes,
-    )
-    return assemble(data, layout)
+    return coloraxes
 
 
 def saturation_fractions(

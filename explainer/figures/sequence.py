@@ -58,6 +58,54 @@ def sequence_figure(
     """`x` (T, D): the input (its channel 0 is drawn); `markers` (T,) bool: the marked steps;
     `task`: a phrase naming what x is (shown in the title); `target`/`output`: the target and the
     network's output, written in the title; `sensitivity`: run name -> (T,) ‖∂y/∂x_t‖."""
+    x, marked, sens = _checked(x, markers, sensitivity)
+    lab = merge_labels(labels)
+    st = style(presentation)
+    T = x.shape[0]
+    t = np.arange(T)
+    top_h = 0.45 if sens else 1.0  # the input row, as a fraction of the plotting height
+    data = _input_bars(t, x[:, 0], marked, lab)
+    axes: dict[str, Any] = {
+        "xaxis": dict(
+            anchor="y",
+            domain=[0.0, 1.0],
+            range=[-0.6, T - 0.4],
+            showticklabels=not sens,
+            title=None if sens else dict(text=lab["time_step"]),
+        ),
+        "yaxis": dict(
+            anchor="x",
+            domain=[1.0 - top_h, 1.0],
+            title=dict(text=lab["sequence.value"]),
+            zeroline=True,
+        ),
+    }
+    if sens:
+        strips, strip_axes = _sensitivity_strips(sens, t, top_h, lab, presentation)
+        data += strips
+        axes.update(strip_axes)
+    per_row = 70 if not presentation else 95
+    layout = st.layout(
+        title=dict(
+            text=_title(lab, st, task, target, output, bool(sens)),
+            font=dict(size=st.title),
+            x=0.01,
+            xanchor="left",
+        ),
+        height=(200 if not presentation else 260) + per_row * len(sens) + 40 * bool(sens),
+        shapes=_marker_lines(t[marked], st),
+        bargap=0.1,
+        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.02, yanchor="bottom"),
+        margin=dict(l=90, r=30, t=60 + 2 * st.title, b=50),
+        **axes,
+    )
+    return assemble(data, layout)
+
+
+def _checked(
+    x: np.ndarray, markers: np.ndarray | None, sensitivity: Mapping[str, np.ndarray] | None
+) -> tuple[np.ndarray, np.ndarray, dict[str, np.ndarray]]:
+    """x as (T, D) floats, the markers as (T,) bools, the sensitivities each (T,)."""
     x = np.asarray(x, dtype=np.float64)
     if x.ndim != 2:
         raise ValueError(f"x must have shape (T, D), got {x.shape}")
@@ -69,16 +117,12 @@ def sequence_figure(
     for name, v in sens.items():
         if np.shape(v) != (T,):
             raise ValueError(f"sensitivity[{name!r}] must have shape ({T},), got {np.shape(v)}")
-    lab = merge_labels(labels)
-    st = style(presentation)
-    t = np.arange(T)
-    values = x[:, 0]
+    return x, marked, sens
 
-    rows = 1 + len(sens)
-    top_h = 0.45 if sens else 1.0  # the input row, as a fraction of the plotting height
-    gap = 0.06 if sens else 0.0
-    strip = (1.0 - top_h - gap * len(sens)) / max(len(sens), 1)
-    data: list[dict[str, Any]] = []
+
+def _input_bars(t: np.ndarray, values: np.ndarray, marked: np.ndarray, lab) -> list[dict]:
+    """The input row: one bar per step, the marked steps in the marker colour."""
+    data = []
     for is_marked, name, color in (
         (False, lab["sequence.plain"], GATE_COLORS["x"]),
         (True, lab["sequence.marker"], MARKER_COLOR),
@@ -99,72 +143,68 @@ def sequence_figure(
                 yaxis="y",
             )
         )
-    axes: dict[str, Any] = {
-        "xaxis": dict(
-            anchor="y",
-            domain=[0.0, 1.0],
-            range=[-0.6, T - 0.4],
-            showticklabels=not sens,
-            title=None if sens else dict(text=lab["time_step"]),
-        ),
-        "yaxis": dict(
-            anchor="x",
-            domain=[1.0 - top_h, 1.0],
-            title=dict(text=lab["sequence.value"]),
-            zeroline=True,
-        ),
-    }
-    if sens:
-        lo, hi = _log_range(sens)
-        z, custom = [], []
-        for v in sens.values():
-            v = np.asarray(v, dtype=np.float64)
-            with np.errstate(divide="ignore", invalid="ignore"):
-                lz = np.log10(v)
-            lz = np.where(np.isfinite(lz), lz, np.where(v > 0, hi, lo))
-            z.append(np.clip(lz, lo, hi))
-            custom.append(v)
-        names = list(sens)
-        for j, name in enumerate(names):
-            suffix = str(j + 2)
-            top = 1.0 - top_h - gap - j * (strip + gap)
-            data.append(
-                dict(
-                    type="heatmap",
-                    z=[z[j]],
-                    x=t,
-                    y=[name],
-                    customdata=[custom[j]],
-                    coloraxis="coloraxis",
-                    hovertemplate=lab["sequence.sens_hover"].replace("{name}", name),
-                    xaxis=f"x{suffix}",
-                    yaxis=f"y{suffix}",
-                )
+    return data
+
+
+def _sensitivity_strips(
+    sens: dict[str, np.ndarray], t: np.ndarray, top_h: float, lab, presentation: bool
+) -> tuple[list[dict], dict[str, Any]]:
+    """One heatmap strip per run under the input row, on one shared log colour axis; their
+    traces and their axes (and the colour axis)."""
+    gap = 0.06
+    strip = (1.0 - top_h - gap * len(sens)) / len(sens)
+    lo, hi = _log_range(sens)
+    data, axes = [], {}
+    names = list(sens)
+    for j, name in enumerate(names):
+        v = np.asarray(sens[name], dtype=np.float64)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            lz = np.log10(v)
+        lz = np.where(np.isfinite(lz), lz, np.where(v > 0, hi, lo))
+        suffix = str(j + 2)
+        top = 1.0 - top_h - gap - j * (strip + gap)
+        data.append(
+            dict(
+                type="heatmap",
+                z=[np.clip(lz, lo, hi)],
+                x=t,
+                y=[name],
+                customdata=[v],
+                coloraxis="coloraxis",
+                hovertemplate=lab["sequence.sens_hover"].replace("{name}", name),
+                xaxis=f"x{suffix}",
+                yaxis=f"y{suffix}",
             )
-            last = j == len(names) - 1
-            axes[f"xaxis{suffix}"] = dict(
-                anchor=f"y{suffix}",
-                domain=[0.0, 1.0],
-                matches="x",
-                showticklabels=last,
-                title=dict(text=lab["time_step"]) if last else None,
-            )
-            axes[f"yaxis{suffix}"] = dict(
-                anchor=f"x{suffix}", domain=[max(top - strip, 0.0), top], fixedrange=True
-            )
-        axes["coloraxis"] = dict(
-            colorscale=SENSITIVITY,
-            cmin=lo,
-            cmax=hi,
-            colorbar=dict(
-                title=dict(text=lab["sequence.colorbar"], side="right"),
-                len=1.0 - top_h,
-                y=0.0,
-                yanchor="bottom",
-                thickness=14 if not presentation else 22,
-            ),
         )
-    shapes = [
+        last = j == len(names) - 1
+        axes[f"xaxis{suffix}"] = dict(
+            anchor=f"y{suffix}",
+            domain=[0.0, 1.0],
+            matches="x",
+            showticklabels=last,
+            title=dict(text=lab["time_step"]) if last else None,
+        )
+        axes[f"yaxis{suffix}"] = dict(
+            anchor=f"x{suffix}", domain=[max(top - strip, 0.0), top], fixedrange=True
+        )
+    axes["coloraxis"] = dict(
+        colorscale=SENSITIVITY,
+        cmin=lo,
+        cmax=hi,
+        colorbar=dict(
+            title=dict(text=lab["sequence.colorbar"], side="right"),
+            len=1.0 - top_h,
+            y=0.0,
+            yanchor="bottom",
+            thickness=14 if not presentation else 22,
+        ),
+    )
+    return data, axes
+
+
+def _marker_lines(steps: np.ndarray, st: Any) -> list[dict[str, Any]]:
+    """A dotted line through every row at each marked step."""
+    return [
         dict(
             type="line",
             xref="x",
@@ -176,8 +216,12 @@ def sequence_figure(
             line=dict(color=MARKER_COLOR, width=st.line * 0.6, dash="dot"),
             layer="above",
         )
-        for p in t[marked]
+        for p in steps
     ]
+
+
+def _title(lab, st: Any, task: str, target, output, with_sens: bool) -> str:
+    """What x is, the target and the output, and (with strips) what they show."""
     title = lab["sequence.title"].format(task=task) if task else ""
     extra = []
     if target is not None:
@@ -186,16 +230,6 @@ def sequence_figure(
         extra.append(lab["sequence.output"].format(y=fmt(output, st.digits)))
     if extra:
         title = "  ·  ".join([title, *extra] if title else extra)
-    if sens:
+    if with_sens:
         title += "<br><sub>" + lab["sequence.sens_title"] + "</sub>"
-    per_row = 70 if not presentation else 95
-    layout = st.layout(
-        title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
-        height=(200 if not presentation else 260) + per_row * len(sens) + 40 * (rows > 1),
-        shapes=shapes,
-        bargap=0.1,
-        legend=dict(orientation="h", x=1.0, xanchor="right", y=1.02, yanchor="bottom"),
-        margin=dict(l=90, r=30, t=60 + 2 * st.title, b=50),
-        **axes,
-    )
-    return assemble(data, layout)
+    return title
