@@ -32,32 +32,124 @@ tr = ui.translator(i18n.PAGES["memory"])
 
 # --- the shipped sweep -------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load_sweeps(path: str, mtime: float) -> list[dict[str, Any]]:
-    """The sweep file's main sweep and its `extra_sweeps` (re-read when the file changes)."""
-    main = json.loads(Path(path).read_text())
-    return [main, *main.get("extra_sweeps", [])]
+def _load_sweep(path: str, mtime: float) -> dict[str, Any]:
+    """The shipped sweep (re-read when the file changes)."""
+    return json.loads(Path(path).read_text())
 
 
-def _sweeps() -> list[dict[str, Any]]:
+def _sweep() -> dict[str, Any] | None:
     path = Path(mem.SWEEP_PATH)
     try:
-        return _load_sweeps(str(path), path.stat().st_mtime)
+        return _load_sweep(str(path), path.stat().st_mtime)
     except (OSError, ValueError):
-        return []
+        return None
+
+
+# the settings a sweep point shares with a race; the lag, steps and learning rates are checked apart
+SHARED = ("task", "hidden", "batch", "clip", "forget_bias", "eval_every", "eval_batch")
 
 
 def _sweep_config(sweep: dict[str, Any]) -> mem.MemoryConfig:
     known = {f.name for f in dataclasses.fields(mem.MemoryConfig)}
     c = mem.MemoryConfig(**{k: v for k, v in sweep.get("config", {}).items() if k in known})
-    budget = min(c.budget_seconds or MAX_BUDGET_S, MAX_BUDGET_S)
-    return dataclasses.replace(c, budget_seconds=budget, threads=1)
+    return dataclasses.replace(c, budget_seconds=float(MAX_BUDGET_S), lrs=None, threads=1)
+
+
+def _within(sweep: dict[str, Any], cell: str, lag: int, lr: float, steps: int) -> list[int | None]:
+    """Per seed of the sweep, the step at which `cell` solved `lag` at `lr`, if within `steps`."""
+    out = []
+    for seed in sweep["seeds"]:
+        p = next(
+            (
+                q
+                for q in sweep["points"]
+                if (q["cell"], q["lag"], q["lr"], q["seed"]) == (cell, lag, lr, seed)
+            ),
+            None,
+        )
+        at = None if p is None else p.get("solved_at_step")
+        out.append(at if at is not None and at <= steps else None)
+    return out
+
+
+def _sweep_differs(sweep: dict[str, Any], config: mem.MemoryConfig) -> str:
+    """What keeps the sweep from predicting a race with `config` ("" when nothing does)."""
+    c = sweep.get("config", {})
+    what = [
+        f"{k} {getattr(config, k)} ≠ {c.get(k)}" for k in SHARED if c.get(k) != getattr(config, k)
+    ]
+    if config.lag not in sweep.get("lags", []):
+        what.append(f"lag {config.lag} ∉ {{{', '.join(map(str, sweep.get('lags', [])))}}}")
+    if config.max_steps is None or config.max_steps > sweep.get("max_steps", 0):
+        what.append(f"steps {config.max_steps} > {sweep.get('max_steps')}")
+    lrs = sweep.get("lrs", [])
+    what += [f"lr {config.lr_of(n):g} ∉ {lrs}" for n in mem.CELLS if config.lr_of(n) not in lrs]
+    return ", ".join(what)
+
+
+def _show_findings(config: mem.MemoryConfig) -> None:
+    """The sweep's findings for this race's settings, beside its chart: per network and learning
+    rate, the seeds solved within the race's steps (and at which step), the best learning rate at
+    this lag and the longest lag solved on every seed."""
+    st.markdown("**" + tr("find_title") + "**")
+    sweep = _sweep()
+    if sweep is None or "lrs" not in sweep:
+        st.caption(tr("sweep_missing"))
+        return
+    differs = _sweep_differs(sweep, config)
+    if differs:
+        st.caption(tr("find_other", what=differs))
+        return
+    n, steps, lag = len(sweep["seeds"]), int(config.max_steps), config.lag
+    st.caption(tr("find_head", lag=lag, hidden=config.hidden, batch=config.batch, n=n, steps=steps))
+    table: dict[str, list[str]] = {tr("col_net"): [NAMES[c] for c in mem.CELLS]}
+    best, longest = [], []
+    for lr in sweep["lrs"]:
+        col = []
+        for cell in mem.CELLS:
+            at = _within(sweep, cell, lag, lr, steps)
+            k = sum(a is not None for a in at)
+            shown = ", ".join("—" if a is None else str(a) for a in at)
+            col.append(tr("find_cell", k=k, n=n, steps=shown) if k else tr("find_none", k=k, n=n))
+        table[f"lr {lr:g}"] = col
+    table[tr("col_lr")] = [f"{config.lr_of(c):g}" for c in mem.CELLS]
+    st.dataframe(table, hide_index=True)
+    for cell in mem.CELLS:
+        scored = []
+        for lr in sweep["lrs"]:
+            at = _within(sweep, cell, lag, lr, steps)
+            if all(a is not None for a in at):
+                scored.append((max(at), lr))
+        best.append(
+            f"{NAMES[cell]} {min(scored)[1]:g}" if scored else f"{NAMES[cell]} {tr('nobody')}"
+        )
+        reach = [
+            (lg, lr)
+            for lr in sweep["lrs"]
+            for lg in sweep["lags"]
+            if all(a is not None for a in _within(sweep, cell, lg, lr, steps))
+        ]
+        if reach:
+            lg, lr = max(reach, key=lambda r: (r[0], -r[1]))
+            longest.append(f"{NAMES[cell]} {lg} (lr {lr:g})")
+        else:
+            longest.append(f"{NAMES[cell]} {tr('nobody')}")
+    st.caption(
+        tr(
+            "find_best",
+            lag=lag,
+            parts=", ".join(best),
+            steps=steps,
+            longest=", ".join(longest),
+        )
+    )
 
 
 def _add_point(board: Board | None) -> bool:
     """A settled rerun's point joins the session's live points (once); True if it did."""
     if board is None or not board.settled or board.record.point is None:
         return False
-    ident, cell, lag, seed = board.record.point
+    ident, cell, lag, seed, lr = board.record.point
     board.record.point = None
     s = _summary(board).get(cell)
     if s is None:
@@ -65,7 +157,7 @@ def _add_point(board: Board | None) -> bool:
     points = [
         p
         for p in st.session_state.get("_mem_live_points", [])
-        if (p["sweep"], p["cell"], p["lag"], p["seed"]) != (ident, cell, lag, seed)
+        if (p["sweep"], p["cell"], p["lag"], p["seed"], p["lr"]) != (ident, cell, lag, seed, lr)
     ]
     points.append(
         dict(
@@ -73,6 +165,7 @@ def _add_point(board: Board | None) -> bool:
             cell=cell,
             lag=lag,
             seed=seed,
+            lr=lr,
             metric=s["final"],
             solved=s["solved"],
             steps=int(s["steps"]),
@@ -85,77 +178,65 @@ def _add_point(board: Board | None) -> bool:
 
 def _show_sweep() -> None:
     st.subheader(tr("sweep"))
-    sweeps = _sweeps()
-    if not sweeps:
+    sweep = _sweep()
+    if sweep is None or "lrs" not in sweep:
         st.info(tr("sweep_missing"))
         return
-    st.write(tr("sweep_text"))
-
-    def label(j: int) -> str:
-        s = sweeps[j]
-        return tr(
-            "sweep_label",
-            task=tr(f"task_{s['task']}"),
-            lr=f"{s['config']['lr']:g}",
-            budget=f"{s['budget_seconds']:g}" if s.get("budget_seconds") else "—",
-            seeds=", ".join(str(v) for v in s.get("seeds", [])),
-        )
-
-    j = 0
-    if len(sweeps) > 1:
-        j = int(
-            ui.bound(
-                st.selectbox,
-                tr("sweep_which"),
-                "mem_sweep",
-                options=[str(i) for i in range(len(sweeps))],
-                format_func=lambda i: label(int(i)),
-            )
-        )
-    sweep = sweeps[j]
+    st.write(tr("sweep_text", steps=sweep["max_steps"]))
+    options = ["best", *[f"{v:g}" for v in sweep["lrs"]]]
+    shown = ui.bound(
+        st.selectbox,
+        tr("sweep_which"),
+        "mem_sweep_lr",
+        options=options,
+        format_func=lambda o: tr("sweep_best") if o == "best" else o,
+    )
+    lr = None if shown == "best" else float(shown)
     _add_point(st.session_state.get("_mem_rerun_board"))  # a rerun point, once it has ended
-    ident = f"{j}:{sweep.get('machine', {}).get('date')}"  # the same in both languages
-    stars = [p for p in st.session_state.get("_mem_live_points", []) if p["sweep"] == ident]
-    ui.plot(sweep_figure(sweep, live=stars, **ui.fig_kw()), "memory_sweep")
+    ident = str(sweep.get("machine", {}).get("date"))  # the same in both languages
+    stars = [
+        p
+        for p in st.session_state.get("_mem_live_points", [])
+        if p["sweep"] == ident and (lr is None or p["lr"] == lr)
+    ]
+    ui.plot(sweep_figure(sweep, lr=lr, live=stars, **ui.fig_kw()), "memory_sweep")
     _sweep_note(sweep)
-    _rerun(sweep, ident, stars)
+    _rerun(sweep, ident, stars, lr)
 
 
 def _sweep_note(sweep: dict[str, Any]) -> None:
-    """Where and how the sweep was measured: machine, seeds, budget, settings."""
-    m, cfg = sweep.get("machine", {}), sweep.get("config", {})
-    machine = (
-        f"{m.get('cpu_count', '?')} CPUs, torch {m.get('torch', '?')}, "
-        f"{m.get('threads', '?')} thread(s), {m.get('date', '?')[:10]}"
-    )
-    seeds = ", ".join(str(v) for v in sweep.get("seeds", []))
-    extra = sweep.get("extra_seeds") or {}
-    if extra:
-        seeds += "; " + "; ".join(f"lag {k}: {', '.join(map(str, v))}" for k, v in extra.items())
-    budget = (f"{sweep['budget_seconds']:g} s" if sweep.get("budget_seconds") else "") + (
-        f" / {sweep['max_steps']} steps" if sweep.get("max_steps") else ""
-    )
+    """Where and how the sweep was measured: machine, grid, budget, settings and its cost."""
+    m, cfg, cost = sweep.get("machine", {}), sweep.get("config", {}), sweep.get("cost", {})
     st.caption(
         tr(
             "sweep_note",
-            machine=machine,
-            seeds=seeds,
-            budget=budget,
+            cpus=m.get("cpu_count", "?"),
+            torch=m.get("torch", "?"),
+            threads=m.get("threads", "?"),
+            date=str(m.get("date", "?"))[:10],
+            points=len(sweep["points"]),
+            lags=", ".join(map(str, sweep["lags"])),
+            lrs=", ".join(f"{v:g}" for v in sweep["lrs"]),
+            seeds=", ".join(map(str, sweep["seeds"])),
+            steps=sweep["max_steps"],
             hidden=cfg.get("hidden"),
             batch=cfg.get("batch"),
-            lr=cfg.get("lr"),
             clip=cfg.get("clip"),
             fbias=cfg.get("forget_bias"),
-            note=sweep.get("note", ""),
+            cpu=f"{cost.get('cpu_minutes', float('nan')):.0f}",
+            command=sweep.get("command", "python benchmarks/memory_sweep.py"),
         )
     )
 
 
-def _rerun(sweep: dict[str, Any], ident: str, stars: list[dict[str, Any]]) -> None:
-    """Rerun one point of the sweep live (a lag, a cell, a seed); each rerun point is listed."""
+def _rerun(
+    sweep: dict[str, Any], ident: str, stars: list[dict[str, Any]], lr: float | None
+) -> None:
+    """Rerun one point of the sweep live (a lag, a cell, a learning rate, a seed); each rerun
+    point is listed."""
     config = _sweep_config(sweep)
     with st.expander(tr("rerun"), expanded=False):
-        c1, c2, c3 = st.columns(3)
+        c1, c2, c3, c4 = st.columns(4)
         lag = c1.selectbox(tr("rerun_lag"), options=sweep["lags"], key="mem_rerun_lag")
         cell = c2.selectbox(
             tr("rerun_cell"),
@@ -163,18 +244,25 @@ def _rerun(sweep: dict[str, Any], ident: str, stars: list[dict[str, Any]]) -> No
             format_func=NAMES.get,
             key="mem_rerun_cell",
         )
-        seed = c3.number_input(
+        rerun_lr = c3.selectbox(
+            tr("rerun_lr"),
+            options=sweep["lrs"],
+            index=sweep["lrs"].index(lr) if lr in sweep["lrs"] else 0,
+            format_func=lambda v: f"{v:g}",
+            key="mem_rerun_lr",
+        )
+        seed = c4.number_input(
             tr("rerun_seed"), min_value=0, max_value=9999, value=0, key="mem_rerun_seed"
         )
-        st.caption(tr("rerun_eta", budget=f"{config.budget_seconds:g}"))
+        st.caption(tr("rerun_eta", steps=config.max_steps, budget=f"{config.budget_seconds:g}"))
         go_col, stop_col, _ = st.columns([2, 1, 3])
         area = st.empty()
         if go_col.button(tr("rerun_go"), key="mem_rerun_go", type="primary"):
             job = dataclasses.replace(
-                config, cell=cell, lag=int(lag), seed=int(seed), ablation="none"
+                config, cell=cell, lag=int(lag), seed=int(seed), lr=float(rerun_lr)
             )
             run = MemoryRun.new(job, (cell,))
-            run.point = (ident, cell, int(lag), int(seed))
+            run.point = (ident, cell, int(lag), int(seed), float(rerun_lr))
             ui.train_live(
                 "_mem_rerun_board",
                 _trainer([(cell, job)]),

@@ -30,22 +30,28 @@ tr = ui.translator(i18n.PAGES["memory"])
 class MemoryRun:
     """One click's training, written by its job: the settings, per run name (a cell or an
     ablation) its history rows (step, seconds, train_loss, metric), whether it finished, its
-    fraction of the budget used and (once the backend returned) its model."""
+    fraction of the budget used, its learning rate, whether the time cap (not the step budget)
+    ended it and (once the backend returned) its model."""
 
     config: dict[str, Any]
     rows: dict[str, list[tuple[int, float, float, float]]]
     done: dict[str, bool]
     fractions: dict[str, float]
+    lrs: dict[str, float] = field(default_factory=dict)
+    capped: dict[str, bool] = field(default_factory=dict)
     models: dict[str, Any] = field(default_factory=dict)
-    point: tuple | None = None  # a rerun sweep point (sweep, cell, lag, seed), until it is added
+    point: tuple | None = None  # a rerun sweep point (sweep, cell, lag, seed, lr), until added
 
     @classmethod
     def new(cls, config: mem.MemoryConfig, names: tuple[str, ...]) -> MemoryRun:
+        """`names`: cells, or LSTM ablations (which train at the LSTM's learning rate)."""
         return cls(
             config=dataclasses.asdict(config),
             rows={n: [] for n in names},
             done={n: False for n in names},
             fractions={n: 0.0 for n in names},
+            lrs={n: config.lr_of(n if n in mem.CELLS else "lstm") for n in names},
+            capped={n: False for n in names},
         )
 
 
@@ -70,6 +76,7 @@ def _trainer(jobs: list[tuple[str, mem.MemoryConfig]]) -> Callable[[Board], None
                 )
                 run.done[name] = progress.done
                 run.fractions[name] = progress.fraction
+                run.capped[name] = progress.time_capped
             board.report(float(np.mean(list(run.fractions.values()))))
 
         def should_stop() -> bool:
@@ -134,8 +141,10 @@ def _curves(
 ) -> Any:
     c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
+    rows = rows or board.record.rows
+    names = _legend(board, labels, rows, live)
     return training_curves_figure(
-        {labels[n]: r for n, r in (rows or board.record.rows).items() if r},
+        {names[n]: r for n, r in rows.items() if r},
         metric=b.metric,
         baseline=b.value,
         solved_threshold=b.solved_at,
@@ -147,23 +156,47 @@ def _curves(
     )
 
 
-def _summary(board: Board) -> dict[str, dict[str, Any]]:
-    """Per run: final metric, solved, steps, seconds, seconds when first solved (from the rows)."""
+def _legend(
+    board: Board, labels: dict[str, str], rows: dict[str, list], live: bool
+) -> dict[str, str]:
+    """Each run's legend entry: its name, learning rate and, once it has finished, whether it
+    solved the task within the step budget (or the time cap ended it first)."""
+    run, steps = board.record, board.record.config["max_steps"]
+    s = _summary(board, rows)
+    out = {}
+    for n in rows:
+        lr = f"{run.lrs.get(n, run.config['lr']):g}"
+        v = s.get(n)
+        if v is None or (live and not run.done.get(n)) or steps is None:
+            out[n] = tr("leg_live", name=labels[n], lr=lr, steps=steps or "—")
+        elif v["solved"]:
+            out[n] = tr("leg_solved", name=labels[n], lr=lr, step=v["when_step"])
+        elif run.capped.get(n):
+            out[n] = tr("leg_capped", name=labels[n], lr=lr, done=int(v["steps"]))
+        else:
+            out[n] = tr("leg_not", name=labels[n], lr=lr, steps=steps)
+    return out
+
+
+def _summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dict[str, Any]]:
+    """Per run: final metric, solved, steps, seconds, the step and seconds when first solved
+    (from the rows)."""
     c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
     out = {}
-    for n, rows in board.record.rows.items():
-        if not rows:
+    for n, rs in (rows or board.record.rows).items():
+        if not rs:
             continue
-        step, seconds, _, final = rows[-1]
-        when = next((r[1] for r in rows if b.is_solved(r[3])), None)
+        step, seconds, _, final = rs[-1]
+        first = next((r for r in rs if b.is_solved(r[3])), None)
         flat = final >= 0.8 * b.value if b.metric == "mse" else final <= 1.5 * b.value
         out[n] = dict(
             final=final,
             solved=b.is_solved(final),
             steps=step,
             seconds=seconds,
-            when=when,
+            when=None if first is None else first[1],
+            when_step=None if first is None else int(first[0]),
             flat=flat,
         )
     return out
@@ -177,6 +210,7 @@ def _table(board: Board, labels: dict[str, str]) -> None:
     st.dataframe(
         {
             tr("col_net"): [labels[n] for n in s],
+            tr("col_lr"): [f"{board.record.lrs.get(n, c['lr']):g}" for n in s],
             tr("col_final", metric=metric): [
                 _metric_text(b.metric, v["final"]) for v in s.values()
             ],
@@ -219,7 +253,15 @@ def _verdict(board: Board) -> tuple[bool, str]:
         text += " " + tr("rnn_solved")
     failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if n in s and not s[n]["solved"]]
     if failed and not board.stopped:
-        text += " " + tr("gated_failed", names=tr("and").join(failed))
+        text += " " + tr("gated_failed", names=tr("and").join(failed), steps=c["max_steps"])
+    capped = [NAMES.get(n, n) for n in s if board.record.capped.get(n)]
+    if capped:
+        text += " " + tr(
+            "capped",
+            names=tr("and").join(capped),
+            budget=f"{c['budget_seconds']:g}",
+            steps=c["max_steps"],
+        )
     return as_expected, text
 
 

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from app_pages._memory_sweep import _show_sweep
+from app_pages._memory_sweep import _show_findings, _show_sweep
 from app_pages._memory_training import (
     IDLE_S,
     MAX_BUDGET_S,
@@ -52,12 +52,12 @@ def _load_preset(config: mem.MemoryConfig) -> None:
             "mem_task": config.task,
             "mem_lag": int(np.clip(round(config.lag / 10) * 10, 10, 300)),
             "mem_hidden": int(np.clip(round(config.hidden / 8) * 8, 8, 128)),
-            "mem_lr": f"{config.lr:g}",
+            "mem_lr": "preset",
             "mem_clip": f"{config.clip:g}",
             "mem_fbias": f"{config.forget_bias or 0:g}",
             "mem_seed": int(config.seed),
             "mem_budget": int(min(config.budget_seconds or MAX_BUDGET_S, MAX_BUDGET_S)),
-            "mem_steps": int(min(config.max_steps or 0, MAX_STEPS)),
+            "mem_steps": int(min(config.max_steps or MAX_STEPS, MAX_STEPS)),
         }
     )
 
@@ -71,41 +71,46 @@ fbiases = _options([0.0, 1.0], [p.forget_bias for p in presets.values()])
 st.title(tr("title"))
 st.write(tr("intro"))
 
-cols = st.columns(len(presets) + 1)
+cols = st.columns([1, 3, 3, 3], vertical_alignment="center")
 cols[0].markdown(tr("presets"))
-for col, (name, p) in zip(cols[1:], presets.items(), strict=True):
+for col, (name, p) in zip(cols[1:], presets.items(), strict=False):
     col.button(
         tr(
             "preset",
             task=tr(f"task_{p.task}"),
             lag=p.lag,
-            budget=f"{min(p.budget_seconds or MAX_BUDGET_S, MAX_BUDGET_S):g}",
+            steps=p.max_steps or "—",
         ),
         key=f"mem_preset_{name}",
         on_click=_load_preset,
         args=(p,),
         help=tr("preset_help"),
+        width="stretch",
     )
+race = st.container()  # the Train button, its chart and the sweep's findings: filled below,
+# above the settings, so that the live chart is on the first screen while it trains
 
+st.subheader(tr("settings"))
 c1, c2, c3 = st.columns([1, 2, 1])
 task = ui.bound(
     c1.radio, tr("task"), "mem_task", options=list(mem.TASKS), format_func=lambda k: tr(f"task_{k}")
 )
+base = presets.get(task, default)
 lag = ui.bound(
     c2.slider, tr("lag"), "mem_lag", min_value=10, max_value=300, value=default.lag, step=10
 )
 hidden = ui.bound(
     c3.slider, tr("hidden"), "mem_hidden", min_value=8, max_value=128, value=default.hidden, step=8
 )
-st.markdown(tr(f"about_{task}", k=presets.get(task, default).symbols))
 c1, c2, c3, c4 = st.columns(4)
+own = ", ".join(f"{NAMES[c]} {base.lr_of(c):g}" for c in mem.CELLS)
 lr = ui.bound(
     c1.selectbox,
     tr("lr"),
     "mem_lr",
-    options=lrs,
-    index=lrs.index(f"{default.lr:g}"),
-    format_func=str,
+    options=["preset", *lrs],
+    format_func=lambda o: tr("lr_best", lrs=own) if o == "preset" else o,
+    help=tr("lr_help"),
 )
 clip = ui.bound(
     c2.selectbox,
@@ -128,29 +133,41 @@ fbias = ui.bound(
 seed = ui.bound(
     c4.number_input, tr("seed"), "mem_seed", min_value=0, max_value=9999, value=0, step=1
 )
-c1, c2, c3 = st.columns([2, 1, 1])
-budget = ui.bound(
-    c1.slider, tr("budget"), "mem_budget", min_value=1, max_value=MAX_BUDGET_S, value=40
-)
+c1, c2, c3 = st.columns([1, 2, 1])
 max_steps = ui.bound(
-    c2.number_input, tr("steps"), "mem_steps", min_value=0, max_value=MAX_STEPS, value=0, step=25
+    c1.number_input,
+    tr("steps"),
+    "mem_steps",
+    min_value=25,
+    max_value=MAX_STEPS,
+    value=default.max_steps,
+    step=25,
+)
+budget = ui.bound(
+    c2.slider,
+    tr("budget"),
+    "mem_budget",
+    min_value=1,
+    max_value=MAX_BUDGET_S,
+    value=int(default.budget_seconds),
 )
 x_axis = ui.bound(
     c3.radio, tr("x_axis"), "mem_x", options=["step", "seconds"], format_func=lambda k: tr(f"x_{k}")
 )
+st.markdown(tr(f"about_{task}", k=base.symbols))
 
-base = presets.get(task, default)
 config = dataclasses.replace(
     base,
     task=task,
     lag=int(lag),
     hidden=int(hidden),
-    lr=float(lr),
+    lr=base.lr if lr == "preset" else float(lr),
+    lrs=base.lrs if lr == "preset" else None,
     clip=float(clip),
     forget_bias=float(fbias),
     seed=int(seed),
     budget_seconds=float(budget),
-    max_steps=int(max_steps) or None,
+    max_steps=int(max_steps),
     ablation="none",
     threads=1,
 )
@@ -159,44 +176,47 @@ try:
     error = None
 except ValueError as e:
     error = str(e)
-steps_note = tr("eta_steps", steps=int(max_steps)) if max_steps else ""
-st.caption(tr("eta", n=3, budget=budget, steps=steps_note, total=3 * budget))
 
-# --- train the three cells
-go_col, stop_col, _ = st.columns([2, 1, 3])
-area = st.empty()
-if go_col.button(
-    tr("train"),
-    key="mem_train",
-    type="primary",
-    icon=":material/play_arrow:",
-    disabled=error is not None,
-):
-    ui.train_live(
-        "_mem_main",
-        _trainer([("cells", config)]),
-        MemoryRun.new(config, mem.CELLS),
-        label="memory",
-        idle_after=IDLE_S,
-    )
-if error is not None:
-    st.error(tr("bad_config", error=error))
-with area.container():
-    main = _follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
-    if main is None:
-        st.info(tr("none_yet"))
-    elif main.status == "failed":
-        st.error(tr("failed", error=ui.escape_md(main.error)))
-    elif main.settled:
-        if main.stopped:
-            st.warning(tr("stopped"))
-        diff = _config_diff(main, config)
-        if diff:
-            st.caption(tr("stale", what=diff))
-        ui.plot(_curves(main, NAMES, x_axis), "memory_curves")
-        _table(main, NAMES)
-        ok, sentence = _verdict(main)
-        (st.info if main.stopped else st.success if ok else st.warning)(sentence)
+# --- train the three cells (in the container above the settings)
+with race:
+    go_col, stop_col, eta_col = st.columns([2, 1, 5], vertical_alignment="center")
+    eta_col.caption(tr("eta", n=3, steps=int(max_steps), budget=budget, total=3 * budget))
+    chart_col, find_col = st.columns([3, 1])
+    with find_col:
+        _show_findings(config)
+    area = chart_col.empty()
+    if go_col.button(
+        tr("train"),
+        key="mem_train",
+        type="primary",
+        icon=":material/play_arrow:",
+        disabled=error is not None,
+    ):
+        ui.train_live(
+            "_mem_main",
+            _trainer([("cells", config)]),
+            MemoryRun.new(config, mem.CELLS),
+            label="memory",
+            idle_after=IDLE_S,
+        )
+    if error is not None:
+        chart_col.error(tr("bad_config", error=error))
+    with area.container():
+        main = _follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
+        if main is None:
+            st.info(tr("none_yet"))
+        elif main.status == "failed":
+            st.error(tr("failed", error=ui.escape_md(main.error)))
+        elif main.settled:
+            if main.stopped:
+                st.warning(tr("stopped"))
+            diff = _config_diff(main, config)
+            if diff:
+                st.caption(tr("stale", what=diff))
+            ui.plot(_curves(main, NAMES, x_axis), "memory_curves")
+            _table(main, NAMES)
+            ok, sentence = _verdict(main)
+            (st.info if main.stopped else st.success if ok else st.warning)(sentence)
 
 _show_why(main)
 
@@ -211,7 +231,9 @@ reuse = (
     and not _config_diff(main, config)
 )
 n_abl = len(VARIANTS) - (1 if reuse else 0)
-st.caption(tr("abl_eta", total=n_abl * budget, n=n_abl, budget=budget))
+st.caption(
+    tr("abl_eta", n=n_abl, steps=int(max_steps), lr=f"{config.lr_of('lstm'):g}", budget=budget)
+)
 go_col, stop_col, _ = st.columns([2, 1, 3])
 abl_area = st.empty()
 if go_col.button(tr("abl_train"), key="mem_abl_train", disabled=error is not None):
@@ -220,6 +242,7 @@ if go_col.button(tr("abl_train"), key="mem_abl_train", disabled=error is not Non
     if reuse:
         run.rows["none"] = list(main.record.rows["lstm"])
         run.done["none"] = True
+        run.capped["none"] = main.record.capped.get("lstm", False)
     else:
         jobs.append(("none", dataclasses.replace(config, cell="lstm")))
     jobs += [(v, dataclasses.replace(config, cell="lstm", ablation=v)) for v in VARIANTS[1:]]

@@ -4,6 +4,7 @@ the lesson's contrast (gated cells solve it in the budget on every seed, the pla
     python benchmarks/memory.py                 # speed at lag 100 and 200, then the preset, 3 seeds
     python benchmarks/memory.py --speed-only    # a few seconds
     python benchmarks/memory.py --json          # one JSON object at the end
+    python benchmarks/memory.py --race          # the page's default race: wall and CPU seconds
 
 Everything runs with 1 torch thread by default (`--threads`), one run at a time. Seconds are wall
 clock on a shared machine: expect them to move with its load, and read the steps too.
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from dataclasses import replace
@@ -45,12 +47,49 @@ def steps_per_second(cell: str, lag: int, ablation: str = "none", steps: int = 3
     return steps / (time.perf_counter() - t0)
 
 
+def race(preset: mem.MemoryConfig, seeds: list[int]) -> list[dict]:
+    """The default race, as one training job runs it: wall and CPU seconds, per cell steps."""
+    rows = []
+    for seed in seeds:
+        load = [round(v, 2) for v in os.getloadavg()]
+        wall0, cpu0 = time.perf_counter(), time.process_time()
+        results = mem.train_cells(replace(preset, seed=seed))
+        wall, cpu = time.perf_counter() - wall0, time.process_time() - cpu0
+        cells = {
+            c: {
+                "lr": r.config.lr,
+                "steps": r.steps,
+                "solved_at_step": r.solved_at_step,
+                "time_capped": r.time_capped,
+            }
+            for c, r in results.items()
+        }
+        print(
+            f"seed {seed}: {wall:.1f} s wall, {cpu:.1f} s CPU, load average {load} at the "
+            "start; "
+            + "; ".join(
+                f"{c} lr {v['lr']:g} {v['steps']} steps, solved at {v['solved_at_step']}"
+                + (" (time cap)" if v["time_capped"] else "")
+                for c, v in cells.items()
+            ),
+            flush=True,
+        )
+        rows.append(dict(seed=seed, wall=wall, cpu=cpu, load_average=load, cells=cells))
+    return rows
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--seeds", default="0,1,2", help="seeds for the preset check")
     p.add_argument("--budget-seconds", type=float, help="default: the preset's budget")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--speed-only", action="store_true")
+    p.add_argument(
+        "--race",
+        action="store_true",
+        help="time the default three-cell race (train_cells with the preset, one job, as the "
+        "page's training queue runs it) on each seed, and nothing else",
+    )
     p.add_argument("--json", action="store_true")
     args = p.parse_args(argv)
     torch.set_num_threads(args.threads)
@@ -58,6 +97,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.budget_seconds is not None:
         preset = replace(preset, budget_seconds=args.budget_seconds)
     report: dict = {"machine": mem.machine_note(args.threads), "speed": [], "preset": None}
+    if args.race:
+        report["race"] = race(preset, [int(v) for v in args.seeds.split(",")])
+        if args.json:
+            print(json.dumps(report))
+        return 0
 
     print(
         f"steps/s (adding, hidden {preset.hidden}, batch {preset.batch}, {args.threads} thread(s))"
@@ -81,8 +125,9 @@ def main(argv: list[str] | None = None) -> int:
         seeds = [int(s) for s in args.seeds.split(",")]
         b = mem.baseline("adding")
         print(
-            f"\nadding problem, preset lag {preset.lag}, hidden {preset.hidden}, lr {preset.lr}, "
-            f"forget bias {preset.forget_bias}, budget {preset.budget_seconds} s per run"
+            f"\nadding problem, preset lag {preset.lag}, hidden {preset.hidden}, lr "
+            f"{', '.join(f'{c} {preset.lr_of(c):g}' for c in mem.CELLS)}, forget bias "
+            f"{preset.forget_bias}, {preset.max_steps} steps per run (cap {preset.budget_seconds} s)"
         )
         print(
             f"{'cell':5s} {'seed':>4s} {'final MSE':>10s} {'solved':>6s} {'time to solve':>14s} "

@@ -41,21 +41,144 @@ def train(at: AppTest) -> AppTest:
     return at
 
 
-def test_the_page_opens_with_the_shipped_sweep_and_no_training():
-    at = open_page()
-    assert "memory lab" in at.title[0].value
-    assert any("Nothing trained yet" in i.value for i in at.info)
-    assert titles(at) == [t for t in titles(at) if "Longest lag solved" in t] and titles(at)
-    # the chart holds every shipped point, with the shipped metric values
-    sweep = shipped_sweep()
-    drawn = np.concatenate(
+def in_order(at: AppTest) -> list:
+    """Every element's key (widgets) or value (text), in page order."""
+    out = []
+
+    def walk(node) -> None:
+        for c in getattr(node, "children", {}).values():
+            if hasattr(c, "children") and not getattr(c, "key", None):
+                walk(c)
+            else:
+                value = getattr(c, "key", None) or getattr(c, "value", None)
+                out.append(value if isinstance(value, str) else None)
+
+    walk(at.main)
+    return out
+
+
+def drawn_points(at: AppTest) -> np.ndarray:
+    return np.concatenate(
         [decode(tr["y"]) for tr in charts(at)[0]["data"] if tr.get("mode") == "markers"]
     )
-    assert np.allclose(np.sort(drawn), np.sort([p["metric"] for p in sweep["points"]]))
-    # the note names the machine, the seeds and the budget
+
+
+def solved_within(sweep: dict, cell: str, lag: int, lr: float, steps: int) -> list[int | None]:
+    """Per seed, the step at which the shipped sweep solved (cell, lag, lr), if within `steps`."""
+    out = []
+    for seed in sweep["seeds"]:
+        (p,) = [
+            q
+            for q in sweep["points"]
+            if (q["cell"], q["lag"], q["lr"], q["seed"]) == (cell, lag, lr, seed)
+        ]
+        ok = p["solved_at_step"] is not None and p["solved_at_step"] <= steps
+        out.append(p["solved_at_step"] if ok else None)
+    return out
+
+
+def test_the_page_opens_with_the_race_defaults_and_the_shipped_sweep():
+    at = open_page()
+    preset = mem.PRESETS["adding"]
+    assert "memory lab" in at.title[0].value
+    assert any("Nothing trained yet" in i.value for i in at.info)
+    # the defaults: the preset, each network at its own learning rate, a budget in steps
+    assert at.radio(key="mem_task").value == "adding"
+    assert at.slider(key="mem_lag").value == preset.lag == 100
+    assert at.slider(key="mem_hidden").value == preset.hidden
+    assert at.selectbox(key="mem_lr").value == "preset"
+    assert at.number_input(key="mem_steps").value == preset.max_steps == 1500
+    assert at.slider(key="mem_budget").value == preset.budget_seconds
+    assert any("1500 training steps each" in c.value for c in at.caption)
+    own = ", ".join(
+        f"{n} {preset.lr_of(c):g}" for c, n in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU"))
+    )
+    assert (
+        at.selectbox(key="mem_lr").format_func("preset")
+        == f"each network's best in the sweep: {own}"
+    )
+    # the race (Train, its chart area, the findings) comes before the settings, so that the live
+    # chart is on the first screen
+    order = in_order(at)
+    assert order.index("mem_train") < order.index(
+        "Nothing trained yet in this session: press the button above."
+    )
+    assert order.index("mem_train") < order.index("Settings") < order.index("mem_lag")
+    assert titles(at) == [t for t in titles(at) if "Longest lag solved" in t] and titles(at)
+    sweep = shipped_sweep()
+    assert "within 2000 steps per network" in titles(at)[0]
+    # "best": each (network, lag)'s points at the learning rate the sweep found best there
+    best = sweep["summary"]["best_lr"]
+    expected = [p["metric"] for p in sweep["points"] if best[p["cell"]][str(p["lag"])] == p["lr"]]
+    assert np.allclose(np.sort(drawn_points(at)), np.sort(expected))
+    at.selectbox(key="mem_sweep_lr").set_value("0.001").run()
+    expected = [p["metric"] for p in sweep["points"] if p["lr"] == 1e-3]
+    assert np.allclose(np.sort(drawn_points(at)), np.sort(expected))
+    # the note names the machine, the grid, the budget and the cost, in the reader's language
     note = " ".join(c.value for c in at.caption)
-    assert f"{sweep['machine']['cpu_count']} CPUs" in note and "Seeds:" in note
-    assert "Budget:" in note
+    assert f"Measured on {sweep['machine']['cpu_count']} CPUs" in note
+    assert f"seeds {', '.join(map(str, sweep['seeds']))}" in note
+    assert f"at most {sweep['max_steps']} steps per point" in note
+    assert f"It cost {sweep['cost']['cpu_minutes']:.0f} CPU minutes" in note
+
+
+def test_the_findings_beside_the_chart_are_the_sweeps():
+    at = open_page()
+    sweep, preset = shipped_sweep(), mem.PRESETS["adding"]
+    steps, n = preset.max_steps, len(sweep["seeds"])
+    table = at.dataframe[0].value
+    assert list(table["Network"]) == ["RNN", "LSTM", "GRU"]
+    for row, cell in enumerate(("rnn", "lstm", "gru")):
+        for lr in sweep["lrs"]:
+            at_step = solved_within(sweep, cell, preset.lag, lr, steps)
+            k = sum(a is not None for a in at_step)
+            shown = ", ".join("—" if a is None else str(a) for a in at_step)
+            assert table[f"lr {lr:g}"][row] == (f"{k}/{n}: {shown}" if k else f"{k}/{n}")
+        assert table["Learning rate"][row] == f"{preset.lr_of(cell):g}"
+    sentence = next(c.value for c in at.caption if c.value.startswith("Best learning rate"))
+    for cell, name in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
+        ok = [
+            (max(a), lr)
+            for lr in sweep["lrs"]
+            if None not in (a := solved_within(sweep, cell, preset.lag, lr, steps))
+        ]
+        assert (f"{name} {min(ok)[1]:g}" if ok else f"{name} none") in sentence
+    # another lag than the sweep's: it says so instead of a table
+    at.slider(key="mem_lag").set_value(120).run()
+    assert any(
+        "was not run at these settings" in c.value and "lag 120" in c.value for c in at.caption
+    )
+
+
+def test_the_preset_gives_each_cell_its_best_learning_rate_in_the_sweep():
+    sweep, preset = shipped_sweep(), mem.PRESETS["adding"]
+    c = sweep["config"]
+    assert (c["hidden"], c["batch"], c["clip"], c["forget_bias"]) == (
+        preset.hidden,
+        preset.batch,
+        preset.clip,
+        preset.forget_bias,
+    )
+    assert preset.lag in sweep["lags"] and preset.max_steps <= sweep["max_steps"]
+    for cell in ("lstm", "gru"):  # solved on every seed within the preset's steps, fewest steps
+        ok = [
+            (max(a), lr)
+            for lr in sweep["lrs"]
+            if None not in (a := solved_within(sweep, cell, preset.lag, lr, preset.max_steps))
+        ]
+        assert ok and preset.lr_of(cell) == min(ok)[1], (cell, ok)
+    # the plain RNN solves lag 100 at no learning rate: it gets the one with which it reached the
+    # longest lag on every seed (ties: the fewest steps there, on its slowest seed)
+    assert not any(
+        any(solved_within(sweep, "rnn", preset.lag, lr, sweep["max_steps"])) for lr in sweep["lrs"]
+    )
+    reach = []
+    for lr in sweep["lrs"]:
+        for lag in sweep["lags"]:
+            at = solved_within(sweep, "rnn", lag, lr, sweep["max_steps"])
+            if None not in at:
+                reach.append((lag, -max(at), lr))
+    assert max(reach)[2] == preset.lr_of("rnn"), reach
 
 
 def test_a_short_training_shows_curves_table_verdict_and_why():
@@ -69,6 +192,17 @@ def test_a_short_training_shows_curves_table_verdict_and_why():
     assert list(table.iloc[:, 0]) == ["RNN", "LSTM", "GRU"]
     assert list(table["Steps"]) == [25, 25, 25]
     assert (table["Baseline"] == "0.1667").all()
+    preset = mem.PRESETS["adding"]
+    assert list(table["Learning rate"]) == [f"{preset.lr_of(c):g}" for c in ("rnn", "lstm", "gru")]
+    # the legend says what each network did within the step budget
+    curves = charts(at)[0]
+    legend = [tr["name"] for tr in curves["data"] if tr.get("showlegend", True)]
+    for name, row in zip(legend, table.itertuples(index=False), strict=True):
+        lr = f"{preset.lr_of(row[0].lower()):g}"
+        if row.Solved == "yes":
+            assert name.startswith(f"{row[0]}, lr {lr}: solved at step "), name
+        else:
+            assert name == f"{row[0]}, lr {lr}: not solved within 25 steps", name
     verdict = [m.value for m in (*at.success, *at.warning)]
     assert any(
         v.startswith(("As the lesson says", "This run went the other way")) for v in verdict
@@ -139,6 +273,7 @@ def test_a_sweep_point_reruns_live_as_a_star():
     at = open_page()
     at.selectbox(key="mem_rerun_lag").set_value(p["lag"])
     at.selectbox(key="mem_rerun_cell").set_value(p["cell"])
+    at.selectbox(key="mem_rerun_lr").set_value(p["lr"])
     at.number_input(key="mem_rerun_seed").set_value(p["seed"])
     at.button(key="mem_rerun_go").click().run()
     assert not at.exception, at.exception
@@ -164,12 +299,13 @@ def test_url_settings_and_presets():
     assert at.radio(key="mem_fbias").value == "0"
     assert at.radio(key="mem_x").value == "seconds"
     assert any("Delayed recall" in m.value for m in at.markdown)
-    assert any("at most 7 s" in c.value for c in at.caption)
+    assert any("after 7 s of its own" in c.value for c in at.caption)
     at.button(key="mem_preset_adding").click().run()
     preset = mem.PRESETS["adding"]
     assert at.radio(key="mem_task").value == "adding"
     assert at.slider(key="mem_lag").value == preset.lag
-    assert at.selectbox(key="mem_lr").value == f"{preset.lr:g}"
+    assert at.selectbox(key="mem_lr").value == "preset"
+    assert at.number_input(key="mem_steps").value == preset.max_steps
     assert at.slider(key="mem_budget").value == min(preset.budget_seconds, 60)
 
 
@@ -189,11 +325,11 @@ def test_bad_url_values_fall_back_to_defaults():
     assert at.radio(key="mem_task").value == "adding"
     assert at.slider(key="mem_lag").value == mem.PRESETS["adding"].lag
     assert at.slider(key="mem_hidden").value == mem.PRESETS["adding"].hidden
-    assert at.selectbox(key="mem_lr").value == f"{mem.PRESETS['adding'].lr:g}"
+    assert at.selectbox(key="mem_lr").value == "preset"
     assert at.selectbox(key="mem_clip").value == f"{mem.PRESETS['adding'].clip:g}"
     assert at.radio(key="mem_fbias").value == "1"
-    assert at.slider(key="mem_budget").value == 40
-    assert at.number_input(key="mem_steps").value == 0
+    assert at.slider(key="mem_budget").value == mem.PRESETS["adding"].budget_seconds
+    assert at.number_input(key="mem_steps").value == mem.PRESETS["adding"].max_steps
     assert at.number_input(key="mem_seed").value == 0
     assert at.radio(key="mem_x").value == "step"
 
@@ -202,10 +338,11 @@ def test_bad_url_values_fall_back_to_defaults():
 @pytest.mark.parametrize("raw", ["9" * 4400, "1e999", "-inf"], ids=["4400digits", "1e999", "-inf"])
 def test_url_numbers_too_large_for_a_float_fall_back_to_defaults(key, raw):
     at = open_page(**{key: raw})  # Streamlit's own parsing raised OverflowError here
-    assert at.number_input(key=key).value == 0
+    default = {"mem_seed": 0, "mem_steps": mem.PRESETS["adding"].max_steps}[key]
+    assert at.number_input(key=key).value == default
     assert key not in at.query_params
-    at.number_input(key=key).set_value(25).run()  # and it still moves
-    assert not at.exception and at.number_input(key=key).value == 25
+    at.number_input(key=key).set_value(50).run()  # and it still moves
+    assert not at.exception and at.number_input(key=key).value == 50
 
 
 def test_chinese_title_text_and_figure_titles():

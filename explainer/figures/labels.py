@@ -141,15 +141,17 @@ DEFAULT_LABELS: dict[str, str] = {
     "memory.hover": (  # {name}: the network; customdata: step, seconds
         "{name}<br>step %{customdata[0]}<br>%{customdata[1]:.1f} s<br>%{y:.4g}<extra></extra>"
     ),
-    "memory.sweep_title": "Longest lag solved: {task}, at most {budget} per network",
+    "memory.sweep_title": "Longest lag solved: {task}, within {budget} per network",
     "memory.sweep_budget_s": "{seconds} s",  # the sweep's wall-clock budget
     "memory.sweep_budget_steps": "{steps} steps",  # the sweep's step budget
     "memory.sweep_x": "lag (log scale)",
-    "memory.sweep_legend": "{cell}: longest lag solved {lag}",  # one entry per network
+    "memory.sweep_legend": "{cell}, {lr}: longest lag solved {lag}",  # one entry per network
+    "memory.sweep_lr": "lr {lr}",  # the one learning rate drawn
+    "memory.sweep_best": "best lr at each lag",  # each lag's point at the lr that did best there
     "memory.sweep_none": "none",  # no lag solved
     "memory.sweep_key": "filled marker: solved · open marker: not solved",
-    "memory.sweep_hover": (  # customdata: lag, seed, steps, seconds
-        "{cell}<br>lag %{customdata[0]}, seed %{customdata[1]}<br>%{y:.4g}"
+    "memory.sweep_hover": (  # customdata: lag, seed, steps, seconds, lr
+        "{cell}<br>lag %{customdata[0]}, seed %{customdata[1]}, lr %{customdata[4]}<br>%{y:.4g}"
         "<br>%{customdata[2]} steps, %{customdata[3]:.1f} s<extra></extra>"
     ),
     "memory.live": "{cell}: rerun live",  # legend entry of a point rerun in this session

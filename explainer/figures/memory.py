@@ -226,25 +226,63 @@ def training_curves_figure(
     )
 
 
+def sweep_points(sweep: Mapping[str, Any], lr: float | None = None) -> list[Mapping[str, Any]]:
+    """The points of a sweep drawn at learning rate `lr`, or (None) each (network, lag)'s points
+    at the learning rate that did best there (`sweep["summary"]["best_lr"]`, written by the
+    sweep). A sweep without learning rates per point has one: all its points."""
+    points = list(sweep["points"])
+    if not any("lr" in p for p in points):
+        return points
+    if lr is not None:
+        return [p for p in points if p["lr"] == lr]
+    best = sweep["summary"]["best_lr"]
+    return [p for p in points if best.get(p["cell"], {}).get(str(p["lag"])) == p["lr"]]
+
+
 def sweep_figure(
     sweep: Mapping[str, Any],
     *,
+    lr: float | None = None,
     live: Sequence[Mapping[str, Any]] = (),
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The final held-out metric of every (lag, network, seed) point of a sweep
-    (`assets/memory_sweep.json`), filled where solved and open where not, a line through each
-    network's median per lag, the baseline and "solved" lines; the legend gives each network's
-    longest lag solved. `live` points (same keys as the sweep's `points`) are drawn as stars."""
+    (`assets/memory_sweep.json`) at learning rate `lr` (None: each network's best at each lag,
+    see `sweep_points`), filled where solved and open where not, a line through each network's
+    median per lag, the baseline and "solved" lines; the legend gives each network's longest lag
+    solved on every seed (from the sweep's summary). `live` points (same keys as the sweep's
+    `points`) are drawn as stars."""
     lab = merge_labels(labels)
     st = style(presentation)
     metric = sweep["metric"]
-    points = list(sweep["points"])
+    points = sweep_points(sweep, lr)
     cells = [c for c in sweep.get("cells", CELL_NAMES) if c in CELL_NAMES]
-    longest = sweep.get("longest_lag_solved", {})
+    summary = sweep.get("summary", {})
+    if lr is not None and "longest_lag_solved_by_lr" in summary:
+        longest = {c: v.get(f"{lr:g}") for c, v in summary["longest_lag_solved_by_lr"].items()}
+    else:
+        longest = sweep.get("longest_lag_solved", {})
+    lr_text = (
+        lab["memory.sweep_best"] if lr is None else lab["memory.sweep_lr"].format(lr=f"{lr:g}")
+    )
+    if not any("lr" in p for p in sweep["points"]):
+        lr_text = lab["memory.sweep_lr"].format(lr=f"{sweep['config']['lr']:g}")
     data: list[dict[str, Any]] = []
     ys = [np.array([sweep["baseline"], sweep["solved_threshold"]])]
+
+    def custom(ps: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
+        return [
+            [
+                p["lag"],
+                p["seed"],
+                p["steps"],
+                p["seconds"],
+                f"{p['lr'] if 'lr' in p else sweep['config']['lr']:g}",
+            ]
+            for p in ps
+        ]
+
     for j, cell in enumerate(cells):
         color = RUN_COLORS[j % len(RUN_COLORS)]
         name = CELL_NAMES[cell]
@@ -253,7 +291,7 @@ def sweep_figure(
         median = [float(np.median([p["metric"] for p in mine if p["lag"] == lag])) for lag in lags]
         best = longest.get(cell)
         legend = lab["memory.sweep_legend"].format(
-            cell=name, lag=lab["memory.sweep_none"] if best is None else best
+            cell=name, lr=lr_text, lag=lab["memory.sweep_none"] if best is None else best
         )
         data.append(
             dict(
@@ -267,7 +305,6 @@ def sweep_figure(
                 line=dict(color=color, width=st.line),
             )
         )
-        custom = [[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in mine]
         data.append(
             dict(
                 type="scatter",
@@ -277,7 +314,7 @@ def sweep_figure(
                 legendgroup=cell,
                 showlegend=False,
                 mode="markers",
-                customdata=custom,
+                customdata=custom(mine),
                 hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
                 marker=dict(
                     size=st.marker,
@@ -297,7 +334,7 @@ def sweep_figure(
                     name=lab["memory.live"].format(cell=name),
                     legendgroup=cell,
                     mode="markers",
-                    customdata=[[p["lag"], p["seed"], p["steps"], p["seconds"]] for p in runs],
+                    customdata=custom(runs),
                     hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
                     marker=dict(
                         symbol="star",
@@ -308,7 +345,7 @@ def sweep_figure(
                 )
             )
             ys.append(np.array([p["metric"] for p in runs]))
-    all_lags = sorted({p["lag"] for p in points} | {p["lag"] for p in live})
+    all_lags = sorted({p["lag"] for p in sweep["points"]} | {p["lag"] for p in live})
     # short lags (left) are solved by most networks: the solved line's text goes right
     shapes, notes = _reference_lines(
         metric, sweep["baseline"], sweep["solved_threshold"], lab, st.line * 0.75, ("left", "right")

@@ -131,15 +131,17 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "memory.hover": (
         "{name}<br>第 %{customdata[0]} 步<br>%{customdata[1]:.1f} 秒<br>%{y:.4g}<extra></extra>"
     ),
-    "memory.sweep_title": "能解决的最长延迟：{task}，每个网络最多 {budget}",
+    "memory.sweep_title": "能解决的最长延迟：{task}，每个网络 {budget}以内",
     "memory.sweep_budget_s": "{seconds} 秒",
     "memory.sweep_budget_steps": "{steps} 步",
     "memory.sweep_x": "延迟（对数坐标）",
-    "memory.sweep_legend": "{cell}：解决的最长延迟 {lag}",
+    "memory.sweep_legend": "{cell}，{lr}：解决的最长延迟 {lag}",
+    "memory.sweep_lr": "学习率 {lr}",
+    "memory.sweep_best": "每个延迟上最好的学习率",
     "memory.sweep_none": "无",
     "memory.sweep_key": "实心标记：已解决 · 空心标记：未解决",
     "memory.sweep_hover": (
-        "{cell}<br>延迟 %{customdata[0]}，种子 %{customdata[1]}<br>%{y:.4g}"
+        "{cell}<br>延迟 %{customdata[0]}，种子 %{customdata[1]}，学习率 %{customdata[4]}<br>%{y:.4g}"
         "<br>%{customdata[2]} 步，%{customdata[3]:.1f} 秒<extra></extra>"
     ),
     "memory.live": "{cell}：现场重跑",

@@ -46,10 +46,12 @@ MEMORY: dict[str, tuple[str, str]] = {
         "准确率不低于 0.99 算作解决。",
     ),
     "presets": ("Presets:", "预设："),
-    "preset": ("{task}, lag {lag}, {budget} s", "{task}，延迟 {lag}，{budget} 秒"),
+    "settings": ("Settings", "设置"),
+    "preset": ("{task}, lag {lag}, {steps} steps", "{task}，延迟 {lag}，{steps} 步"),
     "preset_help": (
-        "Load the backend's preset: lag, size, learning rate, clipping, forget bias and budget.",
-        "载入后端的预设：延迟、大小、学习率、梯度裁剪、遗忘门偏置和预算。",
+        "Load the backend's preset: lag, size, learning rates, clipping, forget bias "
+        "and step budget.",
+        "载入后端的预设：延迟、大小、学习率、梯度裁剪、遗忘门偏置和步数预算。",
     ),
     "lag": (
         "Lag (adding: sequence length T; recall: distractor steps)",
@@ -57,6 +59,14 @@ MEMORY: dict[str, tuple[str, str]] = {
     ),
     "hidden": ("Hidden size H", "隐藏层大小 H"),
     "lr": ("Learning rate (Adam)", "学习率（Adam）"),
+    "lr_best": ("each network's best in the sweep: {lrs}", "各网络在扫描中最好的：{lrs}"),
+    "lr_help": (
+        "The preset gives each network the learning rate at which it did best in the "
+        "shipped sweep at the preset's lag (see the table beside the chart); or pick one "
+        "for all three.",
+        "预设让每个网络使用它在附带的扫描中、在预设延迟下表现最好的学习率（见图旁的表）；"
+        "也可以为三个网络选同一个学习率。",
+    ),
     "clip": ("Gradient clipping (max norm; 0 = off)", "梯度裁剪（最大范数；0 = 关闭）"),
     "fbias": ("LSTM forget-gate bias at the start", "LSTM 遗忘门的初始偏置"),
     "fbias_help": (
@@ -66,16 +76,54 @@ MEMORY: dict[str, tuple[str, str]] = {
         "（Gers 等 2000；Jozefowicz 等 2015）。",
     ),
     "seed": ("Seed (weights and training data)", "随机种子（权重与训练数据）"),
-    "budget": ("Budget per network (seconds)", "每个网络的预算（秒）"),
-    "steps": ("Step limit per network (0 = none)", "每个网络的步数上限（0 = 不限）"),
+    "budget": ("Time cap per network (seconds)", "每个网络的时间上限（秒）"),
+    "steps": ("Training steps per network", "每个网络的训练步数"),
     "eta": (
-        "One click trains {n} networks one after another in turns, each for at most {budget} s"
-        "{steps}: at most about {total} s in all. A network stops as soon as it solves the task; "
-        "one that never does uses its whole budget.",
-        "点一次按钮会轮流训练 {n} 个网络，每个最多 {budget} 秒{steps}：总共最多约 {total} 秒。网络"
-        "一旦解决任务就会停下；一直解决不了的网络会用完全部预算。",
+        "One click trains {n} networks in turns, {steps} training steps each; a network stops "
+        "as soon as it solves the task. The budget is counted in steps, so a busy machine "
+        "makes the race slower, not different; a network still training after {budget} s of "
+        "its own stops there (at most {total} s in all), and the page says so.",
+        "点一次按钮会轮流训练 {n} 个网络，每个 {steps} 个训练步；网络一旦解决任务就会停下。预算"
+        "按步数计算，所以机器繁忙只会让比赛变慢，不会改变结果；某个网络自己的训练时间超过 "
+        "{budget} 秒仍未结束时会在那里停下（总共最多 {total} 秒），页面会说明。",
     ),
-    "eta_steps": (" or {steps} steps", "或 {steps} 步"),
+    "leg_solved": (
+        "{name}, lr {lr}: solved at step {step}",
+        "{name}，学习率 {lr}：第 {step} 步解决",
+    ),
+    "leg_not": (
+        "{name}, lr {lr}: not solved within {steps} steps",
+        "{name}，学习率 {lr}：{steps} 步内未解决",
+    ),
+    "leg_capped": (
+        "{name}, lr {lr}: not solved in {done} steps (time cap)",
+        "{name}，学习率 {lr}：{done} 步内未解决（时间上限）",
+    ),
+    "leg_live": ("{name}, lr {lr} (of {steps} steps)", "{name}，学习率 {lr}（共 {steps} 步）"),
+    "capped": (
+        "{names} reached the {budget} s time cap before {steps} steps (the machine is busy): "
+        "their verdict covers only the steps they made (see the table).",
+        "{names} 在 {steps} 步之前就到了 {budget} 秒的时间上限（机器繁忙）：它们的结论只涵盖"
+        "已经完成的步数（见表）。",
+    ),
+    "find_title": ("What the sweep found", "扫描的结果"),
+    "find_head": (
+        "The shipped sweep at these settings (lag {lag}, hidden {hidden}, batch {batch}): "
+        "seeds solved out of {n} within {steps} steps, and the steps each took.",
+        "附带的扫描在这些设置下（延迟 {lag}，隐藏层 {hidden}，批大小 {batch}）的结果：{n} 个"
+        "种子中在 {steps} 步内解决了几个，以及各用了多少步。",
+    ),
+    "find_cell": ("{k}/{n}: {steps}", "{k}/{n}：{steps}"),
+    "find_none": ("{k}/{n}", "{k}/{n}"),
+    "find_best": (
+        "Best learning rate at lag {lag}: {parts}. Longest lag solved on every seed within "
+        "{steps} steps: {longest}.",
+        "延迟 {lag} 下最好的学习率：{parts}。{steps} 步内在所有种子上都解决的最长延迟：{longest}。",
+    ),
+    "find_other": (
+        "The shipped sweep was not run at these settings ({what}); it cannot predict this race.",
+        "附带的扫描没有在这些设置下运行（{what}），无法预测这次比赛。",
+    ),
     "train": ("Train RNN, LSTM and GRU", "训练 RNN、LSTM 和 GRU"),
     "stop": ("Stop", "停止"),
     "bad_config": ("These settings cannot be trained: {error}", "这些设置无法训练：{error}"),
@@ -110,6 +158,7 @@ MEMORY: dict[str, tuple[str, str]] = {
     "col_steps": ("Steps", "步数"),
     "col_seconds": ("Seconds", "秒数"),
     "col_when": ("Solved after (s)", "解决用时（秒）"),
+    "col_lr": ("Learning rate", "学习率"),
     "yes": ("yes", "是"),
     "no": ("no", "否"),
     "state_solved": (
@@ -137,11 +186,9 @@ MEMORY: dict[str, tuple[str, str]] = {
         "在这个延迟下普通 RNN 也解决了：试试更长的延迟。",
     ),
     "gated_failed": (
-        "{names} did not solve it within the budget: a longer budget, another seed or "
-        "learning rate, or forget bias 1 may change that (seconds also depend on the machine's "
-        "load).",
-        "{names} 没有在预算内解决：更长的预算、换一个随机种子或学习率、或者遗忘门偏置设为 1，"
-        "都可能改变结果（秒数也取决于机器的负载）。",
+        "{names} did not solve it within {steps} steps: more steps, another seed or "
+        "another learning rate may change that.",
+        "{names} 没有在 {steps} 步内解决：更多的步数、换一个随机种子或学习率都可能改变结果。",
     ),
     "and": (" and ", "和"),
     "why": (
@@ -223,8 +270,9 @@ MEMORY: dict[str, tuple[str, str]] = {
     "abl_no_output": ("LSTM, no output gate", "LSTM，无输出门"),
     "abl_coupled": ("LSTM, i = 1 − f", "LSTM，i = 1 − f"),
     "abl_eta": (
-        "At most about {total} s ({n} trainings of at most {budget} s each).",
-        "最多约 {total} 秒（{n} 次训练，每次最多 {budget} 秒）。",
+        "{n} trainings of {steps} steps each at the LSTM's learning rate {lr} (each capped at "
+        "{budget} s).",
+        "{n} 次训练，每次 {steps} 步，使用 LSTM 的学习率 {lr}（每次最多 {budget} 秒）。",
     ),
     "abl_result": (
         "Solved: {solved}. Not solved: {failed}.",
@@ -236,35 +284,41 @@ MEMORY: dict[str, tuple[str, str]] = {
         "能解决的最长延迟（事先测好，无需等待）",
     ),
     "sweep_text": (
-        "Each point trains one network from scratch at one lag; the legend gives the longest lag "
-        "each network solved on every seed tried. One measurement on one machine, not a law: "
-        "the learning rate, the budget and the seed move these lags.",
-        "每个点都是在一个延迟上从头训练一个网络；图例给出每个网络在所有试过的种子上都解决了的"
-        "最长延迟。这是在一台机器上的一次测量，不是定律：学习率、预算和种子都会改变这些延迟。",
+        "Each point trains one network from scratch at one lag, one learning rate and one seed, "
+        "for at most {steps} training steps (it stops once solved). The legend gives each "
+        "network's longest lag solved on every seed. One measurement, not a law: the budget, the "
+        "learning rate and the seed move these lags.",
+        "每个点都是在一个延迟、一个学习率和一个种子下从头训练一个网络，最多 {steps} 个训练步"
+        "（解决后即停止）。图例给出每个网络在所有种子上都解决了的最长延迟。这是一次测量，不是定律："
+        "预算、学习率和种子都会改变这些延迟。",
     ),
     "sweep_missing": (
-        "No sweep has been shipped yet: run `python -m explainer memory --sweep`.",
-        "还没有附带扫描结果：请运行 `python -m explainer memory --sweep`。",
+        "No sweep has been shipped yet: run `python benchmarks/memory_sweep.py`.",
+        "还没有附带扫描结果：请运行 `python benchmarks/memory_sweep.py`。",
     ),
-    "sweep_which": ("Sweep", "扫描"),
-    "sweep_label": (
-        "{task}, lr {lr}, {budget} s per network, seeds {seeds}",
-        "{task}，学习率 {lr}，每个网络 {budget} 秒，种子 {seeds}",
-    ),
+    "sweep_which": ("Learning rate shown", "显示的学习率"),
+    "sweep_best": ("each network's best at each lag", "每个网络在每个延迟上最好的"),
     "sweep_note": (
-        "Machine: {machine}. Seeds: {seeds}. Budget: {budget}. Settings: hidden "
-        "{hidden}, batch {batch}, lr {lr}, clip {clip}, forget bias {fbias}. {note}",
-        "机器：{machine}。种子：{seeds}。预算：{budget}。设置：隐藏层 {hidden}，批大小 "
-        "{batch}，学习率 {lr}，裁剪 {clip}，遗忘门偏置 {fbias}。{note}",
+        "Measured on {cpus} CPUs (torch {torch}, {threads} thread per run, {date}), "
+        "{points} points: lags {lags}, learning rates {lrs}, seeds {seeds}, at most {steps} "
+        "steps per point and no time limit; hidden {hidden}, batch {batch}, clip {clip}, "
+        "forget bias {fbias}. It cost {cpu} CPU minutes. Steps do not depend on the machine "
+        "(a seed gives the same run everywhere); seconds do. Command: `{command}`.",
+        "测量环境：{cpus} 个 CPU（torch {torch}，每次运行 {threads} 个线程，{date}），共 {points} "
+        "个点：延迟 {lags}，学习率 {lrs}，种子 {seeds}，每个点最多 {steps} 步、没有时间限制；"
+        "隐藏层 {hidden}，批大小 {batch}，裁剪 {clip}，遗忘门偏置 {fbias}。耗时 {cpu} CPU 分钟。"
+        "步数与机器无关（同一个种子在任何地方都给出同样的运行），秒数则不然。命令：`{command}`。",
     ),
     "rerun": ("Rerun one point live", "现场重跑一个点"),
     "rerun_lag": ("Lag", "延迟"),
     "rerun_cell": ("Network", "网络"),
     "rerun_seed": ("Seed", "种子"),
     "rerun_go": ("Rerun this point", "重跑这个点"),
+    "rerun_lr": ("Learning rate", "学习率"),
     "rerun_eta": (
-        "With the sweep's settings: at most {budget} s. The result appears as a star.",
-        "使用扫描的设置：最多 {budget} 秒。结果以星号显示。",
+        "With the sweep's settings: at most {steps} steps, capped at {budget} s. The result "
+        "appears as a star.",
+        "使用扫描的设置：最多 {steps} 步，时间上限 {budget} 秒。结果以星号显示。",
     ),
     "rerun_done": (
         "Live: {name} at lag {lag}, seed {seed}: {metric} {value} in {steps} steps, "

@@ -260,6 +260,8 @@ def memory_config(args: argparse.Namespace) -> MemoryConfig:
     c = replace(preset, cell=args.cell, **{k: v for k, v in fields.items() if v is not None})
     if args.forget_bias is not _UNSET:
         c = replace(c, forget_bias=args.forget_bias)
+    if args.lr is not None:
+        c = replace(c, lrs=None)  # one learning rate for every cell, not the preset's per cell
     if args.max_steps is not None and args.budget_seconds is None:
         c = replace(c, budget_seconds=None)  # a step budget alone
     return c.validate()
