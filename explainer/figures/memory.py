@@ -28,6 +28,7 @@ from explainer.figures.style import (
     RUN_COLORS,
     assemble,
     merge_labels,
+    reference_line,
     style,
 )
 from explainer.trace import Grads, Trace
@@ -94,33 +95,18 @@ def _reference_lines(
     )
     for (value, color, dash, key, above), side in zip(lines, sides, strict=True):
         # shapes take data values on a log axis, annotations take log10 positions
-        y = np.log10(value) if metric == "mse" else value
-        shapes.append(
-            dict(
-                type="line",
-                xref="x domain",
-                x0=0,
-                x1=1,
-                yref="y",
-                y0=value,
-                y1=value,
-                line=dict(color=color, dash=dash, width=width),
-            )
+        shape, note = reference_line(
+            value,
+            lab[f"memory.{key}.{metric}"].format(value=_short(value)),
+            color,
+            dash=dash,
+            width=width,
+            side=side,
+            above=above,
+            label_y=np.log10(value) if metric == "mse" else value,
         )
-        notes.append(
-            dict(
-                xref="x domain",
-                x=0.0 if side == "left" else 1.0,
-                xanchor=side,
-                yref="y",
-                y=y,
-                yanchor="bottom" if above else "top",
-                showarrow=False,
-                text=lab[f"memory.{key}.{metric}"].format(value=_short(value)),
-                font=dict(color=color),
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-        )
+        shapes.append(shape)
+        notes.append(note)
     return shapes, notes
 
 

@@ -180,6 +180,45 @@ def symmetric_range(a: np.ndarray, at_least: float = 1.0) -> float:
 
 
 @functools.cache
+def reference_line(
+    value: float,
+    text: str,
+    color: str,
+    *,
+    dash: str,
+    width: float,
+    side: str = "right",
+    above: bool = True,
+    label_y: float | None = None,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """A horizontal line across the plot at `value` (a baseline, a threshold) and its `text` at
+    the left or right end (`side`), above or below it; `label_y` places the text where the axis
+    is logarithmic (annotations take log10 positions there, shapes take data values)."""
+    shape = dict(
+        type="line",
+        xref="x domain",
+        x0=0,
+        x1=1,
+        yref="y",
+        y0=value,
+        y1=value,
+        line=dict(color=color, dash=dash, width=width),
+    )
+    note = dict(
+        xref="x domain",
+        x=0.0 if side == "left" else 1.0,
+        xanchor=side,
+        yref="y",
+        y=value if label_y is None else label_y,
+        yanchor="bottom" if above else "top",
+        showarrow=False,
+        text=text,
+        font=dict(color=color),
+        bgcolor="rgba(255,255,255,0.8)",
+    )
+    return shape, note
+
+
 def _template_json(name: str) -> str:
     return json.dumps(pio.templates[name].to_plotly_json(), cls=PlotlyJSONEncoder)
 

@@ -22,6 +22,7 @@ from explainer.figures.style import (
     SEQUENTIAL,
     assemble,
     merge_labels,
+    reference_line,
     style,
 )
 
@@ -62,30 +63,11 @@ def bits_figure(
         (unigram, "text.unigram", "#777777"),
         (bigram, "text.bigram", "#D55E00"),
     ):
-        shapes.append(
-            dict(
-                type="line",
-                xref="x domain",
-                x0=0,
-                x1=1,
-                y0=value,
-                y1=value,
-                line=dict(color=color, dash="dash", width=s.line * 0.75),
-            )
+        shape, note = reference_line(
+            value, lab[key].format(value=f"{value:.2f}"), color, dash="dash", width=s.line * 0.75
         )
-        notes.append(
-            dict(
-                xref="x domain",
-                x=1.0,
-                xanchor="right",
-                y=value,
-                yanchor="bottom",
-                showarrow=False,
-                text=lab[key].format(value=f"{value:.2f}"),
-                font=dict(color=color),
-                bgcolor="rgba(255,255,255,0.8)",
-            )
-        )
+        shapes.append(shape)
+        notes.append(note)
     title = lab["text.bits_title"].format(cell=lab[f"cell.{cell}"])
     if stopped:
         title += " " + lab["text.stopped"]
