@@ -72,40 +72,8 @@ def warm_up() -> bool:
 
 
 # --- cached computations -------------------------------------------------------------------------
-@st.cache_resource(max_entries=256, show_spinner=False)
-def cached_run(
-    cell: str,
-    hidden: int,
-    layers: int,
-    steps: int,
-    signal: str,
-    seed: int,
-    scale: float,
-    radius: float | None = None,
-    fbias: float = 0.0,
-    variant: str = "standard",
-    nonlinearity: str = "tanh",
-    task: str | None = None,
-    example: int = 0,
-    net: str = "untrained",
-) -> Run:
-    """`lesson_run`, shared across sessions (a Run is immutable)."""
-    return lesson_run(
-        cell,
-        hidden,
-        layers,
-        steps,
-        signal,
-        seed=seed,
-        scale=scale,
-        radius=radius,
-        fbias=fbias,
-        variant=variant,
-        nonlinearity=nonlinearity,
-        task=task,
-        example=example,
-        net=net,
-    )
+cached_run = st.cache_resource(max_entries=256, show_spinner=False)(lesson_run)
+"""`lesson_run`, shared across sessions (a Run is immutable): the same arguments, one cache."""
 
 
 WEIGHT_KNOBS = {  # lesson_run's arguments that change the weights, at their untrained defaults
