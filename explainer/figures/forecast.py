@@ -97,16 +97,8 @@ def forecast_figure(
     ]
     title = lab["forecast.title.series"]
     if prediction is not None:
-        index = np.asarray(prediction.index, dtype=np.int64)
-        run = np.asarray(prediction.run, dtype=np.int64)
-        pred = np.asarray(prediction.predicted, dtype=np.float64)
-        if not (index.shape == run.shape == pred.shape) or index.ndim != 1:
-            raise ValueError("prediction.index, .run and .predicted must be 1-D and of one length")
-        if len(index) and (index.min() < 0 or index.max() >= len(v)):
-            raise ValueError("prediction.index points outside the series")
+        index, run, pred = _checked_prediction(prediction, len(v))
         mode = prediction.mode
-        if mode not in ("point", "full", "multi"):
-            raise ValueError(f"unknown prediction mode {mode!r}: expected point, full or multi")
         data.extend(_prediction_traces(mode, x[index], pred, index, run, lab, st.line))
         if mode == "multi":
             runs = np.unique(run)
@@ -114,51 +106,12 @@ def forecast_figure(
             title = lab["forecast.title.multi"].format(runs=len(runs), length=length)
         else:
             title = lab[f"forecast.title.{mode}"]
-    shapes, annotations = [], []
-    if test_start is not None and 0 < test_start < len(v):
-        x0, x1 = x[test_start], x[-1]
-        shapes = [
-            dict(
-                type="rect",
-                xref="x",
-                yref="paper",
-                x0=x0,
-                x1=x1,
-                y0=0,
-                y1=1,
-                fillcolor=TEST_SHADE,
-                line=dict(width=0),
-                layer="below",
-            ),
-            dict(
-                type="line",
-                xref="x",
-                yref="paper",
-                x0=x0,
-                x1=x0,
-                y0=0,
-                y1=1,
-                line=dict(color="#333333", dash="dot", width=st.line * 0.75),
-            ),
-        ]
-        for text, anchor in ((lab["forecast.train"], "right"), (lab["forecast.test"], "left")):
-            annotations.append(
-                dict(
-                    x=x0,
-                    xref="x",
-                    y=1.0,
-                    yref="paper",
-                    yanchor="bottom",
-                    xanchor=anchor,
-                    text=("← " + text + " ") if anchor == "right" else (" " + text + " →"),
-                    showarrow=False,
-                    font=dict(size=st.font - 1, color="#333333"),
-                )
-            )
+    split = test_start is not None and 0 < test_start < len(v)
+    shapes, annotations = _test_split(x, test_start, lab, st) if split else ([], [])
     y_title = lab["forecast.y_named"].format(name=html.escape(name)) if name else lab["forecast.y"]
     xaxis: dict[str, Any] = dict(title=dict(text=lab["forecast.x"] if dates is None else ""))
     yaxis: dict[str, Any] = dict(title=dict(text=y_title))
-    if prediction is not None and test_start is not None and 0 < test_start < len(v):
+    if prediction is not None and split:
         # open on the test part and as much context before it: the predictions are what matters
         # (the toolbar's autoscale shows the whole series)
         lo = max(0, test_start - max(len(v) - test_start, 10))
@@ -177,6 +130,68 @@ def forecast_figure(
         hovermode="closest",
     )
     return assemble(data, layout)
+
+
+def _checked_prediction(
+    prediction: PredictionLike, n: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The prediction's (index, run, predicted) arrays, checked against a series of n values."""
+    index = np.asarray(prediction.index, dtype=np.int64)
+    run = np.asarray(prediction.run, dtype=np.int64)
+    pred = np.asarray(prediction.predicted, dtype=np.float64)
+    if not (index.shape == run.shape == pred.shape) or index.ndim != 1:
+        raise ValueError("prediction.index, .run and .predicted must be 1-D and of one length")
+    if len(index) and (index.min() < 0 or index.max() >= n):
+        raise ValueError("prediction.index points outside the series")
+    if prediction.mode not in ("point", "full", "multi"):
+        raise ValueError(
+            f"unknown prediction mode {prediction.mode!r}: expected point, full or multi"
+        )
+    return index, run, pred
+
+
+def _test_split(x: np.ndarray, test_start: int, lab, st: Any) -> tuple[list, list]:
+    """The test part shaded, a dotted line at its start, "← train" and "test →" beside it."""
+    x0, x1 = x[test_start], x[-1]
+    shapes = [
+        dict(
+            type="rect",
+            xref="x",
+            yref="paper",
+            x0=x0,
+            x1=x1,
+            y0=0,
+            y1=1,
+            fillcolor=TEST_SHADE,
+            line=dict(width=0),
+            layer="below",
+        ),
+        dict(
+            type="line",
+            xref="x",
+            yref="paper",
+            x0=x0,
+            x1=x0,
+            y0=0,
+            y1=1,
+            line=dict(color="#333333", dash="dot", width=st.line * 0.75),
+        ),
+    ]
+    annotations = [
+        dict(
+            x=x0,
+            xref="x",
+            y=1.0,
+            yref="paper",
+            yanchor="bottom",
+            xanchor=anchor,
+            text=("← " + text + " ") if anchor == "right" else (" " + text + " →"),
+            showarrow=False,
+            font=dict(size=st.font - 1, color="#333333"),
+        )
+        for text, anchor in ((lab["forecast.train"], "right"), (lab["forecast.test"], "left"))
+    ]
+    return shapes, annotations
 
 
 def _prediction_traces(
