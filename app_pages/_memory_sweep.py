@@ -4,7 +4,6 @@ rerunning one of its points live, drawn as a star on the sweep chart."""
 from __future__ import annotations
 
 import dataclasses
-import json
 from pathlib import Path
 from typing import Any
 
@@ -32,16 +31,16 @@ tr = ui.translator(i18n.PAGES["memory"])
 
 # --- the shipped sweep -------------------------------------------------------------------------
 @st.cache_data(show_spinner=False, max_entries=4)
-def _load_sweep(path: str, mtime: float) -> dict[str, Any]:
-    """The shipped sweep (re-read when the file changes)."""
-    return json.loads(Path(path).read_text())
+def _load_sweep(path: str, mtime: float) -> dict[str, Any] | None:
+    """`mem.load_sweep`, read again when the file changes."""
+    return mem.load_sweep(path)
 
 
 def _sweep() -> dict[str, Any] | None:
     path = Path(mem.SWEEP_PATH)
     try:
         return _load_sweep(str(path), path.stat().st_mtime)
-    except (OSError, ValueError):
+    except OSError:
         return None
 
 
@@ -50,8 +49,7 @@ SHARED = ("task", "hidden", "batch", "clip", "forget_bias", "eval_every", "eval_
 
 
 def _sweep_config(sweep: dict[str, Any]) -> mem.MemoryConfig:
-    known = {f.name for f in dataclasses.fields(mem.MemoryConfig)}
-    c = mem.MemoryConfig(**{k: v for k, v in sweep.get("config", {}).items() if k in known})
+    c = mem.sweep_config(sweep)
     return dataclasses.replace(c, budget_seconds=float(MAX_BUDGET_S), lrs=None, threads=1)
 
 

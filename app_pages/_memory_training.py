@@ -58,6 +58,14 @@ class MemoryRun:
 Board = live.Board[MemoryRun]
 
 
+STATE_KEYS = {  # mem.outcome's states -> this page's sentences
+    "solved": "state_solved",
+    "flat": "state_flat",
+    "part": "state_part",
+    "not_solved": "state_not",
+}
+
+
 def _metric_text(metric: str, value: float) -> str:
     return f"{value:.4f}" if metric == "mse" else f"{value:.1%}"
 
@@ -189,7 +197,6 @@ def _summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dic
             continue
         step, seconds, _, final = rs[-1]
         first = next((r for r in rs if b.is_solved(r[3])), None)
-        flat = final >= 0.8 * b.value if b.metric == "mse" else final <= 1.5 * b.value
         out[n] = dict(
             final=final,
             solved=b.is_solved(final),
@@ -197,7 +204,6 @@ def _summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dic
             seconds=seconds,
             when=None if first is None else first[1],
             when_step=None if first is None else int(first[0]),
-            flat=flat,
         )
     return out
 
@@ -226,33 +232,28 @@ def _table(board: Board, labels: dict[str, str]) -> None:
 
 def _verdict(board: Board) -> tuple[bool, str]:
     """What happened, in one or two plain sentences, including when it went against the lesson
-    (the plain RNN solved it, or a gated cell did not); same rule as `mem.outcome`."""
+    (the plain RNN solved it, or a gated cell did not): `mem.outcome`'s states, translated."""
     c = board.record.config
-    metric = tr(f"metric_{mem.baseline(c['task'], c['symbols']).metric}")
+    b = mem.baseline(c["task"], c["symbols"])
     s = _summary(board)
-    parts, as_expected = [], True
-    for n, v in s.items():
-        if n == "rnn":
-            state = "state_solved" if v["solved"] else ("state_flat" if v["flat"] else "state_part")
-            as_expected &= not v["solved"]
-        else:
-            state = "state_solved" if v["solved"] else "state_not"
-            as_expected &= v["solved"]
-        parts.append(
-            tr(
-                state,
-                name=ui.t(f"cell_{n}"),
-                metric=metric,
-                value=_metric_text(mem.baseline(c["task"], c["symbols"]).metric, v["final"]),
-            )
+    o = mem.outcome({n: v["final"] for n, v in s.items()}, b)
+    metric = tr(f"metric_{b.metric}")
+    parts = [
+        tr(
+            STATE_KEYS[state],
+            name=ui.t(f"cell_{n}"),
+            metric=metric,
+            value=_metric_text(b.metric, o.finals[n]),
         )
+        for n, state in o.states.items()
+    ]
     if board.stopped:  # an unfinished run is no verdict on the lesson
         return True, tr("so_far", parts=tr("joiner").join(parts))
-    text = tr("as_lesson" if as_expected else "against", parts=tr("joiner").join(parts))
-    if "rnn" in s and s["rnn"]["solved"]:
+    text = tr("as_lesson" if o.as_expected else "against", parts=tr("joiner").join(parts))
+    if o.states.get("rnn") == "solved":
         text += " " + tr("rnn_solved")
-    failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if n in s and not s[n]["solved"]]
-    if failed and not board.stopped:
+    failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if o.states.get(n) == "not_solved"]
+    if failed:
         text += " " + tr("gated_failed", names=tr("and").join(failed), steps=c["max_steps"])
     capped = [NAMES.get(n, n) for n in s if board.record.capped.get(n)]
     if capped:
@@ -262,7 +263,7 @@ def _verdict(board: Board) -> tuple[bool, str]:
             budget=f"{c['budget_seconds']:g}",
             steps=c["max_steps"],
         )
-    return as_expected, text
+    return o.as_expected, text
 
 
 def _config_diff(board: Board, config: mem.MemoryConfig) -> str:

@@ -14,6 +14,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
@@ -491,25 +492,31 @@ def test_cli_sweep_writes_its_json(tmp_path, capsys):
     assert json.loads(capsys.readouterr().out)["out"] == str(out)
 
 
-def fake_result(cell: str, mse: float) -> mem.RunResult:
-    r = mem.RunResult(mem.MemoryConfig(cell=cell), mem.baseline("adding"))
-    r.history.append(mem.EvalPoint(10, 1.0, mse, mse))
-    return r
-
-
 def test_outcome_says_when_a_run_goes_the_other_way():
-    ok, text = mem.outcome(
-        {
-            "rnn": fake_result("rnn", 0.17),
-            "lstm": fake_result("lstm", 0.005),
-            "gru": fake_result("gru", 0.009),
-        }
-    )
-    assert ok and text.startswith("As the lesson says") and "stayed at the baseline" in text
-    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.005), "lstm": fake_result("lstm", 0.005)})
-    assert not ok and "other way" in text and "the plain RNN solved it" in text
-    ok, text = mem.outcome({"rnn": fake_result("rnn", 0.12), "gru": fake_result("gru", 0.02)})
-    assert not ok and "the GRU did not solve it" in text and "learned part of it" in text
+    adding = mem.baseline("adding")  # MSE: 1/6 ~ 0.167 at the baseline, solved below 0.01
+    o = mem.outcome({"rnn": 0.17, "lstm": 0.005, "gru": 0.009}, adding)
+    assert o.as_expected and o.states == {"rnn": "flat", "lstm": "solved", "gru": "solved"}
+    o = mem.outcome({"rnn": 0.005, "lstm": 0.005}, adding)
+    assert not o.as_expected and o.states == {"rnn": "solved", "lstm": "solved"}
+    o = mem.outcome({"rnn": 0.12, "gru": 0.02}, adding)
+    assert not o.as_expected and o.states == {"rnn": "part", "gru": "not_solved"}
+    assert o.finals == {"rnn": 0.12, "gru": 0.02}
+
+
+def test_at_the_baseline_means_within_the_verdicts_margin():
+    adding, recall = mem.baseline("adding"), mem.baseline("recall", symbols=8)
+    assert adding.is_flat(0.8 / 6 + 1e-9) and not adding.is_flat(0.8 / 6 - 1e-9)  # MSE >= 0.8 x 1/6
+    assert recall.is_flat(1.5 / 8) and not recall.is_flat(1.5 / 8 + 1e-9)  # accuracy <= 1.5 / K
+    assert mem.cell_state("rnn", recall, 0.5) == "part"
+    assert mem.cell_state("lstm", recall, 0.1) == "not_solved"
+
+
+def test_a_missing_or_broken_sweep_file_loads_as_none(tmp_path):
+    assert mem.load_sweep(tmp_path / "absent.json") is None
+    (tmp_path / "bad.json").write_text("{not json")
+    assert mem.load_sweep(tmp_path / "bad.json") is None
+    (tmp_path / "ok.json").write_text('{"task": "adding", "config": {"lag": 7, "unknown": 1}}')
+    assert mem.sweep_config(mem.load_sweep(tmp_path / "ok.json")).lag == 7
 
 
 def test_cli_sweep_append_adds_a_subset_sweep(tmp_path, capsys):
@@ -526,3 +533,14 @@ def test_cli_sweep_append_adds_a_subset_sweep(tmp_path, capsys):
     extra = d["extra_sweeps"][0]
     assert extra["cells"] == ["rnn"] and extra["config"]["lr"] == 0.001
     assert [p["lag"] for p in extra["points"]] == [4, 8]
+
+
+def test_forget_wait_names_the_unit_whose_forget_gates_keep_the_most():
+    f = np.array([[0.1, 0.1], [0.5, 0.9], [0.9, 0.9], [0.9, 0.8]])  # (T, H); t0 = 0 waits 3 steps
+    trace = SimpleNamespace(layers=[SimpleNamespace(gates={"f": f})])
+    w = mem.forget_wait(trace, 0)
+    assert (w.steps, w.unit) == (3, 1)  # products 0.5 * 0.9 * 0.9 = 0.405 < 0.9 * 0.9 * 0.8
+    assert w.kept == pytest.approx(0.648) and w.unit_mean_f == pytest.approx(2.6 / 3)
+    assert w.mean_f == pytest.approx(4.9 / 6)
+    np.testing.assert_array_equal(w.unit_f, f[:, 1])
+    assert mem.forget_wait(trace, 3) is None  # the last step waits for nothing

@@ -5,8 +5,10 @@
     models     `MemoryNet` (a recurrent layer and a linear readout), `AblatedLSTM` (single gates
                clamped), the export to the NumPy reference
     training   `MemoryConfig`, `PRESETS`, `train` / `train_cells` (cells interleaved round-robin,
-               a budget per cell), `outcome` (did the run show the lesson's contrast)
-    sweep      the longest-lag-solved sweep and `SWEEP_PATH`, where its JSON is shipped
+               a budget per cell)
+    analysis   `outcome` (did the run show the lesson's contrast: a state per cell) and `why`
+               (one example traced through the trained networks in the NumPy reference)
+    sweep      the longest-lag-solved sweep, `SWEEP_PATH` where its JSON is shipped, `load_sweep`
 The command line (`python -m explainer memory ...`) is in `explainer.torch_backend.cli`.
 
 References: Hochreiter & Schmidhuber (1997), Long short-term memory; Gers, Schmidhuber & Cummins
@@ -16,6 +18,15 @@ initialize recurrent networks of rectified linear units (adding problem); Greff 
 LSTM: a search space odyssey (ablations).
 """
 
+from explainer.torch_backend.memory.analysis import (
+    ForgetWait,
+    Outcome,
+    Why,
+    cell_state,
+    forget_wait,
+    outcome,
+    why,
+)
 from explainer.torch_backend.memory.models import (
     ABLATIONS,
     CELLS,
@@ -28,7 +39,13 @@ from explainer.torch_backend.memory.models import (
     set_forget_bias,
     to_reference,
 )
-from explainer.torch_backend.memory.sweep import SWEEP_PATH, machine_note, run_sweep
+from explainer.torch_backend.memory.sweep import (
+    SWEEP_PATH,
+    load_sweep,
+    machine_note,
+    run_sweep,
+    sweep_config,
+)
 from explainer.torch_backend.memory.tasks import (
     EVAL_SEED,
     TASKS,
@@ -48,7 +65,6 @@ from explainer.torch_backend.memory.training import (
     MemoryConfig,
     Progress,
     RunResult,
-    outcome,
     train,
     train_cells,
 )
@@ -64,17 +80,23 @@ __all__ = [
     "AblatedLSTM",
     "Baseline",
     "EvalPoint",
+    "ForgetWait",
     "MemoryConfig",
     "MemoryNet",
+    "Outcome",
     "Progress",
     "RunResult",
+    "Why",
     "adding_batch",
     "baseline",
     "build_model",
+    "cell_state",
     "derive_seed",
     "example_sequence",
     "export_recurrent",
+    "forget_wait",
     "input_size",
+    "load_sweep",
     "machine_note",
     "make_batch",
     "outcome",
@@ -83,7 +105,9 @@ __all__ = [
     "recall_batch",
     "run_sweep",
     "set_forget_bias",
+    "sweep_config",
     "to_reference",
     "train",
     "train_cells",
+    "why",
 ]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime
+import json
 import os
 import platform
 from collections.abc import Callable, Iterable
-from dataclasses import asdict, replace
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,21 @@ from explainer.torch_backend.memory.tasks import baseline
 from explainer.torch_backend.memory.training import MemoryConfig, train
 
 SWEEP_PATH = Path(__file__).resolve().parents[3] / "assets" / "memory_sweep.json"
+
+
+def load_sweep(path: str | Path = SWEEP_PATH) -> dict[str, Any] | None:
+    """The shipped sweep (`run_sweep`'s JSON); None when the file is missing or is not JSON."""
+    try:
+        return json.loads(Path(path).read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def sweep_config(sweep: dict[str, Any]) -> MemoryConfig:
+    """The settings a sweep ran with, to rerun one of its points (fields this version does not
+    know are left out; missing ones take `MemoryConfig`'s defaults)."""
+    known = {f.name for f in fields(MemoryConfig)}
+    return MemoryConfig(**{k: v for k, v in sweep.get("config", {}).items() if k in known})
 
 
 def machine_note(threads: int | None) -> dict[str, Any]:

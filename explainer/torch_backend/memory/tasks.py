@@ -47,6 +47,13 @@ class Baseline:
             return metric_value < self.solved_at
         return metric_value >= self.solved_at
 
+    def is_flat(self, metric_value: float) -> bool:
+        """Still at the baseline: an MSE >= 0.8 x the memoryless one (adding), or an accuracy
+        <= 1.5 x chance (recall). Between that and solved, a network learned part of the task."""
+        if self.metric == "mse":
+            return metric_value >= 0.8 * self.value
+        return metric_value <= 1.5 * self.value
+
 
 def baseline(task: str, symbols: int = 8) -> Baseline:
     """The baseline and the "solved" threshold of `task` (the one place they are defined)."""

@@ -345,30 +345,3 @@ def train_cells(
             if on_progress is not None:
                 on_progress(progress)
     return {cell: run.result for cell, run in runs.items()}
-
-
-def outcome(results: dict[str, RunResult]) -> tuple[bool, str]:
-    """Did this run show the lesson's contrast (gated cells solve it, the plain RNN does not)?
-
-    Returns (as_expected, one plain English sentence) so a page can say so when it went the
-    other way; "at the baseline" means a final MSE >= 0.8 x 1/6 (adding) or accuracy <= 1.5/K.
-    """
-    parts, as_expected = [], True
-    for cell, r in results.items():
-        b, m = r.baseline, r.final_metric
-        name = {"rnn": "the plain RNN", "lstm": "the LSTM", "gru": "the GRU"}[cell]
-        flat = m >= 0.8 * b.value if b.metric == "mse" else m <= 1.5 * b.value
-        if cell == "rnn":
-            state = (
-                "solved it"
-                if r.solved
-                else ("stayed at the baseline" if flat else "learned part of it")
-            )
-            as_expected &= not r.solved
-        else:
-            state = "solved it" if r.solved else "did not solve it"
-            as_expected &= r.solved
-        parts.append(f"{name} {state} ({b.metric} {m:.3f})")
-    head = "As the lesson says: " if as_expected else "This run went the other way: "
-    tail = f"; the baseline is {results[next(iter(results))].baseline.value:.3f}."
-    return as_expected, head + ", ".join(parts) + tail
