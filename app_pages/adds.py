@@ -6,14 +6,15 @@ import streamlit as st
 
 from explainer import bptt, figures, i18n, ui
 from explainer.cells import LSTM_VARIANTS
-from explainer.lesson import reach_across, steps_of_signal
+from explainer.figures.style import of_output
+from explainer.lesson import forget_hint, reach_across, steps_of_signal
 
 RATIO = 1e-3
 
 tr = ui.translator(i18n.PAGES["adds"])
 
 st.title(tr("title"))
-st.write(tr("intro"))
+top = st.container()  # the intro: above the chart, or under it on a projector (the chart first)
 s = ui.lesson_settings("adds", ("lstm", "rnn"))
 c1, c2 = st.columns(2)
 fbias = ui.bound(
@@ -41,7 +42,21 @@ knobs = dict(cell="lstm", fbias=float(fbias), variant=variant)
 def body() -> None:
     pr_lstm, pr_rnn = ui.page_run(s, **knobs), ui.page_run(s, cell="rnn")
     lstm, rnn, key = pr_lstm.run, pr_rnn.run, pr_lstm.key
-    ui.network_note({"LSTM": lstm, "RNN": rnn})
+    of = lstm.of
+    st.subheader(tr("paths"))
+    ui.plot(
+        ui.memo_figure(
+            ("paths", key),
+            lambda: figures.gradient_decay_figure(
+                {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)},
+                of=of,
+                **ui.fig_kw(),
+            ),
+        ),
+        "cell_vs_hidden",
+    )
+    st.caption(of_output(tr("paths_text"), of))
+    ui.overflow_note(lstm)
     n_l, lag, carries = reach_across(lstm, RATIO)
     n_r, _, rnn_carries = reach_across(rnn, RATIO)
     if lag is not None:
@@ -58,21 +73,11 @@ def body() -> None:
     f_mean = float(np.mean(lstm.trace.layers[-1].gates["f"]))
     k = min(20, s["steps"] - 1)  # steps back that the sequence has
     text = tr("fmean", f=f_mean) + (" " + tr("fback", f=f_mean, k=k, pk=f_mean**k) if k else "")
-    if f_mean < 0.8 and lstm.net == "untrained":
-        text += "\n\n" + tr("fhalf")
+    hint = forget_hint(lstm, fbias)
+    if hint is not None:
+        text += "\n\n" + tr(hint, f=f_mean, fbias=fbias)
     st.info(text)
-    st.subheader(tr("paths"))
-    st.caption(tr("paths_text"))
-    ui.plot(
-        ui.memo_figure(
-            ("paths", key),
-            lambda: figures.gradient_decay_figure(
-                {"LSTM": (lstm.trace, lstm.grads), "RNN": (rnn.trace, rnn.grads)}, **ui.fig_kw()
-            ),
-        ),
-        "cell_vs_hidden",
-    )
-    ui.overflow_note(lstm)
+    ui.network_note({"LSTM": lstm, "RNN": rnn})
     st.subheader(tr("sens"))
     ui.input_figure(pr_lstm, "adds_input", sensitivity={"LSTM": pr_lstm, "RNN": pr_rnn})
 
@@ -103,7 +108,7 @@ def body() -> None:
                 ui.reach_text(steps_of_signal(r.grads.c_norm, RATIO), s["steps"])
                 for r in runs.values()
             ],
-            tr("table_c0"): [f"{r.grads.c_norm[0]:.1e}" for r in runs.values()],
+            of_output(tr("table_c0"), lstm.of): [f"{r.grads.c_norm[0]:.1e}" for r in runs.values()],
             tr("table_cmax"): [
                 f"{np.max(np.abs(r.trace.layers[-1].c)):.1f}" for r in runs.values()
             ],
@@ -119,7 +124,9 @@ def body() -> None:
         ui.memo_figure(
             ("ablations", key),
             lambda: figures.gradient_decay_figure(
-                {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()}, **ui.fig_kw()
+                {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()},
+                of=lstm.of,
+                **ui.fig_kw(),
             ),
         ),
         "ablations",
@@ -127,6 +134,7 @@ def body() -> None:
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro"))
 pr = ui.page_run(s, **knobs)
 ui.show_code(bptt.lstm_layer_backward)
 ui.gradient_check(pr.run, "adds")

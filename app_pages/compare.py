@@ -4,7 +4,7 @@ number of parameters; their gradient decay overlaid."""
 import streamlit as st
 
 from explainer import figures, i18n, ui
-from explainer.lesson import count_params, matched_hidden, reach_across
+from explainer.lesson import count_params, matched_hidden, open_step, reach_across
 
 RATIO = 1e-3
 CELLS = ("rnn", "lstm", "gru")
@@ -12,7 +12,7 @@ CELLS = ("rnn", "lstm", "gru")
 tr = ui.translator(i18n.PAGES["compare"])
 
 st.title(tr("title"))
-st.write(tr("intro"))
+top = st.container()  # the intro: above the chart, or under it on a projector (the chart first)
 s = ui.lesson_settings("compare", CELLS)
 match = ui.bound(
     st.toggle, tr("match"), "match", help=tr("match_help"), **ui.weight_knob("compare", "match")
@@ -34,6 +34,21 @@ def body() -> None:
     prs = {c: ui.page_run(s, cell=c, hidden=hidden[c]) for c in CELLS}
     runs = {c: prs[c].run for c in CELLS}
     hidden = {c: runs[c].model.hidden_size for c in CELLS}
+    st.subheader(tr("decay"))
+    more = ui.bound(st.toggle, tr("more_curves"), "compare_more", help=tr("more_help"))
+    ui.plot(
+        ui.memo_figure(
+            ("compare", more, *(prs[c].key for c in CELLS)),
+            lambda: figures.gradient_decay_figure(
+                {c.upper(): (runs[c].trace, runs[c].grads) for c in CELLS},
+                jacobians={c.upper(): runs[c].jacobians for c in CELLS} if more else None,
+                cell_state=more,
+                of=runs["lstm"].of,
+                **ui.fig_kw(),
+            ),
+        ),
+        "compare_decay",
+    )
     ui.network_note({c.upper(): runs[c] for c in CELLS})
     reach = {c: reach_across(runs[c], RATIO) for c in CELLS}
     lag = reach["lstm"][1]
@@ -57,38 +72,31 @@ def body() -> None:
         table[tr("table_lag")] = [lag] * len(CELLS)
         table[tr("table_across")] = [tr("yes" if reach[c][2] else "no") for c in CELLS]
     st.dataframe(table, hide_index=True)
+    t = ui.time_slider(s["steps"], value=open_step(runs["lstm"]))
+    unit = ui.index_slider(ui.t("unit"), "unit", min(hidden.values()))
+    # side by side on a wide screen, one under the other on a narrower one (ui's layout CSS)
+    cols = st.container(key="side_by_side").columns(len(CELLS))
+    for col, c in zip(cols, CELLS, strict=True):
+        key = prs[c].key
+        with col:
+            ui.plot(
+                ui.memo_figure(
+                    ("cell", key, t, 0, unit, "compact"),
+                    lambda c=c: figures.cell_figure(
+                        runs[c].trace, t, unit=unit, compact=True, **ui.fig_kw()
+                    ),
+                ),
+                f"compare_{c}",
+            )
+    for c in CELLS:
+        ui.overflow_note(runs[c])
     st.subheader(tr("sens"))
     st.caption(tr("sens_text"))
     ui.input_figure(prs["lstm"], "compare_input", sensitivity={c.upper(): prs[c] for c in CELLS})
-    st.subheader(tr("decay"))
-    ui.plot(
-        ui.memo_figure(
-            ("compare", *(prs[c].key for c in CELLS)),
-            lambda: figures.gradient_decay_figure(
-                {c.upper(): (runs[c].trace, runs[c].grads) for c in CELLS},
-                jacobians={c.upper(): runs[c].jacobians for c in CELLS},
-                **ui.fig_kw(),
-            ),
-        ),
-        "compare_decay",
-    )
-    t = ui.time_slider(s["steps"])
-    unit = ui.index_slider(ui.t("unit"), "unit", min(hidden.values()))
-    # one above the other: side by side the three diagrams would be too small to read
-    for c in CELLS:
-        key = prs[c].key
-        ui.plot(
-            ui.memo_figure(
-                ("cell", key, t, 0, unit),
-                lambda c=c: figures.cell_figure(runs[c].trace, t, unit=unit, **ui.fig_kw()),
-            ),
-            f"compare_{c}",
-        )
-    for c in CELLS:
-        ui.overflow_note(runs[c])
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro"))
 pr = ui.page_run(s, cell="lstm")
 ui.gradient_check(pr.run, "compare")
 ui.export(pr, "compare")

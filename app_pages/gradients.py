@@ -6,7 +6,8 @@ import streamlit as st
 
 from explainer import bptt, figures, i18n, ui
 from explainer.figures import reach_figure
-from explainer.lesson import step_bound, steps_of_signal
+from explainer.figures.style import of_output
+from explainer.lesson import mean_slope, radius_hints, step_bound, steps_of_signal
 
 RATIO = 1e-3  # "carries signal" = at least a thousandth of the gradient at the last step
 RADII = tuple(np.round(np.arange(0.5, 2.01, 0.1), 2))
@@ -14,9 +15,8 @@ RADII = tuple(np.round(np.arange(0.5, 2.01, 0.1), 2))
 tr = ui.translator(i18n.PAGES["gradients"])
 
 st.title(tr("title"))
-intro = st.empty()  # written once the activation is known: its formula names it
-s = ui.lesson_settings("gradients", ("rnn",))
-st.caption(tr("why_untrained"))
+top = st.container()  # the intro (its formula names the activation): above the chart, or under
+s = ui.lesson_settings("gradients", ("rnn",))  # it on a projector, so the chart comes first
 c1, c2 = st.columns([3, 1])
 radius = ui.bound(
     c1.slider,
@@ -36,7 +36,6 @@ nonlin = ui.bound(
     horizontal=True,
     **ui.weight_knob("gradients", "nonlinearity"),
 )
-intro.write(tr("intro", phi=nonlin))
 ui.live_controls(s)
 knobs = dict(cell="rnn", radius=float(radius), nonlinearity=nonlin)
 
@@ -44,52 +43,84 @@ knobs = dict(cell="rnn", radius=float(radius), nonlinearity=nonlin)
 def body() -> None:
     pr = ui.page_run(s, **knobs)
     run = pr.run
-    ui.network_note({"RNN": run})
-    rho, sigma, slope = step_bound(run)
-    if run.net != "untrained":
-        st.caption(tr("measured_radius", radius=rho))
-    shown = radius if run.net == "untrained" else round(rho, 3)
-    ui.input_figure(pr, "gradients_input")
-    n = steps_of_signal(run.grads.h_norm, RATIO)
-    m1, m2 = st.columns(2)
-    m1.metric(tr("reach"), ui.reach_text(n, s["steps"]), help=tr("reach_help"))
-    with np.errstate(all="ignore"):
-        ratio = run.grads.h_norm[0] / run.grads.h_norm[-1]
-    m2.metric(tr("ratio"), f"{ratio:.2e}")
-    if n is None:
-        st.info(tr("grow", radius=shown, steps=s["steps"], ratio=f"{ratio:.2e}"))
-    else:
-        st.info(tr("vanish", radius=shown, n=n))
-    phi = run.model.nonlinearity
-    st.caption(tr("bound", rho=rho, sigma=sigma, slope=slope, bound=sigma * slope, phi=phi))
-    ui.overflow_note(run)
-
+    of, phi = run.of, run.model.nonlinearity
     fig = ui.memo_figure(
         ("decay", pr.key),
         lambda: figures.gradient_decay_figure(
-            {"RNN": (run.trace, run.grads)}, jacobians={"RNN": run.jacobians}, **ui.fig_kw()
+            {"RNN": (run.trace, run.grads)},
+            jacobians={"RNN": run.jacobians},
+            of=of,
+            **ui.fig_kw(),
         ),
     )
     ui.plot(fig, "gradient_decay")
+    rho, sigma, slope = step_bound(run)
+    shown = radius if run.net == "untrained" else round(rho, 3)
+    n = steps_of_signal(run.grads.h_norm, RATIO)
+    m1, m2 = st.columns(2)
+    m1.metric(tr("reach"), ui.reach_text(n, s["steps"]), help=of_output(tr("reach_help"), of))
+    with np.errstate(all="ignore"):
+        ratio = run.grads.h_norm[0] / run.grads.h_norm[-1]
+    m2.metric(of_output(tr("ratio"), of), f"{ratio:.2e}")
+    hints = radius_hints(run, RATIO)
+    st.info(
+        "\n\n".join(
+            tr(
+                key,
+                radius=shown,
+                phi=phi,
+                **{k: f"{v:.2e}" if k == "ratio" else v for k, v in values.items()},
+            )
+            for key, values in hints
+        )
+    )
+    st.caption(tr("bound", rho=rho, sigma=sigma, slope=slope, bound=sigma * slope, phi=phi))
+    ui.overflow_note(run)
+    ui.network_note({"RNN": run})
+    if run.net != "untrained":
+        st.caption(tr("measured_radius", radius=rho))
+    ui.input_figure(pr, "gradients_input")
 
     st.subheader(tr("sweep"))
     if run.net != "untrained":
         st.caption(tr("sweep_untrained"))
         return
+    runs = [ui.page_run(s, **{**knobs, "radius": r}).run for r in RADII]
+    reach = [steps_of_signal(r.grads.h_norm, RATIO) for r in runs]
 
     def sweep():
-        reach = [
-            steps_of_signal(ui.page_run(s, **{**knobs, "radius": r}).run.grads.h_norm, RATIO)
-            for r in RADII
-        ]
         return reach_figure(
-            RADII, {"RNN": reach}, steps=s["steps"] - 1, ratio=RATIO, current=radius, **ui.fig_kw()
+            RADII,
+            {"RNN": reach},
+            steps=s["steps"] - 1,
+            ratio=RATIO,
+            current=radius,
+            of=of,
+            **ui.fig_kw(),
         )
 
     ui.plot(ui.memo_figure(("reach", pr.key), sweep), "reach")
+    drop = sweep_drop(RADII, reach)
+    if drop is not None and phi == "tanh":
+        st.caption(tr("sweep_drop", r=drop, top=RADII[-1], phi=phi, mean=mean_slope(runs[-1])))
+
+
+def sweep_drop(radii, reach) -> float | None:
+    """The radius above which the count falls below its best so far, once past radius 1 (None:
+    it never falls again there): where saturation takes over from growth. None counts as all."""
+    best, at = -1.0, None
+    for r, n in zip(radii, reach, strict=True):
+        n = float("inf") if n is None else n
+        if n >= best:
+            best, at = n, r
+        elif r > 1:
+            return at
+    return None
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro", phi=nonlin))
+st.caption(tr("why_untrained"))
 pr = ui.page_run(s, **knobs)
 ui.show_code(bptt.rnn_layer_backward, steps_of_signal)
 ui.gradient_check(pr.run, "gradients")

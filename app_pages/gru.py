@@ -4,12 +4,12 @@ textbook form; what it costs in parameters."""
 import streamlit as st
 
 from explainer import cells, figures, i18n, ui
-from explainer.lesson import count_params, first_marker, gate_holder
+from explainer.lesson import count_params, first_marker, gate_holder, open_step
 
 tr = ui.translator(i18n.PAGES["gru"])
 
 st.title(tr("title"))
-st.write(tr("intro"))
+top = st.container()  # the intro: above the diagram, or under it on a projector (diagram first)
 s = ui.lesson_settings("gru", ("gru", "lstm"))
 form = ui.bound(
     st.radio,
@@ -19,7 +19,6 @@ form = ui.bound(
     format_func=lambda f: tr(f"form_{f}"),
     horizontal=True,
 )
-st.caption(tr("form_note"))
 ui.live_controls(s)
 knobs = dict(cell="gru", variant=form)
 
@@ -27,24 +26,8 @@ knobs = dict(cell="gru", variant=form)
 def body() -> None:
     pr = ui.page_run(s, **knobs)
     run, key, lstm = pr.run, pr.key, ui.page_run(s, cell="lstm").run
-    ui.network_note({"GRU": run, "LSTM": lstm})
-    ui.input_figure(pr, "gru_input")
-    start = first_marker(run.markers)
-    if start is not None and start < run.trace.steps - 1:
-        u, mean, low = gate_holder(run.trace, "z", start)
-        st.info(
-            tr(
-                "holder" if mean >= 0.9 else "no_holder",
-                net=tr(f"net_{run.net}"),
-                unit=u,
-                mean=mean,
-                low=low,
-                start=start,
-                keep=low,
-            )
-        )
     H, L = run.model.hidden_size, run.model.num_layers
-    t, unit, layer = ui.cell_cursor({**s, "hidden": H, "layers": L})
+    t, unit, layer = ui.cell_cursor({**s, "hidden": H, "layers": L}, open_step(run))
     lay = run.trace.layers[layer]
     ui.plot(
         ui.memo_figure(
@@ -79,6 +62,22 @@ def body() -> None:
             rf"{n4(z)} \cdot ({n4(h_prev)}) = {n4(h_t)}"
         )
 
+    ui.network_note({"GRU": run, "LSTM": lstm})
+    ui.input_figure(pr, "gru_input")
+    start = first_marker(run.markers)
+    if start is not None and start < run.trace.steps - 1:
+        u, mean, low = gate_holder(run.trace, "z", start)
+        st.info(
+            tr(
+                "holder" if mean >= 0.9 else "no_holder",
+                net=tr(f"net_{run.net}"),
+                unit=u,
+                mean=mean,
+                low=low,
+                start=start,
+                keep=low,
+            )
+        )
     st.subheader(tr("params"))
     D = run.model.input_size
     st.caption(tr("params_text", inputs=D, hidden=H, layers=L))
@@ -88,8 +87,10 @@ def body() -> None:
     st.subheader(tr("heatmaps"))
     ui.plot(
         ui.memo_figure(
-            ("heatmaps", key, layer),
-            lambda: figures.gate_heatmaps_figure(run.trace, layer=layer, **ui.fig_kw()),
+            ("heatmaps", key, layer, t, unit),
+            lambda: figures.gate_heatmaps_figure(
+                run.trace, layer=layer, t=t, unit=unit, **ui.fig_kw()
+            ),
         ),
         "gru_gates",
     )
@@ -98,7 +99,9 @@ def body() -> None:
         ui.memo_figure(
             ("decay", key),
             lambda: figures.gradient_decay_figure(
-                {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)}, **ui.fig_kw()
+                {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)},
+                of=run.of,
+                **ui.fig_kw(),
             ),
         ),
         "gru_decay",
@@ -107,6 +110,8 @@ def body() -> None:
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro"))
+st.caption(tr("form_note"))
 pr = ui.page_run(s, **knobs)
 ui.show_code(cells.gru_layer)
 ui.gradient_check(pr.run, "gru")

@@ -4,12 +4,12 @@ substituted, the gate heatmaps, and the code that computed them."""
 import streamlit as st
 
 from explainer import cells, figures, i18n, ui
-from explainer.lesson import first_marker, gate_holder
+from explainer.lesson import first_marker, gate_holder, open_step
 
 tr = ui.translator(i18n.PAGES["lstm"])
 
 st.title(tr("title"))
-st.write(tr("intro"))
+top = st.container()  # the intro: above the diagram, or under it on a projector (diagram first)
 s = ui.lesson_settings("lstm", ("lstm",))
 ui.live_controls(s)
 
@@ -17,15 +17,8 @@ ui.live_controls(s)
 def body() -> None:
     pr = ui.page_run(s, cell="lstm")
     run, key = pr.run, pr.key
-    ui.network_note({"LSTM": run})
-    ui.input_figure(pr, "lstm_input")
-    start = first_marker(run.markers)
-    if start is not None and start < run.trace.steps - 1:
-        unit_f, mean, low = gate_holder(run.trace, "f", start)
-        text = "holder" if mean >= 0.9 else "no_holder"
-        st.info(tr(text, net=tr(f"net_{run.net}"), unit=unit_f, mean=mean, low=low, start=start))
     t, unit, layer = ui.cell_cursor(
-        {**s, "hidden": run.model.hidden_size, "layers": run.model.num_layers}
+        {**s, "hidden": run.model.hidden_size, "layers": run.model.num_layers}, open_step(run)
     )
     lay = run.trace.layers[layer]
     fig = ui.memo_figure(
@@ -59,11 +52,20 @@ def body() -> None:
         st.latex(rf"h_t = o_t \odot \tanh(c_t) = {n4(v('o'))} \cdot \tanh({n4(c_t)}) = {n4(h_t)}")
         st.latex(r"a_* = W_{i*} x_t + b_{i*} + W_{h*} h_{t-1} + b_{h*} \quad (* = i, f, g, o)")
 
+    ui.network_note({"LSTM": run})
+    ui.input_figure(pr, "lstm_input")
+    start = first_marker(run.markers)
+    if start is not None and start < run.trace.steps - 1:
+        unit_f, mean, low = gate_holder(run.trace, "f", start)
+        text = "holder" if mean >= 0.9 else "no_holder"
+        st.info(tr(text, net=tr(f"net_{run.net}"), unit=unit_f, mean=mean, low=low, start=start))
     st.subheader(tr("heatmaps"))
     ui.plot(
         ui.memo_figure(
-            ("heatmaps", key, layer),
-            lambda: figures.gate_heatmaps_figure(run.trace, layer=layer, **ui.fig_kw()),
+            ("heatmaps", key, layer, t, unit),
+            lambda: figures.gate_heatmaps_figure(
+                run.trace, layer=layer, t=t, unit=unit, **ui.fig_kw()
+            ),
         ),
         "lstm_gates",
     )
@@ -79,6 +81,7 @@ def body() -> None:
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro"))
 pr = ui.page_run(s, cell="lstm")
 ui.show_code(cells.lstm_layer, cells.sigmoid)
 ui.gradient_check(pr.run, "lstm")

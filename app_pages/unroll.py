@@ -24,31 +24,32 @@ EQUATIONS = {
 }
 
 st.title(tr("title"))
-st.write(tr("intro"))
+top = st.container()  # the intro: above the graph, or under it on a projector (the graph first)
 s = ui.lesson_settings("unroll")
-st.caption(tr("why_untrained"))
 ui.live_controls(s)
-with st.expander(tr("equations"), expanded=True):
-    for line in EQUATIONS[s["cell"]]:
-        st.latex(line)
 
 
 def body() -> None:
     pr = ui.page_run(s)
     run = pr.run
-    ui.network_note({s["cell"].upper(): run})
-    ui.input_figure(pr, "unroll_input")
-    unit = ui.index_slider(ui.t("unit"), "unit", run.model.hidden_size)
-    st.caption(tr("how"))
+    unit = ui.index_slider(ui.t("unit"), "unit", run.model.hidden_size, help=tr("unit_help"))
     fig = ui.memo_figure(
         ("unrolled", pr.key, unit),
-        lambda: figures.unrolled_figure(run.trace, run.grads, unit=unit, **ui.fig_kw()),
+        lambda: figures.unrolled_figure(run.trace, run.grads, unit=unit, of=run.of, **ui.fig_kw()),
     )
     ui.plot(fig, "unrolled")
+    st.caption(tr("how"))
     ui.overflow_note(run)
+    ui.network_note({s["cell"].upper(): run})
+    ui.input_figure(pr, "unroll_input")
 
 
 ui.lesson_view(s, body)
+(st if ui.presentation() else top).write(tr("intro"))
+st.caption(tr("why_untrained"))
+with st.expander(tr("equations"), expanded=True):
+    for line in EQUATIONS[s["cell"]]:
+        st.latex(line)
 pr = ui.page_run(s)
 ui.show_code({"rnn": cells.rnn_layer, "lstm": cells.lstm_layer, "gru": cells.gru_layer}[s["cell"]])
 ui.gradient_check(pr.run, "unroll")

@@ -48,7 +48,7 @@ PRESETS: dict[str, tuple[str, dict[str, object]]] = {
     ),
     "pre_forget": (
         "app_pages/adds.py",
-        {"fbias": 1.0, "steps": 100, "signal": "spike", "hidden": 16},
+        {"fbias": 3.0, "steps": 100, "signal": "spike", "hidden": 16},
     ),
     "pre_spike": ("app_pages/lstm.py", {"steps": 30, "signal": "spike", "hidden": 8}),
     "pre_compare": ("app_pages/compare.py", {"steps": 60, "signal": "spike", "hidden": 16}),
@@ -74,6 +74,11 @@ class Run:
         if self.readout is None:
             return None
         return float(self.readout(self.trace.h[-1])[0])
+
+    @property
+    def of(self) -> str:
+        """What the run's gradient is of, as the figures name it: "y" (the output) or "L"."""
+        return "L" if self.readout is None else "y"
 
     @property
     def lag(self) -> int | None:
@@ -296,6 +301,58 @@ def step_bound(run: Run) -> tuple[float, float, float]:
     return rho, sigma, float(np.max(slope))
 
 
+def mean_slope(run: Run) -> float:
+    """The plain RNN's activation slope φ′(a_t) averaged over its last layer's steps and units:
+    near 0 where the units saturate (tanh′ = 1 − h², relu′ = 1 where a > 0)."""
+    lay = run.trace.layers[-1]
+    slope = 1.0 - lay.h**2 if run.model.nonlinearity == "tanh" else (lay.preact["h"] > 0) * 1.0
+    return float(np.mean(slope))
+
+
+def radius_hints(run: Run, ratio: float = 1e-3) -> list[tuple[str, dict[str, float]]]:
+    """The hints page 2 shows for a plain RNN's run, as (key, numbers), each chosen by what this
+    run measured, never by the knob alone:
+
+    - exactly one of "vanish" (the gradient drops below `ratio` of its end value: n steps back),
+      "keeps" (it fades but stays above that back to t = 0) and "grow" (at t = 0 it is at least
+      its end value);
+    - "grow_below": the radius is below 1, yet some step back makes the gradient bigger (gain > 1,
+      possible because one step is bounded by σ_max · max φ′, not by the radius);
+    - "saturate": the radius is above 1 with tanh, and the gradient vanishes anyway;
+    - "try_relu": tanh with radius above 1 (relu shows the growth without saturation)."""
+    g = np.asarray(run.grads.h_norm, dtype=np.float64)
+    n = steps_of_signal(g, ratio)
+    rho, sigma, slope = step_bound(run)
+    with np.errstate(all="ignore"):
+        end = g[0] / g[-1]
+        gains = g[:-1] / g[1:]  # one step back: ‖∂/∂h_(t−1)‖ / ‖∂/∂h_t‖
+    gains = gains[np.isfinite(gains)]
+    gain = float(gains.max()) if gains.size else float("nan")
+    tanh = run.model.nonlinearity == "tanh"
+    if n is not None:
+        hints = [("vanish", {"n": n})]
+    elif not end < 1:  # NaN (an overflow) counts as growth
+        hints = [("grow", {"ratio": float(end)})]
+    else:
+        hints = [("keeps", {"ratio": float(end), "back": g.shape[0] - 1})]
+    if rho < 1 and gain > 1:
+        hints.append(("grow_below", {"gain": gain, "bound": sigma * slope}))
+    if rho > 1 and tanh:
+        if n is not None:
+            hints.append(("saturate", {"mean": mean_slope(run)}))
+        hints.append(("try_relu", {}))
+    return hints
+
+
+def forget_hint(run: Run, fbias: float) -> str | None:
+    """Page 4's advice for an untrained LSTM whose forget gates average below 0.8 (None above):
+    "fhalf_low" (the bias is below 1: move it to 1 or more) or "fhalf_high" (it is 1 or more
+    already: raise it further); clamping f is offered by both."""
+    if run.net != "untrained" or float(np.mean(run.trace.layers[-1].gates["f"])) >= 0.8:
+        return None
+    return "fhalf_low" if fbias < 1 else "fhalf_high"
+
+
 def forget_product(trace: Trace, layer: int = 0) -> np.ndarray:
     """Π_{s>t} f_s for t = 0..T-1, averaged over units: how much of c_t survives, along the cell
     state alone, to the last step (1 at t = T-1)."""
@@ -348,6 +405,21 @@ def first_marker(markers: np.ndarray | None) -> int | None:
     if markers is None or not np.any(markers):
         return None
     return int(np.flatnonzero(markers)[0])
+
+
+def open_step(run: Run) -> int:
+    """The step a cell diagram opens at: one whose inputs are not all zero (at t = 0 the previous
+    states are the zero initial states). The task's first marked step where there is one after
+    t = 0, else the first step after 0 whose x is not zero, else t = 1 (t = 0 for one step)."""
+    T = run.trace.steps
+    if T == 1:
+        return 0
+    start = first_marker(run.markers)
+    if start is not None and start >= 1:
+        return start
+    x = np.asarray(run.x).reshape(T, -1)
+    later = np.flatnonzero(np.any(x[1:] != 0, axis=1))
+    return int(later[0]) + 1 if later.size else 1
 
 
 def reach_across(run: Run, ratio: float = 1e-3) -> tuple[int | None, int | None, bool]:

@@ -187,7 +187,7 @@ def test_presets_set_the_controls_and_open_their_page():
     assert at.selectbox(key="signal").value == "spike"
     at = open_page("app_pages/start.py")
     at.button(key="pre_forget").click().run()
-    assert at.slider(key="fbias").value == pytest.approx(1.0)
+    assert at.slider(key="fbias").value == pytest.approx(3.0)
     assert at.radio(key="net_adds").value == "untrained"  # a preset of weight knobs
     assert len(at.get("plotly_chart")) == 4
 

@@ -68,7 +68,11 @@ def test_page_2_reach_metric_and_sentence_match_the_gradient(query):
     info = next(i.value for i in at.info if i.value.startswith("At radius"))
     if n is None:
         assert shown == f"all {steps - 1}"
-        assert f"within {steps} steps" in info
+        g = run.grads.h_norm
+        if g[0] >= g[-1]:
+            assert "grows going back" in info and "fades" not in info
+        else:
+            assert f"all {steps - 1} steps back" in info and "grows going back" not in info
     else:
         assert shown == str(n)
         assert f"for {n} steps back" in info

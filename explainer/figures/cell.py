@@ -18,6 +18,7 @@ forget gate, `g` the candidate, and the GRU's reset gate multiplies `W_hn h + b_
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 import plotly.graph_objects as go
@@ -30,11 +31,14 @@ from explainer.figures.style import (
     check_unit,
     fmt,
     merge_labels,
+    register_labels,
     require_unbatched,
     style,
 )
 from explainer.trace import Trace
 
+CELL_LABELS = {"cell.compact_title": "{cell} cell, step t = {t}"}  # compact=True's short title
+register_labels(CELL_LABELS, {"cell.compact_title": "{cell} 单元，时间步 t = {t}"})
 WIRE_GREY = "#555555"
 BOX_FILL = "rgba(255,255,255,0.95)"
 NX, NY = 0.2, 0.36  # where a wire stops short of a pointwise node's centre (data units)
@@ -68,8 +72,9 @@ EQUATIONS = {  # the notation line under the diagram: letters in italics, as in 
 class _Canvas:
     """Collects the shapes and annotations of one diagram."""
 
-    def __init__(self, st: Style):
+    def __init__(self, st: Style, compact: bool = False):
         self.st = st
+        self.compact = compact  # values only: no gate names, no expressions on the wires
         self.shapes: list[dict[str, Any]] = []
         self.annotations: list[dict[str, Any]] = []
 
@@ -172,11 +177,15 @@ class _Canvas:
     def value(
         self, x: float, y: float, key: str, symbol: str, v: float, color: str, anchor: str = "left"
     ) -> None:
-        """A live value from the trace, named `value:<key>`."""
+        """A live value from the trace, named `value:<key>` (compact: the states and the gates
+        only, written tighter; the pre-activations are left out)."""
+        if self.compact and (key.startswith("a_") or key == "hn"):
+            return
+        eq = "=" if self.compact else " = "
         self.text(
             x,
             y,
-            f"{symbol} = {fmt(v, self.st.digits)}".strip(),
+            f"{symbol}{eq}{fmt(v, self.st.digits)}".strip(),
             color=color,
             anchor=anchor,
             name=f"value:{key}",
@@ -209,7 +218,8 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     # gates, nodes
     for xk, k, act in ((xf, "f", "σ"), (xi, "i", "σ"), (xg, "g", "tanh"), (xo, "o", "σ")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
+        if not cv.compact:
+            cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     cv.node(xf, yc, "×", C["f"])
     cv.node(xg, yc, "+", C["c"])
     cv.node(xg, 4.8, "×", C["g"])
@@ -225,6 +235,8 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     cv.value(12.0, yc + 0.45, "c", "c<sub>t</sub>", lay.c[t, u], C["c"], anchor="right")
     cv.value(12.0, ybus - 0.45, "h", "h<sub>t</sub>", lay.h[t, u], C["h"], anchor="right")
     # expressions on the wires whose values the trace does not store
+    if cv.compact:
+        return
     small = cv.st.value_font  # expressions on wires: as big as the values
     cv.text(xf + 0.45, yc - 0.55, "f ⊙ c<sub>t-1</sub>", size=small, anchor="left")
     cv.text(xg + 0.45, 5.55, "i ⊙ g", size=small, anchor="left")
@@ -269,7 +281,8 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
     # boxes and nodes
     for xk, k, act in ((xr, "r", "σ"), (xz, "z", "σ"), (xn, "n", "tanh")):
         cv.box(xk, yg, 1.4, BOX_H, C[k], act)
-        cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
+        if not cv.compact:
+            cv.text(xk, yg - LABEL_DY, lab[f"gate.{k}"], size=cv.st.label_font, color=C[k], bg=True)
     hn_text = (
         "W<sub>hn</sub>(r ⊙ h) + b<sub>hn</sub>" if textbook else "W<sub>hn</sub>h + b<sub>hn</sub>"
     )
@@ -287,6 +300,8 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
         cv.value(xk, yg - 0.3, f"a_{k}", "a", lay.preact[k][t, u], C[k], anchor="center")
     cv.value(xhn, yg - 0.3, "hn", "", lay.aux["hn"][t, u], WIRE_GREY, anchor="center")
     cv.value(12.0, ytop - 0.45, "h", "h<sub>t</sub>", lay.h[t, u], C["h"], anchor="right")
+    if cv.compact:
+        return
     small = cv.st.value_font  # expressions on wires: as big as the values
     rn_text = "r ⊙ h<sub>t-1</sub>" if textbook else "r ⊙ (W<sub>hn</sub>h + b<sub>hn</sub>)"
     if textbook:
@@ -317,12 +332,15 @@ def cell_figure(
     *,
     layer: int = 0,
     unit: int = 0,
+    compact: bool = False,
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """The cell diagram of `layer` at step `t` (negative t counts from the end), with the values
-    of hidden unit `unit` on every gate and on every wire the trace records. Batched traces are
-    refused (pass `model.forward(x[b])`)."""
+    of hidden unit `unit` on every gate and on every wire the trace records. `compact=True` draws
+    it for a third of a page (three cells side by side): the values only, smaller, with two
+    decimals, and no gate names, wire expressions or notation line. Batched traces are refused
+    (pass `model.forward(x[b])`)."""
     require_unbatched(trace, "cell_figure")
     k = check_layer(trace, layer)
     u = check_unit(trace, unit)
@@ -332,8 +350,10 @@ def cell_figure(
     t = t % T
     lab = merge_labels(labels)
     st = style(presentation)
+    if compact:
+        st = replace(st, value_font=st.font - 2, digits=2)
     lay = trace.layers[k]
-    cv = _Canvas(st)
+    cv = _Canvas(st, compact)
     textbook = trace.cell == "gru" and trace.variant == "textbook"
     if trace.cell == "lstm":
         _lstm(cv, lay, t, u, lab)
@@ -344,9 +364,10 @@ def cell_figure(
     else:
         _rnn(cv, lay, t, u, trace.nonlinearity)
         eq = EQUATIONS["rnn"].format(act=trace.nonlinearity)
-    cv.text(6.0, -1.7, eq, size=st.value_font + 1, color="#222222")
+    if not compact:
+        cv.text(6.0, -1.7, eq, size=st.value_font + 1, color="#222222")
     features = lay.x.shape[-1]
-    if features > 1:
+    if features > 1 and not compact:
         cv.text(
             0.1,
             -1.15,
@@ -356,7 +377,9 @@ def cell_figure(
             color=GATE_COLORS["x"],
         )
     title = lab["cell.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k, unit=u, t=t)
-    if trace.variant != "standard":
+    if compact:
+        title = lab["cell.compact_title"].format(cell=lab[f"cell.{trace.cell}"], t=t)
+    elif trace.variant != "standard":
         variant = lab.get(f"cell.variant_{trace.variant}", trace.variant)
         title += "  ·  " + lab["cell.variant"].format(variant=variant)
     axis = dict(visible=False, fixedrange=True)
@@ -365,8 +388,8 @@ def cell_figure(
         shapes=cv.shapes,
         annotations=cv.annotations,
         xaxis=dict(range=[-0.3, 12.3], **axis),
-        yaxis=dict(range=[-2.1, 8.0], **axis),
-        height=560 if not presentation else 760,
+        yaxis=dict(range=[-1.2 if compact else -2.1, 7.6 if compact else 8.0], **axis),
+        height=(460 if compact else 560) if not presentation else (600 if compact else 760),
         margin=dict(l=20, r=20, t=60 + st.title, b=20),
         showlegend=False,
         plot_bgcolor="white",

@@ -90,11 +90,13 @@ def gradient_decay_figure(
     *,
     jacobians: Mapping[str, Jacobians] | None = None,
     of: str = "L",
+    cell_state: bool = True,
     presentation: bool = False,
     labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """‖∂L/∂h_t‖ (and ‖∂L/∂c_t‖) of every run against t, log scale; `jacobians` adds dashed
-    Jacobian-norm curves by run label. `of` names what the gradient is of in the legend ("y" for a
+    Jacobian-norm curves by run label; `cell_state=False` leaves out the LSTM's ‖∂L/∂c_t‖ (one
+    curve per run, without `jacobians`). `of` names what the gradient is of in the legend ("y" for a
     network's output, as on the lesson pages). Batched traces are fine (the norms sum over the
     batch)."""
     if not runs:
@@ -114,7 +116,7 @@ def gradient_decay_figure(
             of_output(lab[k].format(run=run), of) for k in ("decay.h_norm", "decay.c_norm")
         )
         series.append((h_name, color, "solid", grads.h_norm))
-        if grads.c_norm is not None:
+        if grads.c_norm is not None and cell_state:
             series.append((c_name, color, "dot", grads.c_norm))
         if run in jacobians:
             J = jacobians[run]

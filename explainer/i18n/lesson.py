@@ -54,7 +54,10 @@ START: dict[str, tuple[str, str]] = {
     ),
     "pre_vanish": ("Gradients vanish at radius 0.9", "谱半径 0.9 时梯度消失"),
     "pre_explode": ("Gradients explode at radius 1.5", "谱半径 1.5 时梯度爆炸"),
-    "pre_forget": ("Forget bias 1 keeps memory", "遗忘门偏置为 1 时保持记忆"),
+    "pre_forget": (
+        "Forget bias 3: the cell state carries the gradient back",
+        "遗忘门偏置为 3：细胞状态把梯度传回",
+    ),
     "pre_spike": ("Follow one spike through an LSTM", "在 LSTM 中追踪一个脉冲"),
     "pre_compare": ("RNN, LSTM and GRU on the same spike", "三种网络处理同一个脉冲"),
     "notation": ("Notation", "记号"),
@@ -86,9 +89,9 @@ UNROLL: dict[str, tuple[str, str]] = {
     ),
     "how": (
         "Press ▶ to step forward through time (it runs in your browser, no waiting). Then press "
-        "◀ to run the backward pass from the loss at the last step: edge width and colour show "
-        "how much gradient reaches each step.",
-        "按 ▶ 沿时间向前播放（在浏览器中运行，无需等待）。再按 ◀ 从最后一步的损失开始运行反向传播："
+        "◀ to run the backward pass from the output at the last step: edge width and colour "
+        "show how much gradient reaches each step.",
+        "按 ▶ 沿时间向前播放（在浏览器中运行，无需等待）。再按 ◀ 从最后一步的输出开始运行反向传播："
         "连线的粗细和颜色表示到达每一步的梯度大小。",
     ),
     "equations": ("The equations this page runs", "本页运行的方程"),
@@ -151,12 +154,44 @@ GRADIENTS: dict[str, tuple[str, str]] = {
         "下图显示了它如何随谱半径变化。",
     ),
     "grow": (
-        "At radius {radius} the gradient does not fade within {steps} steps; its size at t = 0 is "
-        "{ratio} times its size at the end. Above 1 it can grow step after step (it explodes), "
-        "unless tanh saturates and cuts it: try the relu activation to see pure growth.",
-        "在谱半径 {radius} 下，梯度在 {steps} 步内没有衰减；它在 t = 0 的大小是末尾的 {ratio} 倍。"
-        "谱半径大于 1 时梯度可能逐步增长（爆炸），除非 tanh 饱和将其截断：换成 relu 激活函数可以"
-        "看到纯粹的增长。",
+        "At radius {radius} the gradient grows going back in time: its size at t = 0 is {ratio} "
+        "times its size at the last step. This is an exploding gradient.",
+        "在谱半径 {radius} 下，梯度沿时间往回传播时不断增长：它在 t = 0 的大小是最后一步的 {ratio} 倍。"
+        "这就是梯度爆炸。",
+    ),
+    "keeps": (
+        "At radius {radius} the gradient fades, but slowly: at t = 0 it still has {ratio} of its "
+        "size at the last step, more than a thousandth, so it carries signal all {back} steps "
+        "back.",
+        "在谱半径 {radius} 下，梯度在衰减，但很慢：到 t = 0 时仍有最后一步大小的 {ratio}，超过千分之一，"
+        "所以往回全部 {back} 步都仍有信号。",
+    ),
+    "grow_below": (
+        "The radius is below 1, and yet one step back sometimes makes the gradient bigger, here "
+        "by up to {gain:.2f}×: a single step can multiply it by as much as σ_max × max {phi}′ = "
+        "{bound:.2f}, which is above 1. A radius below 1 only says that the powers of W_hh shrink "
+        "in the long run.",
+        "谱半径小于 1，但往回一步有时会让梯度变大，这里最多变为 {gain:.2f} 倍：单独一步最多可以把它乘以 "
+        "σ_max × max {phi}′ = {bound:.2f}，大于 1。谱半径小于 1 只说明 W_hh 的幂在长期内会缩小。",
+    ),
+    "saturate": (
+        "The radius is above 1, and yet the gradient fades here: the units saturate. The average "
+        "{phi}′ over this run's steps and units is {mean:.2f}, and each step back multiplies by "
+        "diag({phi}′) · W_hh, so saturated units cut the gradient.",
+        "谱半径大于 1，但这里的梯度仍在衰减：各单元饱和了。本次运行所有步和单元上 {phi}′ 的平均值为 "
+        "{mean:.2f}，而每往回一步都要乘以 diag({phi}′) · W_hh，所以饱和的单元会截断梯度。",
+    ),
+    "try_relu": (
+        "With tanh the units saturate and cap the growth; choose the relu activation to see "
+        "what the powers of W_hh do without that cap.",
+        "使用 tanh 时单元会饱和，从而限制梯度的增长；换成 relu 激活函数，可以看到没有这一限制时 "
+        "W_hh 的幂会怎样。",
+    ),
+    "sweep_drop": (
+        "Past radius {r}, the count falls again although W_hh is larger: there the units saturate "
+        "(at radius {top} the average {phi}′ is {mean:.2f}), which cuts the gradient at every step.",
+        "谱半径超过 {r} 后，尽管 W_hh 更大，步数却再次下降：这时各单元饱和（谱半径 {top} 时 {phi}′ 的"
+        "平均值为 {mean:.2f}），每一步都会截断梯度。",
     ),
     "why_untrained": (
         "This page opens on the untrained RNN: its knob, the spectral radius, rescales the "
@@ -278,12 +313,19 @@ ADDS: dict[str, tuple[str, str]] = {
         "沿细胞状态的直接路径每后退一步，梯度就乘以 f，所以往回 {k} 步时，仅沿这条路径大约只剩下 "
         "{f:.2f}^{k} ≈ {pk:.1e}。",
     ),
-    "fhalf": (
-        "At PyTorch's initialisation the forget gates sit near 0.5, so the cell state forgets "
-        "about as fast as the plain RNN: the addition helps only when f is near 1. Move the "
-        "forget bias to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
-        "在 PyTorch 的初始化下遗忘门约为 0.5，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
+    "fhalf_low": (
+        "The forget gates average {f:.2f} here, far from 1, so the cell state forgets about as "
+        "fast as the plain RNN: the addition helps only when f is near 1. Move the forget bias "
+        "to 1 or more (or clamp f to 1) and watch the dotted curve flatten.",
+        "这里遗忘门的平均值为 {f:.2f}，离 1 很远，因此细胞状态的遗忘速度与普通 RNN 差不多：只有当 f "
         "接近 1 时加法才真正起作用。把遗忘门偏置调到 1 或更大（或把 f 固定为 1），观察点线变平。",
+    ),
+    "fhalf_high": (
+        "The forget bias is {fbias:g} already, and yet the forget gates average only {f:.2f}: "
+        "each step back along the cell state still multiplies the gradient by about that. Raise "
+        "the bias further (or clamp f to 1) and watch the dotted curve flatten.",
+        "遗忘门偏置已经是 {fbias:g}，但遗忘门的平均值只有 {f:.2f}：沿细胞状态每往回一步，梯度仍要乘以"
+        "大约这个数。继续调高偏置（或把 f 固定为 1），观察点线变平。",
     ),
     "paths": (
         "Gradient along the cell state and through the hidden state",
@@ -411,12 +453,11 @@ GRU: dict[str, tuple[str, str]] = {
 COMPARE: dict[str, tuple[str, str]] = {
     "title": ("RNN vs LSTM vs GRU", "RNN、LSTM 与 GRU 对比"),
     "intro": (
-        "The three cells read the same input with the same seed. One time cursor moves "
-        "all three diagrams; the curves below show how far back each one's gradient "
-        "reaches from a loss at the last step.",
-        "三种单元读入同样的输入、使用同样的随机种子"
-        "。一个时间游标同时移动三张图；下面的曲线显示"
-        "从最后一步的损失出发，各自的梯度能传回多远。",
+        "The three cells read the same input with the same seed. The curves show how far back "
+        "each one's gradient reaches from the output at the last step; one time cursor moves "
+        "the three diagrams under them.",
+        "三种单元读入同样的输入、使用同样的随机种子。曲线显示从最后一步的输出出发，各自的梯度能传回"
+        "多远；一个时间游标同时移动下面的三张图。",
     ),
     "match": ("Match parameter counts (to the LSTM's)", "使参数个数相同（以 LSTM 为准）"),
     "match_help": (
@@ -428,6 +469,16 @@ COMPARE: dict[str, tuple[str, str]] = {
     "table_hidden": ("hidden size", "隐藏层大小"),
     "table_params": ("parameters", "参数个数"),
     "table_reach": ("steps back with signal", "仍有信号的步数"),
+    "more_curves": (
+        "Also the Jacobians and the LSTM's cell-state gradient",
+        "同时显示雅可比矩阵与 LSTM 细胞状态的梯度",
+    ),
+    "more_help": (
+        "Adds ‖∂c_t‖ (dotted) for the LSTM and the Jacobian norms ‖∂h_T/∂h_t‖ (dashed) of each "
+        "cell: without them the chart has one line per cell.",
+        "加上 LSTM 的 ‖∂c_t‖（点线）和每种单元的雅可比范数 ‖∂h_T/∂h_t‖（虚线）；不加时每种单元只有"
+        "一条线。",
+    ),
     "decay": ("Gradient decay, overlaid", "梯度衰减曲线叠加"),
     "table_lag": ("lag to bridge", "需要跨越的延迟"),
     "table_across": ("carries across the lag", "能否跨越延迟"),

@@ -129,27 +129,30 @@ def settings() -> dict:
     return s
 
 
-def time_slider(steps: int, key: str = "t", where=st) -> int:
-    """A time cursor 0..T-1; a value beyond a shortened sequence is moved to its last step."""
+def time_slider(steps: int, key: str = "t", where=st, value: int = 0) -> int:
+    """A time cursor 0..T-1 that opens at `value`; a value beyond a shortened sequence is moved
+    to its last step."""
     if steps <= 1:
         return 0
     clamp(key, steps)
-    return bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=0)
+    value = min(max(int(value), 0), steps - 1)
+    return bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=value)
 
 
-def index_slider(label: str, key: str, n: int, where=st) -> int:
+def index_slider(label: str, key: str, n: int, where=st, help: str | None = None) -> int:
     """A unit or layer index 0..n-1 (nothing to choose when n is 1)."""
     if n <= 1:
         return 0
     clamp(key, n)
-    return bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0)
+    return bound(where.slider, label, key, min_value=0, max_value=n - 1, value=0, help=help)
 
 
-def cell_cursor(s: Mapping[str, Any]) -> tuple[int, int, int]:
-    """The time step, unit and layer sliders of the cell pages, side by side."""
+def cell_cursor(s: Mapping[str, Any], t_open: int = 0) -> tuple[int, int, int]:
+    """The time step, unit and layer sliders of the cell pages, side by side; the step opens at
+    `t_open` (a step whose inputs are not zero: at t = 0 the previous states are)."""
     c1, c2, c3 = st.columns(3)
     with c1:
-        t_ = time_slider(s["steps"])
+        t_ = time_slider(s["steps"], value=t_open)
     with c2:
         unit = index_slider(t("unit"), "unit", s["hidden"])
     with c3:

@@ -55,8 +55,28 @@ def fig_kw() -> dict[str, Any]:
 
 
 # --- page furniture ----------------------------------------------------------------------------
+# Every page: less empty space above the title, so the first screen holds the page's main figure.
+_LAYOUT_CSS = """
+<style>
+  [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+  /* st.container(key="side_by_side"): its columns side by side where three of 475 px fit (a wide
+     screen), else one under the other (narrower than about 1500 px of page) */
+  .st-key-side_by_side [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
+  .st-key-side_by_side [data-testid="stColumn"] { min-width: 475px; }
+</style>
+"""
 _PRESENTATION_CSS = """
 <style>
+  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem !important; }
+  [data-testid="stMain"] [data-testid="stDataFrame"] { zoom: 1.35; }
+  [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
+  [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
+  [data-testid="stMain"] [data-testid="stSliderThumbValue"],
+  [data-testid="stMain"] [data-testid="stSliderTickBarMin"],
+  [data-testid="stMain"] [data-testid="stSliderTickBarMax"] { font-size: 1.2rem !important; }
+  [data-testid="stMain"] [data-baseweb="select"] div,
+  [data-testid="stMain"] input,
+  [data-testid="stMain"] button p { font-size: 1.3rem !important; }
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
   [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
   [data-testid="stMain"] label p { font-size: 1.35rem !important; }
@@ -71,7 +91,9 @@ _PRESENTATION_CSS = """
 
 
 def page_setup() -> None:
-    """Per-run page furniture: the presentation stylesheet (our own static CSS, no user text)."""
+    """Per-run page furniture: the layout and presentation stylesheets (our own static CSS, no
+    user text)."""
+    st.markdown(_LAYOUT_CSS, unsafe_allow_html=True)
     if presentation():
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
