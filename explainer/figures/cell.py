@@ -31,14 +31,11 @@ from explainer.figures.style import (
     check_unit,
     fmt,
     merge_labels,
-    register_labels,
     require_unbatched,
     style,
 )
 from explainer.trace import Trace
 
-CELL_LABELS = {"cell.compact_title": "{cell} cell, step t = {t}"}  # compact=True's short title
-register_labels(CELL_LABELS, {"cell.compact_title": "{cell} 单元，时间步 t = {t}"})
 WIRE_GREY = "#555555"
 BOX_FILL = "rgba(255,255,255,0.95)"
 NX, NY = 0.2, 0.36  # where a wire stops short of a pointwise node's centre (data units)

@@ -54,6 +54,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "cell.variant_coupled": "coupled input and forget gates (i = 1 − f)",
     "cell.variant_textbook": "textbook form, W_hn (r ⊙ h)",
     "cell.x_note": "(feature 0 of {features})",  # when the layer input has several features
+    "cell.compact_title": "{cell} cell, step t = {t}",  # compact=True: three side by side
     # gate_heatmaps_figure
     "heatmaps.title": "{cell} gates and states over time, layer {layer}",
     "heatmaps.hover": "{name}<br>t = %{x}<br>unit = %{y}<br>value = %{z}<extra></extra>",
