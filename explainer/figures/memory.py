@@ -138,34 +138,9 @@ def training_curves_figure(
     metrics, losses = [np.array([baseline, solved_threshold])], []
     for j, (name, rows) in enumerate(histories.items()):
         h = _history(rows)
-        color = RUN_COLORS[j % len(RUN_COLORS)]
-        custom = np.stack([h["step"], h["seconds"]], axis=1)
-        hover = lab["memory.hover"].replace("{name}", name)
-        mode = "lines+markers" if len(h["step"]) <= 60 else "lines"
-        y_metric = _positive(h["metric"]) if metric == "mse" else h["metric"]
+        data += _run_curves(name, h, RUN_COLORS[j % len(RUN_COLORS)], metric, x, lab, st)
         metrics.append(h["metric"])
         losses.append(h["train_loss"])
-        for y, axes, legend in (
-            (y_metric, ("x", "y"), True),
-            (_positive(h["train_loss"]), ("x2", "y2"), False),
-        ):
-            data.append(
-                dict(
-                    type="scatter",
-                    x=h[x],
-                    y=y,
-                    name=name,
-                    legendgroup=name,
-                    showlegend=legend,
-                    mode=mode,
-                    customdata=custom,
-                    hovertemplate=hover,
-                    xaxis=axes[0],
-                    yaxis=axes[1],
-                    line=dict(color=color, width=st.line),
-                    marker=dict(size=st.marker * 0.45, color=color),
-                )
-            )
     shapes, notes = _reference_lines(metric, baseline, solved_threshold, lab, st.line * 0.75)
     metric_name = lab[f"memory.metric.{metric}"]
     title = lab["memory.curves_title"].format(
@@ -212,6 +187,37 @@ def training_curves_figure(
     )
 
 
+def _run_curves(
+    name: str, h: Mapping[str, np.ndarray], color: str, metric: str, x: str, lab, st: Any
+) -> list[dict[str, Any]]:
+    """One run's held-out metric (left, in the legend) and training loss (right)."""
+    custom = np.stack([h["step"], h["seconds"]], axis=1)
+    hover = lab["memory.hover"].replace("{name}", name)
+    mode = "lines+markers" if len(h["step"]) <= 60 else "lines"
+    y_metric = _positive(h["metric"]) if metric == "mse" else h["metric"]
+    return [
+        dict(
+            type="scatter",
+            x=h[x],
+            y=y,
+            name=name,
+            legendgroup=name,
+            showlegend=legend,
+            mode=mode,
+            customdata=custom,
+            hovertemplate=hover,
+            xaxis=axes[0],
+            yaxis=axes[1],
+            line=dict(color=color, width=st.line),
+            marker=dict(size=st.marker * 0.45, color=color),
+        )
+        for y, axes, legend in (
+            (y_metric, ("x", "y"), True),
+            (_positive(h["train_loss"]), ("x2", "y2"), False),
+        )
+    ]
+
+
 def sweep_points(sweep: Mapping[str, Any], lr: float | None = None) -> list[Mapping[str, Any]]:
     """The points of a sweep drawn at learning rate `lr`, or (None) each (network, lag)'s points
     at the learning rate that did best there (`sweep["summary"]["best_lr"]`, written by the
@@ -244,31 +250,9 @@ def sweep_figure(
     metric = sweep["metric"]
     points = sweep_points(sweep, lr)
     cells = [c for c in sweep.get("cells", CELL_NAMES) if c in CELL_NAMES]
-    summary = sweep.get("summary", {})
-    if lr is not None and "longest_lag_solved_by_lr" in summary:
-        longest = {c: v.get(f"{lr:g}") for c, v in summary["longest_lag_solved_by_lr"].items()}
-    else:
-        longest = sweep.get("longest_lag_solved", {})
-    lr_text = (
-        lab["memory.sweep_best"] if lr is None else lab["memory.sweep_lr"].format(lr=f"{lr:g}")
-    )
-    if not any("lr" in p for p in sweep["points"]):
-        lr_text = lab["memory.sweep_lr"].format(lr=f"{sweep['config']['lr']:g}")
+    longest, lr_text = _longest_solved(sweep, lr, lab)
     data: list[dict[str, Any]] = []
     ys = [np.array([sweep["baseline"], sweep["solved_threshold"]])]
-
-    def custom(ps: Sequence[Mapping[str, Any]]) -> list[list[Any]]:
-        return [
-            [
-                p["lag"],
-                p["seed"],
-                p["steps"],
-                p["seconds"],
-                f"{p['lr'] if 'lr' in p else sweep['config']['lr']:g}",
-            ]
-            for p in ps
-        ]
-
     for j, cell in enumerate(cells):
         color = RUN_COLORS[j % len(RUN_COLORS)]
         name = CELL_NAMES[cell]
@@ -292,63 +276,18 @@ def sweep_figure(
             )
         )
         data.append(
-            dict(
-                type="scatter",
-                x=[p["lag"] * _OFFSET[cell] for p in mine],
-                y=[p["metric"] for p in mine],
-                name=legend,
-                legendgroup=cell,
-                showlegend=False,
-                mode="markers",
-                customdata=custom(mine),
-                hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
-                marker=dict(
-                    size=st.marker,
-                    color=[color if p["solved"] else "white" for p in mine],
-                    line=dict(color=color, width=2),
-                ),
-            )
+            _points(sweep, mine, cell, color, lab, name=legend, showlegend=False, size=st.marker)
         )
         ys.append(np.array([p["metric"] for p in mine]))
         runs = [p for p in live if p["cell"] == cell]
         if runs:
+            star = lab["memory.live"].format(cell=name)
             data.append(
-                dict(
-                    type="scatter",
-                    x=[p["lag"] * _OFFSET[cell] for p in runs],
-                    y=[p["metric"] for p in runs],
-                    name=lab["memory.live"].format(cell=name),
-                    legendgroup=cell,
-                    mode="markers",
-                    customdata=custom(runs),
-                    hovertemplate=lab["memory.sweep_hover"].replace("{cell}", name),
-                    marker=dict(
-                        symbol="star",
-                        size=st.marker * 1.6,
-                        color=[color if p["solved"] else "white" for p in runs],
-                        line=dict(color=color, width=2),
-                    ),
-                )
+                _points(sweep, runs, cell, color, lab, name=star, size=st.marker * 1.6, star=True)
             )
             ys.append(np.array([p["metric"] for p in runs]))
     all_lags = sorted({p["lag"] for p in sweep["points"]} | {p["lag"] for p in live})
-    # short lags (left) are solved by most networks: the solved line's text goes right
-    shapes, notes = _reference_lines(
-        metric, sweep["baseline"], sweep["solved_threshold"], lab, st.line * 0.75, ("left", "right")
-    )
-    notes.append(
-        dict(
-            xref="paper",
-            x=0.0,
-            xanchor="left",
-            yref="paper",
-            y=1.0,
-            yanchor="bottom",
-            showarrow=False,
-            text=lab["memory.sweep_key"],
-            font=dict(size=st.font - 1, color="#555555"),
-        )
-    )
+    shapes, notes = _sweep_notes(sweep, lab, st)
     if sweep.get("budget_seconds") is not None:
         budget = lab["memory.sweep_budget_s"].format(seconds=_short(sweep["budget_seconds"]))
     else:
@@ -374,6 +313,94 @@ def sweep_figure(
             legend=dict(orientation="h", y=-0.2, x=0, font=dict(size=st.font)),
         ),
     )
+
+
+def _longest_solved(
+    sweep: Mapping[str, Any], lr: float | None, lab
+) -> tuple[Mapping[str, Any], str]:
+    """Each network's longest lag solved on every seed at `lr` (None: at its best), and the
+    legend's words for which learning rate that is."""
+    summary = sweep.get("summary", {})
+    if lr is not None and "longest_lag_solved_by_lr" in summary:
+        longest = {c: v.get(f"{lr:g}") for c, v in summary["longest_lag_solved_by_lr"].items()}
+    else:
+        longest = sweep.get("longest_lag_solved", {})
+    lr_text = (
+        lab["memory.sweep_best"] if lr is None else lab["memory.sweep_lr"].format(lr=f"{lr:g}")
+    )
+    if not any("lr" in p for p in sweep["points"]):
+        lr_text = lab["memory.sweep_lr"].format(lr=f"{sweep['config']['lr']:g}")
+    return longest, lr_text
+
+
+def _points(
+    sweep: Mapping[str, Any],
+    ps: Sequence[Mapping[str, Any]],
+    cell: str,
+    color: str,
+    lab,
+    *,
+    name: str,
+    size: float,
+    showlegend: bool = True,
+    star: bool = False,
+) -> dict[str, Any]:
+    """One network's points (the sweep's, or as stars the live reruns'): filled where solved,
+    open where not; the hover gives lag, seed, steps, seconds and learning rate."""
+    custom = [
+        [
+            p["lag"],
+            p["seed"],
+            p["steps"],
+            p["seconds"],
+            f"{p['lr'] if 'lr' in p else sweep['config']['lr']:g}",
+        ]
+        for p in ps
+    ]
+    marker = dict(
+        size=size,
+        color=[color if p["solved"] else "white" for p in ps],
+        line=dict(color=color, width=2),
+    )
+    return dict(
+        type="scatter",
+        x=[p["lag"] * _OFFSET[cell] for p in ps],
+        y=[p["metric"] for p in ps],
+        name=name,
+        legendgroup=cell,
+        showlegend=showlegend,
+        mode="markers",
+        customdata=custom,
+        hovertemplate=lab["memory.sweep_hover"].replace("{cell}", CELL_NAMES[cell]),
+        marker={"symbol": "star", **marker} if star else marker,
+    )
+
+
+def _sweep_notes(sweep: Mapping[str, Any], lab, st: Any) -> tuple[list, list]:
+    """The baseline and "solved" lines and the key to the markers."""
+    # short lags (left) are solved by most networks: the solved line's text goes right
+    shapes, notes = _reference_lines(
+        sweep["metric"],
+        sweep["baseline"],
+        sweep["solved_threshold"],
+        lab,
+        st.line * 0.75,
+        ("left", "right"),
+    )
+    notes.append(
+        dict(
+            xref="paper",
+            x=0.0,
+            xanchor="left",
+            yref="paper",
+            y=1.0,
+            yanchor="bottom",
+            showarrow=False,
+            text=lab["memory.sweep_key"],
+            font=dict(size=st.font - 1, color="#555555"),
+        )
+    )
+    return shapes, notes
 
 
 def _add_marks(fig: go.Figure, marks: Sequence[int], text: str, width: float) -> None:
