@@ -28,12 +28,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explainer.models import MODELS, Jacobians
+from explainer.models import MODELS, Jacobians, Model
 from explainer.signals import make_signal
 from explainer.trace import CELL_GATES, Grads, Trace
+
+if TYPE_CHECKING:  # both import this module: imported where used, named here for the hints
+    from explainer.trained import TrainedNetwork
+    from explainer.trainer import Readout
 
 # The start page's one-click views for a class: the page each opens and the settings it sets. The
 # page then writes every one of them to the URL, so that the link it leaves reproduces the view.
@@ -57,11 +62,11 @@ PRESETS: dict[str, tuple[str, dict[str, object]]] = {
 
 @dataclass(frozen=True)
 class Run:
-    model: object
+    model: Model
     x: np.ndarray
     trace: Trace
     grads: Grads
-    readout: object | None = None  # y = W_out h_{T-1} + b_out; None: the loss is Σ_units h_{T-1}
+    readout: Readout | None = None  # y = W_out h_{T-1} + b_out; None: the loss is Σ_units h_{T-1}
     task: str | None = None  # the task x is an example of (None: a plain signal)
     markers: np.ndarray | None = None  # (T,) bool: the task's marked steps
     target: float | None = None  # what the task asks the network to output for x
@@ -111,7 +116,7 @@ def build_model(
     variant: str = "standard",
     nonlinearity: str = "tanh",
     input_size: int = 1,
-):
+) -> Model:
     """A reference model with the lesson's knobs applied (see the module docstring)."""
     kw = {"nonlinearity": nonlinearity} if cell == "rnn" else {"variant": variant}
     model = MODELS[cell](input_size, hidden, layers, seed=seed, **kw)
@@ -140,7 +145,7 @@ def shipped_name(cell: str, task: str) -> str:
     return next((n for n in trained.names() if n.startswith(f"{task}_{cell}_h")), f"{task}_{cell}")
 
 
-def load_shipped(cell: str, task: str):
+def load_shipped(cell: str, task: str) -> TrainedNetwork:
     """The shipped network of this cell trained on `task` (`trained.TrainedNetworkError` if it
     is missing or corrupt)."""
     from explainer import trained
@@ -174,9 +179,9 @@ def readout_loss(trace: Trace, weight: np.ndarray) -> np.ndarray:
 
 
 def network_run(
-    model,
+    model: Model,
     x: np.ndarray,
-    readout=None,
+    readout: Readout | None = None,
     *,
     task: str | None = None,
     markers: np.ndarray | None = None,
@@ -192,7 +197,7 @@ def network_run(
     return Run(model, x, trace, grads, readout, task, markers, target, net, trained_steps)
 
 
-def untrained_readout(hidden: int, seed: int):
+def untrained_readout(hidden: int, seed: int) -> Readout:
     """The readout a run from scratch starts with (`explainer.trainer.Trainer.from_config`)."""
     from explainer.trainer import Readout
 

@@ -191,7 +191,7 @@ class _Recurrent:
     # --- PyTorch interop (no torch import: the module's own tensors are read; the way back,
     # `explainer.torch_backend.to_torch`, lives in the backend)
     @classmethod
-    def from_torch(cls, module: Any, **config: Any):
+    def from_torch(cls, module: Any, **config: Any) -> Self:
         """Copy the weights of an `nn.RNN`/`nn.LSTM`/`nn.GRU` (any dtype, any batch_first) through
         `load_params`. A module built with `bias=False` gets zero biases (torch adds none). One
         that drops out between layers (`dropout > 0`, `num_layers > 1`) is refused in training

@@ -600,7 +600,9 @@ def split_streams(ids: np.ndarray, streams: int) -> np.ndarray:
 # ------------------------------------------------------------------------ safetensors files
 
 
-def manifest_of(cell: str, hidden: int, layers: int, embedding: int, vocab: Vocabulary, **more):
+def manifest_of(
+    cell: str, hidden: int, layers: int, embedding: int, vocab: Vocabulary, **more: Any
+) -> dict[str, Any]:
     """The JSON manifest stored in a model file's `__metadata__` (the keys `load` needs first)."""
     return {
         "format": FORMAT,

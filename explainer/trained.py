@@ -48,6 +48,7 @@ import json
 import re
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -55,7 +56,7 @@ from typing import Any
 import numpy as np
 
 from explainer.lesson import steps_of_signal
-from explainer.models import MODELS
+from explainer.models import MODELS, Model
 from explainer.tasks import EVAL_SEED, Task, get_task
 from explainer.trainer import READOUT_NAMES, Readout, TrainConfig, Trainer
 
@@ -107,7 +108,7 @@ class TrainedNetwork:
     """A shipped network in the NumPy reference (see the module docstring)."""
 
     name: str
-    model: Any  # explainer.RNN / LSTM / GRU
+    model: Model
     readout: Readout
     task: Task
     manifest: dict[str, Any]
@@ -226,7 +227,7 @@ def _read(name: str, path: Path) -> TrainedNetwork:
     return TrainedNetwork(name, model, readout, task, manifest)
 
 
-def save(path: Path | str, model, readout: Readout, manifest: dict[str, Any]) -> None:
+def save(path: Path | str, model: Model, readout: Readout, manifest: dict[str, Any]) -> None:
     """Write a network in the format above."""
     from safetensors.numpy import save_file
 
@@ -237,7 +238,7 @@ def save(path: Path | str, model, readout: Readout, manifest: dict[str, Any]) ->
     save_file(tensors, str(path), metadata={"manifest": json.dumps(manifest, sort_keys=True)})
 
 
-def measure_reach(model, readout: Readout, task: Task, T: int) -> dict[str, Any]:
+def measure_reach(model: Model, readout: Readout, task: Task, T: int) -> dict[str, Any]:
     """Gradient reach of a network on the task's example (seed 0, length T): see the docstring."""
     x, _ = task.example(T, seed=0)
     trace = model.forward(x)
@@ -260,7 +261,7 @@ def build(
     spec: Spec,
     out: Path | str,
     max_steps: int | None = None,
-    log=print,
+    log: Callable[[str], object] = print,
 ) -> dict[str, Any]:
     """Train `spec` with the NumPy trainer and write `out/<name>.safetensors`; its manifest."""
     task = get_task(spec.task)

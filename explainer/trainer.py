@@ -50,8 +50,9 @@ from typing import Any
 import numpy as np
 
 from explainer.lesson import build_model
-from explainer.models import MODELS
+from explainer.models import MODELS, Model
 from explainer.tasks import EVAL_SEED, Task, get_task
+from explainer.trace import Trace
 
 MAX_STEPS_PER_CALL = 1000
 LIMITS = {"hidden": (1, 64), "T": (2, 200), "batch": (1, 256), "eval_batch": (0, 1024)}
@@ -128,8 +129,8 @@ def _check_int(name: str, v: Any, lo: int, hi: int) -> int:
 
 
 def loss_and_grads(
-    model, readout: Readout, task: Task, x: np.ndarray, y: np.ndarray
-) -> tuple[float, dict[str, np.ndarray], Any]:
+    model: Model, readout: Readout, task: Task, x: np.ndarray, y: np.ndarray
+) -> tuple[float, dict[str, np.ndarray], Trace]:
     """L, dL/d(every parameter) keyed as in the module docstring, and the forward trace."""
     trace = model.forward(x)
     h_last = trace.h[:, -1, :]  # (B, H)
@@ -148,7 +149,7 @@ class Trainer:
 
     def __init__(
         self,
-        model,
+        model: Model,
         readout: Readout,
         task: Task | str,
         *,
@@ -160,7 +161,7 @@ class Trainer:
         snapshot_every: int = 10,
         max_snapshots: int = 500,
         eval_batch: int = 128,
-    ):
+    ) -> None:
         self.task = get_task(task) if isinstance(task, str) else task
         if model.num_layers != 1:
             raise ValueError("the trainer trains one-layer networks (num_layers=1)")
@@ -288,7 +289,7 @@ class Trainer:
         self.diverged = None
         return snap
 
-    def network_at(self, index: int):
+    def network_at(self, index: int) -> tuple[Model, Readout]:
         """(model, readout) holding snapshot `index`'s weights (copies; the run is not touched)."""
         snap = self.snapshots[index]
         model = self.model.with_params({k: snap.params[k] for k in self.model.params})

@@ -10,7 +10,7 @@ import streamlit as st
 
 from explainer.lesson import TASK_SIGNAL
 from explainer.signals import SIGNALS
-from explainer.ui.core import bound, clamp, t
+from explainer.ui.core import Where, bound, clamp, t
 
 # Limits keep every computation well under a second on two cores.
 MAX_HIDDEN, MAX_LAYERS, MAX_STEPS = 64, 3, 200
@@ -42,7 +42,7 @@ def weights_changed(page: str, name: str) -> None:
 
 
 def cell_select(
-    key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS, where=st
+    key: str = "cell", default: str = "lstm", options: tuple[str, ...] = CELLS, where: Where = st
 ) -> str:
     return bound(
         where.selectbox,
@@ -55,7 +55,11 @@ def cell_select(
 
 
 def network_controls(
-    where=st.sidebar, *, cell: bool = True, default_cell: str = "rnn", page: str | None = None
+    where: Where = st.sidebar,
+    *,
+    cell: bool = True,
+    default_cell: str = "rnn",
+    page: str | None = None,
 ) -> dict:
     """The sidebar's network and input controls; returns their values. On a lesson page (`page`)
     the weight knobs (hidden size, layers, weight scale, seed) switch that page's network chooser
@@ -129,7 +133,7 @@ def settings() -> dict:
     return s
 
 
-def time_slider(steps: int, key: str = "t", where=st, value: int = 0) -> int:
+def time_slider(steps: int, key: str = "t", where: Where = st, value: int = 0) -> int:
     """A time cursor 0..T-1 that opens at `value`; a value beyond a shortened sequence is moved
     to its last step."""
     if steps <= 1:
@@ -139,7 +143,7 @@ def time_slider(steps: int, key: str = "t", where=st, value: int = 0) -> int:
     return bound(where.slider, t("t"), key, min_value=0, max_value=steps - 1, value=value)
 
 
-def index_slider(label: str, key: str, n: int, where=st, help: str | None = None) -> int:
+def index_slider(label: str, key: str, n: int, where: Where = st, help: str | None = None) -> int:
     """A unit or layer index 0..n-1 (nothing to choose when n is 1)."""
     if n <= 1:
         return 0

@@ -12,12 +12,20 @@ import inspect
 import math
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import streamlit as st
+from streamlit.delta_generator import DeltaGenerator
 
 from explainer import i18n
+
+if TYPE_CHECKING:
+    import plotly.graph_objects as go
+
+# Where a widget goes: `st` itself (the page), `st.sidebar`, a column or any other container.
+Where = ModuleType | DeltaGenerator
 
 
 def lang() -> str:
@@ -98,7 +106,7 @@ def page_setup() -> None:
         st.markdown(_PRESENTATION_CSS, unsafe_allow_html=True)
 
 
-def plot(fig, name: str) -> None:
+def plot(fig: go.Figure, name: str) -> None:
     """Show a Plotly figure; its toolbar's camera icon downloads it as PNG named `name`.
 
     `theme=None`: the figure's own fonts. Streamlit's theme would set every tick label to 12 px,

@@ -213,7 +213,7 @@ def input_figure(pr: PageRun, name: str, sensitivity: Mapping[str, PageRun] | No
     runs = sensitivity or {}
     key = ("input", pr.key, tuple((k, p.key) for k, p in runs.items()), name)
 
-    def build():
+    def build() -> go.Figure:
         return figures.sequence_figure(
             run.x,
             markers=run.markers,

@@ -10,7 +10,7 @@ eps 1e-7); `torch.optim.RMSprop` puts eps outside the root and defaults to alpha
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -126,7 +126,7 @@ class KerasRMSprop(torch.optim.Optimizer):
         return loss
 
 
-def make_optimiser(config: ForecastConfig, params) -> torch.optim.Optimizer:
+def make_optimiser(config: ForecastConfig, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
     """The configured optimiser over the parameters that train (frozen biases are left out)."""
     params = [p for p in params if p.requires_grad]
     if config.optimiser == "rmsprop":
