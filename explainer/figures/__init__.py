@@ -18,9 +18,10 @@ transforms: every number drawn comes from the trace, the grads or the Jacobians.
 from explainer.figures.cell import cell_figure
 from explainer.figures.gradients import forget_product_figure, gradient_decay_figure
 from explainer.figures.heatmaps import gate_heatmaps_figure, saturation_figure
+from explainer.figures.labels import DEFAULT_LABELS
 from explainer.figures.reach import reach_figure
 from explainer.figures.sequence import sequence_figure
-from explainer.figures.style import DEFAULT_LABELS, GATE_COLORS, style
+from explainer.figures.style import GATE_COLORS, style
 from explainer.figures.unrolled import unrolled_figure
 
 __all__ = [
