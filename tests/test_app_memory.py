@@ -364,3 +364,21 @@ def test_a_training_that_fails_is_a_message_not_a_traceback(monkeypatch):
     assert any(e.value == "Training failed: out of memory" for e in at.error)
     assert at.session_state["_mem_main"].status == "failed"
     assert any("Train the networks above to see why" in i.value for i in at.info)
+
+
+def test_a_time_cap_that_bites_is_said_in_the_legend_and_the_verdict():
+    # 1 s per network for 5000 steps at lag 50: the cap, not the steps, ends every network
+    at = train(open_page(mem_lag="50", mem_hidden="8", mem_budget="1", mem_steps="5000"))
+    board = at.session_state["_mem_main"]
+    table = at.dataframe[0].value  # the results (no findings: the sweep has no hidden 8)
+    legend = [tr["name"] for tr in charts(at)[0]["data"] if tr.get("showlegend", True)]
+    capped = [n for n in ("rnn", "lstm", "gru") if board.record.capped[n]]
+    assert capped  # a second is far too little for 5000 steps
+    for n in capped:
+        steps = int(board.record.rows[n][-1][0])
+        assert steps < 5000
+        name = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}[n]
+        assert f"{name}, lr 0.01: not solved in {steps} steps (time cap)" in legend, legend
+    verdict = " ".join(m.value for m in (*at.success, *at.warning))
+    assert "stopped by the 1 s time cap before 5000 steps" in verdict
+    assert len(table) == 3

@@ -101,10 +101,10 @@ MEMORY: dict[str, tuple[str, str]] = {
     ),
     "leg_live": ("{name}, lr {lr} (of {steps} steps)", "{name}，学习率 {lr}（共 {steps} 步）"),
     "capped": (
-        "{names} reached the {budget} s time cap before {steps} steps (the machine is busy): "
-        "their verdict covers only the steps they made (see the table).",
-        "{names} 在 {steps} 步之前就到了 {budget} 秒的时间上限（机器繁忙）：它们的结论只涵盖"
-        "已经完成的步数（见表）。",
+        "{names}: stopped by the {budget} s time cap before {steps} steps (the machine is busy); "
+        "the verdict covers only the steps made (see the table).",
+        "{names}：在 {steps} 步之前就被 {budget} 秒的时间上限停下（机器繁忙）；结论只涵盖已经完成的"
+        "步数（见表）。",
     ),
     "find_title": ("What the sweep found", "扫描的结果"),
     "find_head": (
