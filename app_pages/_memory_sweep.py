@@ -222,7 +222,7 @@ def _sweep_note(sweep: dict[str, Any]) -> None:
             clip=cfg.get("clip"),
             fbias=cfg.get("forget_bias"),
             cpu=f"{cost.get('cpu_minutes', float('nan')):.0f}",
-            command=sweep.get("command", "python benchmarks/memory_sweep.py"),
+            command=sweep.get("command", "python -m explainer memory --sweep"),
         )
     )
 

@@ -462,34 +462,74 @@ def test_cli_bad_input_is_one_line_and_exit_2(args, word):
     assert word in p.stderr and p.stdout == ""
 
 
-def test_cli_sweep_writes_its_json(tmp_path, capsys):
+def test_cli_sweep_writes_its_json_counted_in_steps(tmp_path, capsys):
     out = tmp_path / "sweep.json"
-    rc = explainer_main(
-        [
-            "memory",
-            "--sweep",
-            "--task",
-            "adding",
-            "--lags",
-            "4,6",
-            "--seeds",
-            "0",
-            "--max-steps",
-            "3",
-            "--hidden",
-            "4",
-            "--out",
-            str(out),
-            "--json",
-        ]
-    )
-    assert rc == 0
+    args = ["memory", "--sweep", "--lags", "4,6", "--lrs", "0.01,0.1", "--seeds", "0,1"]
+    args += ["--cells", "rnn,gru", "--max-steps", "10", "--hidden", "4", "--out", str(out)]
+    assert explainer_main([*args, "--json"]) == 0
     d = json.loads(out.read_text())
-    assert d["lags"] == [4, 6] and d["seeds"] == [0] and len(d["points"]) == 6
+    assert (d["lags"], d["lrs"], d["seeds"], d["cells"]) == (
+        [4, 6],
+        [0.01, 0.1],
+        [0, 1],
+        ["rnn", "gru"],
+    )
+    assert len(d["points"]) == 16 and d["max_steps"] == 10 and d["budget_seconds"] is None
+    assert all(p["steps"] <= 10 for p in d["points"])  # the step budget, whatever the machine
     assert {"platform", "cpu_count", "torch", "threads", "date"} <= set(d["machine"])
-    assert "note" in d and d["baseline"] == pytest.approx(1 / 6)
-    assert set(d["longest_lag_solved"]) == {"rnn", "lstm", "gru"}
+    assert d["baseline"] == pytest.approx(1 / 6) and d["config"]["hidden"] == 4
+    assert d["cost"]["cpu_minutes"] == pytest.approx(
+        sum(p["cpu_seconds"] for p in d["points"]) / 60, abs=0.01
+    )
     assert json.loads(capsys.readouterr().out)["out"] == str(out)
+    # the summary, recomputed from the points
+    for row in d["summary"]["table"]:
+        mine = [
+            p
+            for p in d["points"]
+            if (p["cell"], p["lag"], p["lr"]) == (row["cell"], row["lag"], row["lr"])
+        ]
+        assert row["seeds"] == 2 and row["solved"] == sum(p["solved"] for p in mine)
+    for cell in ("rnn", "gru"):
+        for lr in (0.01, 0.1):
+            ok = [
+                lag
+                for lag in (4, 6)
+                if all(
+                    p["solved"]
+                    for p in d["points"]
+                    if (p["cell"], p["lag"], p["lr"]) == (cell, lag, lr)
+                )
+            ]
+            assert d["summary"]["longest_lag_solved_by_lr"][cell][f"{lr:g}"] == (
+                max(ok) if ok else None
+            )
+    # a rerun keeps the points it finds in the partial file and trains none again
+    assert explainer_main([*args, "--json"]) == 0
+    again = json.loads(out.read_text())
+    assert again["points"] == d["points"] and again["cost"]["this_run_points_cpu_minutes"] == 0
+    assert explainer_main([*args, "--table"]) == 0
+    table = capsys.readouterr().out
+    assert "within 10 steps" in table and table.count("\nrnn ") == 2
+
+
+def test_the_shipped_sweep_reproduces():
+    # two cheap shipped points, trained again: the same steps and metrics, bit for bit
+    d = json.loads(mem.SWEEP_PATH.read_text())
+    known = {f.name for f in dataclasses.fields(mem.MemoryConfig)}
+    base = mem.MemoryConfig(**{k: v for k, v in d["config"].items() if k in known})
+    for cell, lag, lr, seed in (("gru", 10, 0.01, 1), ("lstm", 10, 0.01, 1)):
+        (p,) = [
+            q
+            for q in d["points"]
+            if (q["cell"], q["lag"], q["lr"], q["seed"]) == (cell, lag, lr, seed)
+        ]
+        r = mem.train(dataclasses.replace(base, cell=cell, lag=lag, lr=lr, seed=seed))
+        assert (r.steps, r.solved_at_step, r.final_metric) == (
+            p["steps"],
+            p["solved_at_step"],
+            p["metric"],
+        )
 
 
 def test_outcome_says_when_a_run_goes_the_other_way():
@@ -517,22 +557,6 @@ def test_a_missing_or_broken_sweep_file_loads_as_none(tmp_path):
     assert mem.load_sweep(tmp_path / "bad.json") is None
     (tmp_path / "ok.json").write_text('{"task": "adding", "config": {"lag": 7, "unknown": 1}}')
     assert mem.sweep_config(mem.load_sweep(tmp_path / "ok.json")).lag == 7
-
-
-def test_cli_sweep_append_adds_a_subset_sweep(tmp_path, capsys):
-    out = tmp_path / "sweep.json"
-    base = ["memory", "--sweep", "--max-steps", "2", "--hidden", "3", "--out", str(out)]
-    assert explainer_main([*base, "--append", "--lags", "4"]) == 2  # nothing to append to yet
-    assert "does not exist" in capsys.readouterr().err
-    assert explainer_main([*base, "--lags", "4"]) == 0
-    assert (
-        explainer_main([*base, "--lags", "4,8", "--cells", "rnn", "--lr", "0.001", "--append"]) == 0
-    )
-    d = json.loads(out.read_text())
-    assert len(d["points"]) == 3 and len(d["extra_sweeps"]) == 1
-    extra = d["extra_sweeps"][0]
-    assert extra["cells"] == ["rnn"] and extra["config"]["lr"] == 0.001
-    assert [p["lag"] for p in extra["points"]] == [4, 8]
 
 
 def test_forget_wait_names_the_unit_whose_forget_gates_keep_the_most():

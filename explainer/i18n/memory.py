@@ -293,8 +293,8 @@ MEMORY: dict[str, tuple[str, str]] = {
         "预算、学习率和种子都会改变这些延迟。",
     ),
     "sweep_missing": (
-        "No sweep has been shipped yet: run `python benchmarks/memory_sweep.py`.",
-        "还没有附带扫描结果：请运行 `python benchmarks/memory_sweep.py`。",
+        "No sweep has been shipped yet: run `python -m explainer memory --sweep`.",
+        "还没有附带扫描结果：请运行 `python -m explainer memory --sweep`。",
     ),
     "sweep_which": ("Learning rate shown", "显示的学习率"),
     "sweep_best": ("each network's best at each lag", "每个网络在每个延迟上最好的"),

@@ -48,6 +48,11 @@ from explainer.torch_backend.memory import (
     run_sweep,
     train,
 )
+from explainer.torch_backend.memory.sweep import LAGS as SWEEP_LAGS
+from explainer.torch_backend.memory.sweep import LRS as SWEEP_LRS
+from explainer.torch_backend.memory.sweep import MAX_STEPS as SWEEP_MAX_STEPS
+from explainer.torch_backend.memory.sweep import SEEDS as SWEEP_SEEDS
+from explainer.torch_backend.memory.sweep import format_table
 
 _UNSET = object()  # an option left out (where None is a value: --forget-bias none)
 
@@ -223,17 +228,19 @@ def memory_arguments(parser: argparse.ArgumentParser) -> None:
     a("--seed", type=int)
     a("--threads", type=int, help="torch threads (default 1)")
     a("--json", action="store_true", help="print one JSON object")
-    a("--sweep", action="store_true", help="run the longest-lag-solved sweep, write its JSON")
-    a("--lags", type=_int_list, default=[25, 50, 100, 200], help="sweep lags, e.g. 25,50,100,200")
-    a("--seeds", type=_int_list, default=[0], help="sweep seeds at every lag")
-    a("--preset-seeds", type=_int_list, default=[0, 1, 2], help="sweep seeds at the preset lag")
-    a("--cells", type=_cell_list, default=list(CELLS), help="sweep cells, e.g. rnn,lstm,gru")
-    a("--out", type=Path, help=f"sweep output (default {SWEEP_PATH})")
     a(
-        "--append",
+        "--sweep",
         action="store_true",
-        help="add this sweep to the output file's `extra_sweeps` instead of replacing the file",
+        help="train every (cell, lag, lr, seed) for at most --max-steps steps (default "
+        f"{SWEEP_MAX_STEPS}), no time limit, and write the sweep's JSON",
     )
+    a("--lags", type=_int_list, default=list(SWEEP_LAGS), help="sweep lags, e.g. 10,25,50")
+    a("--lrs", type=_float_list, default=list(SWEEP_LRS), help="sweep learning rates")
+    a("--seeds", type=_int_list, default=list(SWEEP_SEEDS), help="sweep seeds at every point")
+    a("--cells", type=_cell_list, default=list(CELLS), help="sweep cells, e.g. rnn,lstm,gru")
+    a("--jobs", type=int, default=1, help="sweep worker processes (one torch thread each)")
+    a("--out", type=Path, help=f"sweep output (default {SWEEP_PATH})")
+    a("--table", action="store_true", help="print the table of the sweep in --out and exit")
 
     def error(message: str) -> None:  # one line, exit 2, no usage block
         print(f"python -m explainer memory: error: {message}", file=sys.stderr)
@@ -290,41 +297,37 @@ def memory_command(args: argparse.Namespace) -> int:
 
 
 def _memory_sweep(args: argparse.Namespace, config: MemoryConfig) -> int:
-    preset_lag = PRESETS[config.task].lag
-    lags = sorted(set(args.lags))
-    for lag in lags:
-        replace(config, lag=lag).validate()
-    extra = {preset_lag: args.preset_seeds} if preset_lag in lags else {}
+    """`--sweep`: the preset (and the options given) at every point, counted in steps; points
+    already in `<out>.partial.jsonl` are kept, so an interrupted sweep resumes."""
     out = args.out or SWEEP_PATH
-    if args.append and not out.exists():
-        raise ValueError(f"--append needs an existing sweep file, and {out} does not exist")
+    if args.table:
+        print(format_table(json.loads(out.read_text())))
+        return 0
+    if args.jobs < 1:
+        raise ValueError(f"--jobs must be at least 1, got {args.jobs}")
+    config = replace(config, max_steps=args.max_steps or SWEEP_MAX_STEPS)
+    for lag in args.lags:
+        replace(config, lag=lag).validate()
+    for lr in args.lrs:
+        replace(config, lr=lr, lrs=None).validate()
     result = run_sweep(
         config,
-        lags,
+        args.lags,
+        args.lrs,
         args.seeds,
-        cells=args.cells,
-        extra_seeds=extra,
+        args.cells,
+        jobs=args.jobs,
+        partial=out.with_name(out.name + ".partial.jsonl"),
         log=lambda line: print(line, file=sys.stderr, flush=True),
     )
-    command = " ".join(sys.argv[1:]) if sys.argv[1:2] == ["memory"] else "memory --sweep ..."
-    result["note"] = (
-        f"Produced by `python -m explainer {command}` on "
-        f"{result['machine']['platform']}, {result['machine']['cpu_count']} CPUs shared with "
-        f"other work, torch {torch.__version__}, {config.threads} thread(s). Each point trains "
-        f"one cell from scratch with a {config.budget_seconds} s wall-clock budget and stops as "
-        f"soon as the held-out {result['metric']} counts as solved; seconds are that cell's own "
-        "wall clock, so they vary with the machine's load. Regenerate with the same command."
-    )
-    if args.append:
-        main = json.loads(out.read_text())
-        main.setdefault("extra_sweeps", []).append(result)
-        result = main
+    result["command"] = "python -m explainer " + " ".join(sys.argv[1:])
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(result, indent=1) + "\n")
     if args.json:
         print(json.dumps({"out": str(out), "longest_lag_solved": result["longest_lag_solved"]}))
     else:
-        print(f"wrote {out}: longest lag solved {result['longest_lag_solved']}")
+        print(format_table(result))
+        print(f"wrote {out}")
     return 0
 
 
@@ -350,6 +353,16 @@ def _int_list(text: str) -> list[int]:
         raise argparse.ArgumentTypeError(f"expected integers like 25,50, got {text!r}") from None
     if not values:
         raise argparse.ArgumentTypeError("expected at least one integer")
+    return values
+
+
+def _float_list(text: str) -> list[float]:
+    try:
+        values = [float(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected numbers like 1e-3,1e-2, got {text!r}") from None
+    if not values or not all(math.isfinite(v) for v in values):
+        raise argparse.ArgumentTypeError(f"expected finite numbers, got {text!r}")
     return values
 
 

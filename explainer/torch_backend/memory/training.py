@@ -92,7 +92,7 @@ class MemoryConfig:
 
 
 # The presets: the page's defaults and the CLI's. The adding preset is the sweep's finding
-# (assets/memory_sweep.json, `python benchmarks/memory_sweep.py`: lags 10-200, lr 1e-3, 3e-3 and
+# (assets/memory_sweep.json, `python -m explainer memory --sweep`: lags 10-200, lr 1e-3, 3e-3 and
 # 1e-2, 3 seeds per point, at most 2000 steps, hidden 32, batch 64). Each cell gets the learning
 # rate at which it did best, and the race is counted in steps, so a loaded machine changes its
 # seconds, not its verdict (`budget_seconds` is only a cap). Within 2000 steps lr 1e-2 is the
