@@ -80,7 +80,9 @@ def choose_series() -> tuple[D.Series | None, str]:
         return _bundled_series(file, gaps), tr(
             "trained_on", name=ui.escape_md(bundled_text("series", shipped[file]))
         )
-    up = c1.file_uploader(tr("upload"), type=["csv"], key="csv")
+    up = c1.file_uploader(
+        tr("upload"), type=["csv"], key="csv", max_upload_size=D.MAX_BYTES // 2**20
+    )
     if up is None:
         c1.info(tr("upload_hint"))
         return None, ""

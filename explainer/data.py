@@ -35,9 +35,9 @@ import pandas as pd
 
 ASSETS = Path(__file__).resolve().parent.parent / "assets"
 DEFAULT_SERIES = "co2_weekly.csv"
-# The one upload limit, in bytes: `server.maxUploadSize` (MiB) in .streamlit/config.toml, with
-# which Streamlit refuses bigger uploads, is this number (a test checks); read_table refuses
-# bigger files too (the command line's, or any caller's).
+# The largest CSV, in bytes: read_table refuses bigger files (an upload, the command line's, any
+# caller's), and the page's CSV uploader says so. The server's one upload limit
+# (`server.maxUploadSize` in .streamlit/config.toml) is larger: it lets forecast weights back in.
 MAX_BYTES = 5 * 2**20
 # Values and normalised values beyond these overflow: float64 errors square the values (RMSE),
 # float32 training squares the normalised ones (float32 ends at 3.4e38).

@@ -488,6 +488,39 @@ def test_weights_trained_on_a_gpu_load_on_a_cpu():
     assert back.device == "cpu" and next(model.parameters()).device.type == "cpu"
 
 
+GATES = {"lstm": 4, "gru": 3, "rnn": 1}  # row blocks per weight matrix (STYLE.md's table)
+
+
+def parameters(cell: str, hidden: tuple[int, ...], horizon: int, inputs: int = 1) -> int:
+    """Parameters of a forecaster, by formula: G H (D + H + 2) per recurrent layer (W_ih, W_hh and
+    both biases, torch stores both), then the head's H_L horizon weights and horizon biases."""
+    sizes = (inputs, *hidden)
+    layers = sum(GATES[cell] * H * (D + H + 2) for D, H in zip(sizes[:-1], sizes[1:], strict=True))
+    return layers + hidden[-1] * horizon + horizon
+
+
+def test_the_upload_limit_lets_the_largest_trainable_model_back_in():
+    """The page trains any model within LIMITS and offers its weights (float32 safetensors) for
+    download; the server's one upload limit must let the largest of them back in (issue 14)."""
+    import tomllib
+
+    # the file format: 8 bytes of header length, the JSON header, then 4 bytes per parameter
+    config = fc.ForecastConfig(cell="lstm", hidden=(3, 5, 2, 4), horizon=7, device="cpu")
+    data = D.prepare(series(), window=10, horizon=7, normalise="zscore")
+    raw = fc.weights_bytes(fc.build_model(config), config, data)
+    header = 8 + int.from_bytes(raw[:8], "little")
+    assert len(raw) - header == 4 * parameters("lstm", (3, 5, 2, 4), 7)
+
+    lim = fc.LIMITS
+    largest = max(
+        parameters(cell, (lim.units[1],) * lim.layers[1], lim.horizon[1]) for cell in GATES
+    )
+    assert largest == parameters("lstm", (1024,) * 4, 100) == 29_499_492  # 112.5 MiB
+    limit = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())["server"]
+    # the largest file's header: this one's, and room for longer numbers (offsets, sizes)
+    assert 4 * largest + header + 4096 <= limit["maxUploadSize"] * 2**20  # Streamlit's MB: MiB
+
+
 def test_the_shapes_read_from_the_settings_are_the_models():
     for config in [
         fc.ForecastConfig(),
