@@ -27,7 +27,7 @@ with left:
     st.subheader(tr("path"))
     st.markdown("\n".join(f"{i}. {tr(f'p{i}')}" for i in range(1, 8)))
     st.subheader(tr("notation"))
-    st.caption(tr("notation_text"))
+    st.markdown(tr("notation_text"))  # the symbols rendered as maths, as on the pages
 with right:
     st.subheader(tr("presets"))
     st.caption(tr("presets_help"))

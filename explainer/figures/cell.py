@@ -40,6 +40,7 @@ WIRE_GREY = "#555555"
 BOX_FILL = "rgba(255,255,255,0.95)"
 NX, NY = 0.2, 0.36  # where a wire stops short of a pointwise node's centre (data units)
 BOX_H = 1.3  # gate box height (data units)
+HN_HALF = {False: 1.1, True: 0.95}  # half-width of the GRU's W_hn box (textbook: between two nodes)
 ARROW = 0.3  # length of an arrowhead's shaft (data units)
 LABEL_DY = 1.25  # a gate's name this far below its box's centre: clear of the arrowhead above it
 SP = "\u2003"  # an em space between the equations of the notation line
@@ -141,7 +142,8 @@ class _Canvas:
                 layer="above",
             )
         )
-        self.text(x, y, symbol, size=self.st.value_font + 4, color=color)
+        size = self.st.value_font + (4 if len(symbol) == 1 else -2)  # "1−" must fit the circle
+        self.text(x, y, symbol, size=size, color=color)
 
     def text(
         self,
@@ -259,15 +261,16 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
         cv.wire([(xk - 0.25, yh), (xk - 0.25, yg - BOX_H / 2)], C["h"])
         cv.wire([(xk + 0.25, yx), (xk + 0.25, yg - BOX_H / 2)], C["x"])
     first, second = (xrn, xhn) if textbook else (xhn, xrn)
+    hw = HN_HALF[textbook]
     if textbook:
         cv.wire([(xrn, yh), (xrn, yg - NY)], C["h"])
     else:
         cv.wire([(xhn, yh), (xhn, yg - BOX_H / 2)], C["h"])
     cv.wire(
-        [(first + (NX if textbook else 0.95), yg), (second - (0.95 if textbook else NX), yg)],
+        [(first + (NX if textbook else hw), yg), (second - (hw if textbook else NX), yg)],
         WIRE_GREY,
     )
-    cv.wire([(second + (0.95 if textbook else NX), yg), (xn - 0.7, yg)], WIRE_GREY)
+    cv.wire([(second + (hw if textbook else NX), yg), (xn - 0.7, yg)], WIRE_GREY)
     # r up and over to its × node; z up to × z and to 1 − z
     cv.wire([(xr, yg + BOX_H / 2), (xr, 4.65), (xrn, 4.65), (xrn, yg + NY)], C["r"])
     cv.wire([(xz, yg + BOX_H / 2), (xz, 5.4), (xzh, 5.4), (xzh, ytop - NY)], C["z"])
@@ -283,7 +286,7 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
     hn_text = (
         "W<sub>hn</sub>(r ⊙ h) + b<sub>hn</sub>" if textbook else "W<sub>hn</sub>h + b<sub>hn</sub>"
     )
-    cv.box(xhn, yg, 1.9, BOX_H, WIRE_GREY, hn_text)
+    cv.box(xhn, yg, 2 * HN_HALF[textbook], BOX_H, WIRE_GREY, hn_text)
     cv.node(xrn, yg, "×", C["r"])
     cv.node(xzh, ytop, "×", C["z"])
     cv.node(x1m, 5.4, "1−", C["z"])
@@ -368,8 +371,11 @@ def cell_figure(
         cv.text(
             0.1,
             -1.15,
-            lab["cell.x_note"].format(features=features),
-            size=st.value_font - 3,
+            lab["cell.x_note"].format(
+                features=features,
+                values=", ".join(fmt(v, st.digits) for v in lay.x[t, :4]) + (" …" * (features > 4)),
+            ),
+            size=st.value_font - 1,
             anchor="left",
             color=GATE_COLORS["x"],
         )

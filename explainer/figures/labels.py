@@ -53,7 +53,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "cell.variant_no_output": "no output gate (o = 1)",
     "cell.variant_coupled": "coupled input and forget gates (i = 1 − f)",
     "cell.variant_textbook": "textbook form, W_hn (r ⊙ h)",
-    "cell.x_note": "(feature 0 of {features})",  # when the layer input has several features
+    "cell.x_note": "(feature 0 of {features}; x_t = {values})",  # when the layer input has several features
     "cell.compact_title": "{cell} cell, step t = {t}",  # compact=True: three side by side
     # gate_heatmaps_figure
     "heatmaps.title": "{cell} gates and states over time, layer {layer}",

@@ -86,7 +86,7 @@ class Style:
             title=dict(font=dict(size=self.title), x=0.01, xanchor="left"),
             hoverlabel=dict(font=dict(size=self.font)),
             legend=dict(font=dict(size=self.font)),
-            margin=dict(l=70, r=30, t=70 + 2 * self.title, b=60),
+            margin=dict(l=30 + 4 * self.font, r=30, t=70 + 2 * self.title, b=60),
         )
         base.update(extra)
         return base

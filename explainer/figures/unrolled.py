@@ -213,7 +213,7 @@ class _Box:
             edge_w=st.line * (1.0 if T <= 100 else 0.6),
             y_top=y_top,
             x_lo=-0.7,
-            x_hi=T - 1 + 0.9,
+            x_hi=T - 1 + max(0.9, 0.03 * T),  # room for the cursor text at the last step
             y_lo=-0.7,
             y_hi=y_top + 0.75,
         )
@@ -328,7 +328,7 @@ def _nodes(r: _Row, first_h: bool, trace: Trace, box: _Box, st: Any, lab) -> dic
                 tickfont=dict(size=st.font - 1),
                 len=0.42,
                 thickness=12,
-                x=1.01,
+                x=1.03,
                 y=0.74 if first_h else 0.22,
                 yanchor="middle",
             ),
@@ -570,7 +570,7 @@ def _layout(
             )
         ],
         sliders=sliders,
-        margin=dict(l=70, r=30, t=top_px, b=bottom_px),
+        margin=dict(l=30 + 4 * st.font, r=30, t=top_px, b=bottom_px),
         hovermode="closest",
     )
 

@@ -48,7 +48,7 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "cell.variant_no_output": "去掉输出门（o = 1）",
     "cell.variant_coupled": "输入门与遗忘门耦合（i = 1 − f）",
     "cell.variant_textbook": "教科书形式 W_hn (r ⊙ h)",
-    "cell.x_note": "（{features} 个特征中的第 0 个）",
+    "cell.x_note": "（{features} 个特征中的第 0 个；x_t = {values}）",
     "cell.compact_title": "{cell} 单元，时间步 t = {t}",
     "heatmaps.title": "{cell} 各门与状态随时间的变化，第 {layer} 层",
     "heatmaps.hover": "{name}<br>t = %{x}<br>单元 = %{y}<br>数值 = %{z}<extra></extra>",

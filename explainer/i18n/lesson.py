@@ -62,16 +62,17 @@ START: dict[str, tuple[str, str]] = {
     "pre_compare": ("RNN, LSTM and GRU on the same spike", "三种网络处理同一个脉冲"),
     "notation": ("Notation", "记号"),
     "notation_text": (
-        "x_t input at step t · h_t hidden state · c_t cell state (LSTM) · σ the logistic sigmoid · "
-        "⊙ element-wise product · W_ih, W_hh, b_ih, b_hh the weights and the two biases, named as "
-        "in PyTorch. The gradient on every page starts at the last step only, from the network's "
-        "output y = W_out h_(T−1) + b_out (the readout its task trains), so that the gradient's "
+        "- $x_t$ the input at step $t$, $h_t$ the hidden state, $c_t$ the cell state (LSTM)\n"
+        "- $\\sigma$ the logistic sigmoid, $\\odot$ the element-wise product\n"
+        "- $W_{ih}, W_{hh}, b_{ih}, b_{hh}$ the weights and the two biases, named as in PyTorch\n"
+        "- The gradient on every page starts at the last step only, from the network's output "
+        "$y = W_{out} h_{T-1} + b_{out}$ (the readout its task trains), so that the gradient's "
         "journey back in time can be followed.",
-        "x_t 第 t 步的输入 · h_t 隐藏状态 · c_t 细胞状态（"
-        "LSTM）· σ 逻辑 sigmoid 函数 · ⊙ 逐元素乘积 · "
-        "W_ih、W_hh、b_ih、b_hh 为权重和两个偏置，命名与 PyTorch 一致。每页的梯度只从最后一步出发，"
-        "即网络的输出 y = W_out h_(T−1) + b_out（任务所训练的读出层），以便追踪梯度沿时间向回传播的"
-        "过程。",
+        "- $x_t$ 第 $t$ 步的输入，$h_t$ 隐藏状态，$c_t$ 细胞状态（LSTM）\n"
+        "- $\\sigma$ 逻辑 sigmoid 函数，$\\odot$ 逐元素乘积\n"
+        "- $W_{ih}, W_{hh}, b_{ih}, b_{hh}$ 为权重和两个偏置，命名与 PyTorch 一致\n"
+        "- 每页的梯度只从最后一步出发，即网络的输出 $y = W_{out} h_{T-1} + b_{out}$"
+        "（任务所训练的读出层），以便追踪梯度沿时间向回传播的过程。",
     ),
 }
 

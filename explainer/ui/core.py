@@ -67,6 +67,12 @@ def fig_kw() -> dict[str, Any]:
 _LAYOUT_CSS = """
 <style>
   [data-testid="stMainBlockContainer"] { padding-top: 2.5rem !important; }
+  /* a button's label wraps onto a second line rather than ending in "…" (presets, big fonts) */
+  [data-testid="stMain"] .stButton button { height: auto; }
+  [data-testid="stMain"] .stButton button div,
+  [data-testid="stMain"] .stButton button p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  }
   /* st.container(key="side_by_side"): its columns side by side where three of 475 px fit (a wide
      screen), else one under the other (narrower than about 1500 px of page) */
   .st-key-side_by_side [data-testid="stHorizontalBlock"] { flex-wrap: wrap; }
