@@ -79,24 +79,33 @@ def body() -> None:
     st.info(text)
     ui.network_note({"LSTM": lstm, "RNN": rnn})
     st.subheader(tr("sens"))
-    ui.input_figure(pr_lstm, "adds_input", sensitivity={"LSTM": pr_lstm, "RNN": pr_rnn})
+    sens_l, sens_r = ui.held("input", lambda: (pr_lstm, pr_rnn))
+    ui.input_figure(sens_l, "adds_input", sensitivity={"LSTM": sens_l, "RNN": sens_r})
 
     st.subheader(tr("product"))
     unit = ui.index_slider(ui.t("unit"), "unit", lstm.model.hidden_size)
+    prod_l, prod_r = ui.held("product", lambda: (pr_lstm, pr_rnn), unit)
     ui.plot(
         ui.memo_figure(
-            ("product", key, unit),
+            ("product", prod_l.key, prod_r.key, unit),
             lambda: figures.forget_product_figure(
-                lstm.trace, rnn_jacobians={"RNN": rnn.jacobians}, unit=unit, **ui.fig_kw()
+                prod_l.run.trace,
+                rnn_jacobians={"RNN": prod_r.run.jacobians},
+                unit=unit,
+                **ui.fig_kw(),
             ),
         ),
         "forget_product",
     )
 
     st.subheader(tr("ablations"))
-    runs = {
-        v: ui.page_run(s, cell="lstm", fbias=float(fbias), variant=v).run for v in LSTM_VARIANTS
-    }
+    ablations = ui.held(  # four more networks: made on the held view's turns only
+        "ablations",
+        lambda: {
+            v: ui.page_run(s, cell="lstm", fbias=float(fbias), variant=v) for v in LSTM_VARIANTS
+        },
+    )
+    runs = {v: p.run for v, p in ablations.items()}
     st.dataframe(
         {
             tr("table_variant"): [tr(f"abl_{v}") for v in runs],
@@ -122,7 +131,7 @@ def body() -> None:
         st.caption(tr("table_note", cmax=cmax, ratio=c_one / c_std, c_one=c_one, c_std=c_std))
     ui.plot(
         ui.memo_figure(
-            ("ablations", key),
+            ("ablations", *(p.key for p in ablations.values())),
             lambda: figures.gradient_decay_figure(
                 {tr(f"abl_{v}"): (r.trace, r.grads) for v, r in runs.items()},
                 of=lstm.of,

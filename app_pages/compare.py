@@ -77,13 +77,13 @@ def body() -> None:
     # side by side on a wide screen, one under the other on a narrower one (ui's layout CSS)
     cols = st.container(key="side_by_side").columns(len(CELLS))
     for col, c in zip(cols, CELLS, strict=True):
-        key = prs[c].key
+        cell = ui.held(f"cell_{c}", lambda c=c: prs[c], t, unit)
         with col:
             ui.plot(
                 ui.memo_figure(
-                    ("cell", key, t, 0, unit, "compact"),
-                    lambda c=c: figures.cell_figure(
-                        runs[c].trace, t, unit=unit, compact=True, **ui.fig_kw()
+                    ("cell", cell.key, t, 0, unit, "compact"),
+                    lambda cell=cell: figures.cell_figure(
+                        cell.run.trace, t, unit=unit, compact=True, **ui.fig_kw()
                     ),
                 ),
                 f"compare_{c}",
@@ -92,7 +92,8 @@ def body() -> None:
         ui.overflow_note(runs[c])
     st.subheader(tr("sens"))
     st.caption(tr("sens_text"))
-    ui.input_figure(prs["lstm"], "compare_input", sensitivity={c.upper(): prs[c] for c in CELLS})
+    sens = ui.held("input", lambda: prs)
+    ui.input_figure(sens["lstm"], "compare_input", sensitivity={c.upper(): sens[c] for c in CELLS})
 
 
 ui.lesson_view(s, body)

@@ -79,7 +79,7 @@ def body() -> None:
     ui.network_note({"RNN": run})
     if run.net != "untrained":
         st.caption(tr("measured_radius", radius=rho))
-    ui.input_figure(pr, "gradients_input")
+    ui.input_figure(ui.held("input", lambda: pr), "gradients_input")
 
     st.subheader(tr("sweep"))
     if run.net != "untrained":

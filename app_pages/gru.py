@@ -25,14 +25,16 @@ knobs = dict(cell="gru", variant=form)
 
 def body() -> None:
     pr = ui.page_run(s, **knobs)
-    run, key, lstm = pr.run, pr.key, ui.page_run(s, cell="lstm").run
+    lstm_pr = ui.page_run(s, cell="lstm")
+    run, key, lstm = pr.run, pr.key, lstm_pr.run
     H, L = run.model.hidden_size, run.model.num_layers
     t, unit, layer = ui.cell_cursor({**s, "hidden": H, "layers": L}, open_step(run))
-    lay = run.trace.layers[layer]
+    cell = ui.held("cell", lambda: pr, t, unit, layer)  # the diagram and its equations
+    lay = cell.run.trace.layers[layer]
     ui.plot(
         ui.memo_figure(
-            ("cell", key, t, layer, unit),
-            lambda: figures.cell_figure(run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
+            ("cell", cell.key, t, layer, unit),
+            lambda: figures.cell_figure(cell.run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
         ),
         "gru_cell",
     )
@@ -63,7 +65,7 @@ def body() -> None:
         )
 
     ui.network_note({"GRU": run, "LSTM": lstm})
-    ui.input_figure(pr, "gru_input")
+    ui.input_figure(ui.held("input", lambda: pr), "gru_input")
     start = first_marker(run.markers)
     if start is not None and start < run.trace.steps - 1:
         u, mean, low = gate_holder(run.trace, "z", start)
@@ -95,12 +97,16 @@ def body() -> None:
         "gru_gates",
     )
     st.subheader(tr("decay"))
+    gru_d, lstm_d = ui.held("decay", lambda: (pr, lstm_pr))
     ui.plot(
         ui.memo_figure(
-            ("decay", key),
+            ("decay", gru_d.key, lstm_d.key),
             lambda: figures.gradient_decay_figure(
-                {"GRU": (run.trace, run.grads), "LSTM": (lstm.trace, lstm.grads)},
-                of=run.of,
+                {
+                    "GRU": (gru_d.run.trace, gru_d.run.grads),
+                    "LSTM": (lstm_d.run.trace, lstm_d.run.grads),
+                },
+                of=gru_d.run.of,
                 **ui.fig_kw(),
             ),
         ),

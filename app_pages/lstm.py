@@ -20,10 +20,11 @@ def body() -> None:
     t, unit, layer = ui.cell_cursor(
         {**s, "hidden": run.model.hidden_size, "layers": run.model.num_layers}, open_step(run)
     )
-    lay = run.trace.layers[layer]
+    cell = ui.held("cell", lambda: pr, t, unit, layer)  # the diagram and its equations
+    lay = cell.run.trace.layers[layer]
     fig = ui.memo_figure(
-        ("cell", key, t, layer, unit),
-        lambda: figures.cell_figure(run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
+        ("cell", cell.key, t, layer, unit),
+        lambda: figures.cell_figure(cell.run.trace, t, layer=layer, unit=unit, **ui.fig_kw()),
     )
     ui.plot(fig, "lstm_cell")
 
@@ -53,7 +54,7 @@ def body() -> None:
         st.latex(r"a_* = W_{i*} x_t + b_{i*} + W_{h*} h_{t-1} + b_{h*} \quad (* = i, f, g, o)")
 
     ui.network_note({"LSTM": run})
-    ui.input_figure(pr, "lstm_input")
+    ui.input_figure(ui.held("input", lambda: pr), "lstm_input")
     start = first_marker(run.markers)
     if start is not None and start < run.trace.steps - 1:
         unit_f, mean, low = gate_holder(run.trace, "f", start)
@@ -71,10 +72,11 @@ def body() -> None:
     )
     st.subheader(tr("saturation"))
     st.caption(tr("saturation_text"))
+    sat = ui.held("saturation", lambda: pr, layer)
     ui.plot(
         ui.memo_figure(
-            ("saturation", key, layer),
-            lambda: figures.saturation_figure(run.trace, layer=layer, **ui.fig_kw()),
+            ("saturation", sat.key, layer),
+            lambda: figures.saturation_figure(sat.run.trace, layer=layer, **ui.fig_kw()),
         ),
         "lstm_saturation",
     )

@@ -41,7 +41,7 @@ def body() -> None:
     st.caption(tr("how"))
     ui.overflow_note(run)
     ui.network_note({s["cell"].upper(): run})
-    ui.input_figure(pr, "unroll_input")
+    ui.input_figure(ui.held("input", lambda: pr), "unroll_input")
 
 
 ui.lesson_view(s, body)

@@ -57,7 +57,7 @@ from explainer.ui.exports import (
     trace_csv,
     trace_npz,
 )
-from explainer.ui.play import LessonLive, lesson_view, live_controls, play_tick
+from explainer.ui.play import LessonLive, held, lesson_view, live_controls, play_tick
 from explainer.ui.runs import (
     LIVE,
     WEIGHT_KNOBS,
@@ -100,6 +100,7 @@ __all__ = [
     "frozen_format",
     "gradient_check",
     "index_slider",
+    "held",
     "input_figure",
     "labels",
     "lang",

@@ -13,7 +13,7 @@ import streamlit as st
 from explainer.ui.controls import NETS, default_net, settings
 from explainer.ui.core import bound, escape_md, t
 from explainer.ui.play import lesson_live, live_run
-from explainer.ui.runs import LIVE, WEIGHT_KNOBS, PageRun, cached_run
+from explainer.ui.runs import LIVE, WEIGHT_KNOBS, PageRun, Same, cached_run
 
 RUN_SETTINGS = ("cell", "hidden", "layers", "steps", "signal", "seed", "scale", "task", "example")
 
@@ -38,7 +38,7 @@ def page_run(s: Mapping[str, Any], **overrides: Any) -> PageRun:
     args = _run_args(s, overrides)
     if s.get("net") == "live":
         run = live_run(s, args)
-        key = (LIVE, tuple(sorted(args.items())), run.trained_steps, id(run))
+        key = (LIVE, tuple(sorted(args.items())), run.trained_steps, Same(run))
     else:
         run = cached_run(**args)
         key = tuple(sorted(args.items()))

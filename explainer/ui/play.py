@@ -8,7 +8,7 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 import streamlit as st
 
@@ -25,6 +25,7 @@ PLAY_IDLE_S = 120.0  # Play pauses itself after this long without a click on the
 MAX_LIVE = 6  # live networks kept per session (the oldest goes first)
 LIVE_BATCH = 16  # sequences per live training step (half the shipped networks' 32: cheaper ticks)
 STEP_K = 10  # training steps of one click on Step (one snapshot interval)
+HOLD_TICKS = 3  # while Play redraws, a view drawn with `held` is made again every third tick
 
 
 @dataclass
@@ -42,6 +43,10 @@ class LessonLive:
     used: dict = field(default_factory=dict)  # page -> origin keys its last render showed
     untrainable: set = field(default_factory=set)  # pages whose network has several layers
     runs: dict = field(default_factory=dict)  # (origin key, step, view, view args) -> Run
+    tick: int = 0  # Play redraws of the page's views so far
+    ticking: bool = False  # the views are being drawn by a Play redraw
+    held: dict = field(default_factory=dict)  # view -> (index, full run, depends, tick, value)
+    drawn: threading.Event = field(default_factory=threading.Event, repr=False)  # a redraw ended
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
@@ -152,20 +157,34 @@ def play_tick(trainers: list, lock: threading.RLock, most: int | None = None) ->
                 break
             for tr in trainers:
                 tr.step(1)
+        # Hand the GIL, and with it the lock, to a redraw waiting for it: without this the
+        # loop takes the lock straight back, and a redraw waited for the whole tick (py-spy: half
+        # of a redraw's time, during Play, was that wait)
+        time.sleep(0)
         done += 1
         if time.perf_counter() - t0 >= TICK_TRAIN_S:
             break
     return done
 
 
-def _play_job(trainers: list, lock: threading.RLock, steps: int | None = None):
+def _play_job(
+    trainers: list,
+    lock: threading.RLock,
+    steps: int | None = None,
+    drawn: threading.Event | None = None,
+):
     """The job Play (or Step: `steps` steps) puts on the training queue: a `play_tick`, a
     report, and a rest until the tick's TICK_S are up, so a Play takes a bounded share of a core
-    and the views redraw between ticks. Ends on the board's stop or a divergence."""
+    and the views redraw between ticks. With `drawn` (set by each redraw), a Play's tick starts
+    once the last redraw has ended (or after TICK_S without one): training and redrawing take
+    turns instead of slowing each other down. Ends on the board's stop or a divergence."""
 
     def job(board: live.Board) -> None:
         done = 0
         while not board.stopping and (steps is None or done < steps):
+            if drawn is not None and steps is None:
+                drawn.wait(TICK_S)
+                drawn.clear()
             t0 = time.perf_counter()
             k = play_tick(trainers, lock, None if steps is None else steps - done)
             done += k
@@ -208,7 +227,7 @@ def _start(page: str, steps: int | None) -> None:
         return
     board.board = train_live(
         "_lesson_board",
-        _play_job(trainers, board.lock, steps),
+        _play_job(trainers, board.lock, steps, board.drawn),
         page,
         label=f"lesson-{page}",
         idle_after=PLAY_IDLE_S,
@@ -293,6 +312,36 @@ def live_controls(s: Mapping[str, Any]) -> None:
         st.warning(board.note)
 
 
+T = TypeVar("T")
+
+
+def held(view: str, make: Callable[[], T], *depends: Any) -> T:
+    """`make()`, the value that draws `view` (a PageRun, the figure's inputs), made again on only
+    every HOLD_TICKS-th Play redraw, in turn with the page's other held views; in between, the
+    value it made last, so its charts stay the same charts. Why: the browser builds a chart whose
+    data changed from scratch (Streamlit gives it a new id), 35-70 ms of Plotly each in
+    Chromium, and a page has 4-5 of them; the page's main view (the gate heatmaps) is drawn
+    with the current weights on every redraw, each held view at most HOLD_TICKS - 1 redraws
+    (0.4 s) behind them. Outside Play, on any click (a full run) and when `depends` (the view's
+    cursor: t, unit, layer) change, `make()` runs at once."""
+    board = lesson_live()
+    if not board.ticking:
+        return make()
+    entry = board.held.get(view)
+    index = entry[0] if entry else len(board.held)
+    fresh = (
+        entry is not None
+        and entry[1] == board.touched
+        and entry[2] == depends
+        and (entry[3] == board.tick or board.tick % HOLD_TICKS != index % HOLD_TICKS)
+    )
+    if fresh:
+        return entry[4]
+    value = make()
+    board.held[view] = (index, board.touched, depends, board.tick, value)
+    return value
+
+
 def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
     """Draw the page's views (`body`): once, or, while a live network plays, again every TICK_S
     inside a fragment, each time after a bounded share of training, so every view follows the
@@ -304,9 +353,17 @@ def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
 
     @st.fragment(run_every=TICK_S if playing else None)
     def view() -> None:
-        if live:
-            _live_status(s, board, playing)
-        body()
+        board.tick += 1
+        board.ticking = playing
+        if not playing:
+            board.held.clear()
+        try:
+            if live:
+                _live_status(s, board, playing)
+            body()
+        finally:
+            board.ticking = False
+            board.drawn.set()
 
     view()
 

@@ -137,15 +137,39 @@ def _is_live(key: Any) -> bool:
     return key is LIVE or (isinstance(key, tuple) and any(_is_live(k) for k in key))
 
 
+class Same:
+    """A key part equal only to itself (a live Run: its arrays are not hashable), which keeps
+    what it names alive as long as the key, so no other object can take its id."""
+
+    __slots__ = ("obj",)
+
+    def __init__(self, obj: Any) -> None:
+        self.obj = obj
+
+    def __repr__(self) -> str:
+        return f"Same({type(self.obj).__name__})"
+
+
+LIVE_FIGURES = 12  # a session's figures of its live networks kept (a redraw reuses a held one)
+
+
 def memo_figure(key: tuple, build: Callable[[], Any], max_entries: int = 256) -> Any:
     """A figure built once per key (language and presentation mode are part of every key) and
     shared across sessions; figures are only ever read after they are built (`freeze`). A key
-    holding a live run's key (`LIVE`) is built every time: its weights change and belong to one
-    session."""
-    if _is_live(key):
-        return build()
-    store, lock = _figure_store()
+    holding a live run's key (`LIVE`) is kept in its session only (its weights change and belong
+    to that session), the last LIVE_FIGURES of them: a view that Play holds (`ui.held`) sends
+    the same chart again."""
     key = (key, lang(), presentation())
+    if _is_live(key):
+        store = st.session_state.setdefault("_live_figures", OrderedDict())
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+        fig = store[key] = freeze(build())
+        while len(store) > LIVE_FIGURES:
+            store.popitem(last=False)
+        return fig
+    store, lock = _figure_store()
     with lock:
         if key in store:
             store.move_to_end(key)
