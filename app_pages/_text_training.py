@@ -11,9 +11,9 @@ import streamlit as st
 
 from explainer import i18n, live, ui
 from explainer import text as T
+from explainer.cells import CELLS
 from explainer.figures.text import bits_figure
 
-CELLS = ("rnn", "lstm", "gru")
 NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 MAX_BUDGET_S = 180
 TRAIN_THREADS = 1

@@ -4,10 +4,10 @@ number of parameters; their gradient decay overlaid."""
 import streamlit as st
 
 from explainer import figures, i18n, ui
+from explainer.cells import CELLS
 from explainer.lesson import count_params, matched_hidden, open_step, reach_across
 
 RATIO = 1e-3
-CELLS = ("rnn", "lstm", "gru")
 
 tr = ui.translator(i18n.PAGES["compare"])
 

@@ -35,7 +35,7 @@ from app_pages._memory_why import _show_why
 from explainer import i18n, ui
 from explainer.torch_backend import memory as mem
 
-VARIANTS = ("none", "forget_one", "no_output", "coupled")  # the backend's ABLATIONS, in order
+VARIANTS = mem.ABLATIONS  # the LSTM as it is ("standard"), then its ablations
 
 tr = ui.translator(i18n.PAGES["memory"])
 
@@ -168,7 +168,7 @@ config = dataclasses.replace(
     seed=int(seed),
     budget_seconds=float(budget),
     max_steps=int(max_steps),
-    ablation="none",
+    ablation="standard",
     threads=1,
 )
 try:
@@ -240,11 +240,11 @@ if go_col.button(tr("abl_train"), key="mem_abl_train", disabled=error is not Non
     run = MemoryRun.new(config, VARIANTS)
     jobs = []
     if reuse:
-        run.rows["none"] = list(main.record.rows["lstm"])
-        run.done["none"] = True
-        run.capped["none"] = main.record.capped.get("lstm", False)
+        run.rows["standard"] = list(main.record.rows["lstm"])
+        run.done["standard"] = True
+        run.capped["standard"] = main.record.capped.get("lstm", False)
     else:
-        jobs.append(("none", dataclasses.replace(config, cell="lstm")))
+        jobs.append(("standard", dataclasses.replace(config, cell="lstm")))
     jobs += [(v, dataclasses.replace(config, cell="lstm", ablation=v)) for v in VARIANTS[1:]]
     ui.train_live("_mem_abl", _trainer(jobs), run, label="memory ablations", idle_after=IDLE_S)
 with abl_area.container():

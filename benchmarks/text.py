@@ -31,9 +31,8 @@ from torch import nn
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from explainer import text as T  # noqa: E402
+from explainer.cells import CELLS  # noqa: E402
 from explainer.torch_backend import text as TT  # noqa: E402
-
-CELLS = ("rnn", "lstm", "gru")
 
 
 def plain_loop(corpus: T.Corpus, config: TT.TextConfig, steps: int) -> float:

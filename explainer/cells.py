@@ -45,8 +45,21 @@ from __future__ import annotations
 
 import numpy as np
 
-LSTM_VARIANTS = ("standard", "forget_one", "no_output", "coupled")
+CELLS = ("rnn", "lstm", "gru")  # the three recurrent cells, in the lesson's order (one table)
+LSTM_VARIANTS = ("standard", "forget_one", "no_output", "coupled")  # ablations, see above
 GRU_VARIANTS = ("standard", "textbook")
+
+
+def gate_rows(cell: str, gate: str, H: int) -> slice:
+    """The rows of `gate` in a (G·H, ·) weight or (G·H,) bias of `cell`, in PyTorch's order
+    (LSTM i|f|g|o, GRU r|z|n): `gate_rows("lstm", "f", H)` is rows H to 2H."""
+    order = {"lstm": "ifgo", "gru": "rzn", "rnn": "h"}[cell]
+    if gate not in order:
+        raise ValueError(
+            f"the {cell.upper()} has no gate {gate!r}: its blocks are {'|'.join(order)}"
+        )
+    k = order.index(gate)
+    return slice(k * H, (k + 1) * H)
 
 
 def sigmoid(a: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:

@@ -32,6 +32,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from explainer.cells import gate_rows
 from explainer.models import MODELS, Jacobians, Model
 from explainer.signals import make_signal
 from explainer.trace import CELL_GATES, Grads, Trace
@@ -130,7 +131,7 @@ def build_model(
                 rho = float(np.max(np.abs(np.linalg.eigvals(w))))
                 model.params[f"weight_hh_l{k}"] = w * (radius / rho) if rho > 0 else w
         if cell == "lstm" and fbias:
-            model.params[f"bias_ih_l{k}"][H : 2 * H] += fbias  # rows H:2H are the forget gate
+            model.params[f"bias_ih_l{k}"][gate_rows("lstm", "f", H)] += fbias
     return model
 
 

@@ -234,7 +234,9 @@ def test_the_lstm_ablations_train_with_the_same_budget_and_reuse_the_lstm():
     ]
     assert list(table["Steps"]) == [25, 25, 25, 25]
     main, abl = at.session_state["_mem_main"], at.session_state["_mem_abl"]
-    assert abl.record.rows["none"] == main.record.rows["lstm"]  # same settings: the LSTM is reused
+    assert (
+        abl.record.rows["standard"] == main.record.rows["lstm"]
+    )  # same settings: the LSTM is reused
     assert any("Solved:" in i.value for i in at.info)
 
 

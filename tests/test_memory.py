@@ -109,7 +109,7 @@ def test_example_sequence_is_numpy_and_consistent():
 # ----------------------------------------------------------------------------- the cells
 
 
-def numpy_lstm(x, W_ih, W_hh, b_ih, b_hh, h, c, ablation="none"):
+def numpy_lstm(x, W_ih, W_hh, b_ih, b_hh, h, c, ablation="standard"):
     """An independent float64 LSTM loop: returns h (B, T, H) and the gates per step."""
     sig = lambda a: 1.0 / (1.0 + np.exp(-a))  # noqa: E731
     H = h.shape[1]
@@ -146,7 +146,7 @@ def test_ablated_lstm_without_ablation_equals_nn_lstm():
     torch.manual_seed(0)  # nn.LSTM's own init; every tensor differs (random b_ih != b_hh)
     D, H, B, T = 3, 5, 4, 7
     ref = nn.LSTM(D, H, batch_first=True, dtype=torch.float64)
-    cell = mem.AblatedLSTM(D, H, "none", dtype=torch.float64)
+    cell = mem.AblatedLSTM(D, H, "standard", dtype=torch.float64)
     copy_lstm(ref, cell)
     x = torch.from_numpy(np.random.default_rng(1).normal(size=(B, T, D)))
     h0, c0 = random_state(B, H, 2)
@@ -226,9 +226,9 @@ def test_forget_bias_split_and_initial_forget_gate():
 @pytest.mark.parametrize(
     "cell,ablation",
     [
-        ("rnn", "none"),
-        ("gru", "none"),
-        ("lstm", "none"),
+        ("rnn", "standard"),
+        ("gru", "standard"),
+        ("lstm", "standard"),
         ("lstm", "forget_one"),
         ("lstm", "no_output"),
     ],
@@ -251,7 +251,7 @@ def test_export_refuses_the_coupled_lstm():
         mem.export_recurrent(model)
 
 
-@pytest.mark.parametrize("ablation", ["none", "forget_one"])
+@pytest.mark.parametrize("ablation", ["standard", "forget_one"])
 def test_to_reference_loads_the_numpy_model(ablation):
     models = pytest.importorskip("explainer.models", reason="the NumPy reference is not here yet")
     model = mem.build_model("adding", "lstm", 4, ablation=ablation, seed=2)
@@ -555,8 +555,11 @@ def test_a_missing_or_broken_sweep_file_loads_as_none(tmp_path):
     assert mem.load_sweep(tmp_path / "absent.json") is None
     (tmp_path / "bad.json").write_text("{not json")
     assert mem.load_sweep(tmp_path / "bad.json") is None
-    (tmp_path / "ok.json").write_text('{"task": "adding", "config": {"lag": 7, "unknown": 1}}')
-    assert mem.sweep_config(mem.load_sweep(tmp_path / "ok.json")).lag == 7
+    (tmp_path / "ok.json").write_text(
+        '{"task": "adding", "config": {"lag": 7, "unknown": 1, "ablation": "none"}}'
+    )
+    config = mem.sweep_config(mem.load_sweep(tmp_path / "ok.json"))
+    assert config.lag == 7 and config.ablation == "standard"  # the old name of the plain LSTM
 
 
 def test_forget_wait_names_the_unit_whose_forget_gates_keep_the_most():

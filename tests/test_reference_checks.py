@@ -10,6 +10,7 @@ import pytest
 import torch
 
 from explainer import GRU, LSTM, RNN, gradcheck, gradcheck_table
+from explainer.cells import gate_rows
 from explainer.gradcheck import _loss
 from explainer.torch_backend import to_torch
 
@@ -319,3 +320,11 @@ def test_a_repeated_forward_and_backward_reuse_their_memory():
         model.backward(model.forward(x), w)
     faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / 5
     assert faults < 100, f"{faults:.0f} page faults per call"
+
+
+def test_gate_rows_are_pytorchs_blocks():
+    # PyTorch stacks the LSTM's rows i|f|g|o and the GRU's r|z|n (torch/nn/modules/rnn.py)
+    assert gate_rows("lstm", "f", 4) == slice(4, 8) and gate_rows("lstm", "o", 4) == slice(12, 16)
+    assert gate_rows("gru", "n", 3) == slice(6, 9) and gate_rows("rnn", "h", 5) == slice(0, 5)
+    with pytest.raises(ValueError, match="no gate 'f'"):
+        gate_rows("gru", "f", 3)

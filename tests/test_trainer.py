@@ -8,12 +8,12 @@ import pytest
 import torch
 
 from explainer import GRU, LSTM, RNN
+from explainer.cells import CELLS
 from explainer.tasks import TASKS, get_task
 from explainer.torch_backend import to_torch
 from explainer.trainer import Readout, TrainConfig, Trainer, loss_and_grads
 
 torch.set_num_threads(1)
-CELLS = ("rnn", "lstm", "gru")
 
 
 def torch_net(model, readout):

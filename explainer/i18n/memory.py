@@ -265,7 +265,7 @@ MEMORY: dict[str, tuple[str, str]] = {
         "那次运行的设置相同，标准 LSTM 的结果会直接复用。",
     ),
     "abl_train": ("Train the LSTM ablations", "训练 LSTM 消融实验"),
-    "abl_none": ("LSTM", "LSTM"),
+    "abl_standard": ("LSTM", "LSTM"),
     "abl_forget_one": ("LSTM, f = 1", "LSTM，f = 1"),
     "abl_no_output": ("LSTM, no output gate", "LSTM，无输出门"),
     "abl_coupled": ("LSTM, i = 1 − f", "LSTM，i = 1 − f"),

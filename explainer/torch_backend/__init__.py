@@ -60,7 +60,8 @@ def build_torch_rnn(
     dtype: torch.dtype = torch.float64,
     batch_first: bool = True,
 ) -> torch.nn.Module:
-    """An `nn.RNN`/`nn.LSTM`/`nn.GRU` with the given sizes (used by `to_torch`)."""
+    """An `nn.RNN`/`nn.LSTM`/`nn.GRU` with the given sizes: the one place a cell's name becomes
+    a torch module (`to_torch`, and the forecast, memory and text backends)."""
     kw = dict(num_layers=num_layers, batch_first=batch_first, dtype=dtype)
     if cell == "rnn":
         return torch.nn.RNN(input_size, hidden_size, nonlinearity=nonlinearity, **kw)

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import torch
 
+from explainer.cells import CELLS
 from explainer.data import (
     DEFAULT_SERIES,
     GAP_POLICIES,
@@ -28,7 +29,6 @@ from explainer.data import (
     read_table,
 )
 from explainer.torch_backend import pick_device, set_threads, text
-from explainer.torch_backend.forecast import CELLS as FORECAST_CELLS
 from explainer.torch_backend.forecast import (
     INITS,
     OPTIMISERS,
@@ -40,7 +40,6 @@ from explainer.torch_backend.forecast import (
 from explainer.torch_backend.forecast.training import rank_and_world
 from explainer.torch_backend.memory import (
     ABLATIONS,
-    CELLS,
     PRESETS,
     SWEEP_PATH,
     TASKS,
@@ -70,7 +69,7 @@ def forecast_arguments(parser: argparse.ArgumentParser) -> None:
     a("--reverse", action="store_true", help="reverse the rows (files listed newest first)")
     a("--gaps", choices=GAP_POLICIES, default="interpolate", help="fill or drop missing values")
     a("--epochs", type=int, default=c.epochs)
-    a("--cell", choices=FORECAST_CELLS, default=c.cell)
+    a("--cell", choices=CELLS, default=c.cell)
     a("--hidden", default=",".join(map(str, c.hidden)), help="layer sizes, e.g. 50,100")
     a("--dropout", type=float, default=c.dropout)
     a("--window", type=int, default=c.window)

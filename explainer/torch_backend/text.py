@@ -35,10 +35,10 @@ import torch
 from torch import nn
 
 from explainer import text as T
+from explainer.cells import CELLS
 from explainer.models import MODELS
 from explainer.torch_backend import build_torch_rnn, check_int, check_training, set_threads
 
-CELLS = ("rnn", "lstm", "gru")
 MAX_HIDDEN = 512
 MAX_LAYERS = 2
 EVAL_STREAMS = 64  # the validation text is read as this many parallel streams (batched: cheap)

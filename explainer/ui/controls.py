@@ -8,6 +8,7 @@ from typing import Any
 
 import streamlit as st
 
+from explainer.cells import CELLS
 from explainer.lesson import TASK_SIGNAL
 from explainer.signals import SIGNALS
 from explainer.ui.core import Where, bound, clamp, t
@@ -15,7 +16,6 @@ from explainer.ui.core import Where, bound, clamp, t
 # Limits keep every computation well under a second on two cores.
 MAX_HIDDEN, MAX_LAYERS, MAX_STEPS = 64, 3, 200
 DEFAULT_STEPS = 100  # the length the shipped networks were trained on (their task's lag)
-CELLS = ("rnn", "lstm", "gru")
 INPUT_SIGNALS = (TASK_SIGNAL, *SIGNALS)  # an example of the task first, then the plain signals
 NETS = ("trained", "untrained", "live")  # what the chooser offers; "live" never goes in the URL
 

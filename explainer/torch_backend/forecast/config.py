@@ -8,10 +8,10 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from explainer.cells import CELLS
 from explainer.data import NORMALISATIONS, split_counts
 from explainer.torch_backend import pick_device
 
-CELLS = ("lstm", "gru", "rnn")
 OPTIMISERS = ("rmsprop", "adam", "sgd")
 INITS = ("keras", "torch")
 

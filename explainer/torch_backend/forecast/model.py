@@ -18,13 +18,10 @@ import numpy as np
 import torch
 from torch import nn
 
+from explainer.cells import gate_rows
 from explainer.models import MODELS
+from explainer.torch_backend import build_torch_rnn
 from explainer.torch_backend.forecast.config import ForecastConfig
-
-
-def _recurrent(cell: str, input_size: int, hidden_size: int) -> nn.Module:
-    kind = {"lstm": nn.LSTM, "gru": nn.GRU, "rnn": nn.RNN}[cell]
-    return kind(input_size, hidden_size, batch_first=True)
 
 
 class Forecaster(nn.Module):
@@ -42,7 +39,8 @@ class Forecaster(nn.Module):
         sizes = (input_size, *hidden)
         # one module per layer (not num_layers=L) so each layer can differ in size, as in the recipe
         self.rnns = nn.ModuleList(
-            _recurrent(cell, a, b) for a, b in zip(sizes[:-1], sizes[1:], strict=True)
+            build_torch_rnn(cell, a, b, dtype=torch.float32)
+            for a, b in zip(sizes[:-1], sizes[1:], strict=True)
         )
         self.drop = nn.Dropout(dropout)
         self.head = nn.Linear(hidden[-1], horizon)
@@ -70,7 +68,7 @@ def keras_init_(model: Forecaster) -> Forecaster:
         nn.init.zeros_(rnn.bias_ih_l0)
         nn.init.zeros_(rnn.bias_hh_l0)
         if isinstance(rnn, nn.LSTM):
-            rnn.bias_ih_l0[H : 2 * H] = 1.0  # rows i f g o: f is the second block
+            rnn.bias_ih_l0[gate_rows("lstm", "f", H)] = 1.0
     nn.init.xavier_uniform_(model.head.weight)
     nn.init.zeros_(model.head.bias)
     return model

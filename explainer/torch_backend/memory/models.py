@@ -2,20 +2,14 @@
 
 Models: `nn.RNN` (tanh) / `nn.LSTM` / `nn.GRU`, one layer, batch_first, then a linear readout of
 the last hidden state. Every parameter starts uniform in +-1/sqrt(H), drawn from a generator
-seeded by the run's seed (never global state). The LSTM's forget-gate bias can be set: PyTorch
-orders the LSTM rows i|f|g|o, so the f block is rows H:2H of both `bias_ih_l0` and `bias_hh_l0`;
-a forget bias B sets bias_ih[H:2H] = B and bias_hh[H:2H] = 0, so the gate's total bias is exactly
-B at the start (f = sigma(B) ~ 0.73 for B = 1, vs ~ 0.5 for B = 0). `forget_bias=None` keeps the
-uniform initialisation of the other rows.
+seeded by the run's seed (never global state). The LSTM's forget-gate bias can be set: a forget
+bias B sets the f rows (`gate_rows("lstm", "f", H)`) of `bias_ih_l0` to B and of `bias_hh_l0` to 0,
+so the gate's total bias is exactly B at the start (f = σ(B) ≈ 0.73 for B = 1, vs ≈ 0.5 for
+B = 0). `forget_bias=None` keeps the uniform initialisation.
 
-LSTM ablations, run by `AblatedLSTM`, a hand-written loop over time with PyTorch's equations:
-    i = sigma(W_ii x + b_ii + W_hi h + b_hi)    f = sigma(W_if x + b_if + W_hf h + b_hf)
-    g = tanh(W_ig x + b_ig + W_hg h + b_hg)     o = sigma(W_io x + b_io + W_ho h + b_ho)
-    c' = f * c + i * g                          h' = o * tanh(c')
-    "forget_one": f = 1 (c' = c + i * g, the 1997 LSTM's constant error carousel, no forgetting)
-    "no_output":  o = 1 (h' = tanh(c'))
-    "coupled":    i = 1 - f (c' = f * c + (1 - f) * g, as in the GRU; Greff et al. 2017 "CIFG")
-With "none" it equals `nn.LSTM` (tested); `build_model` uses `nn.LSTM` itself then, as it is faster.
+LSTM ablations ("forget_one", "no_output", "coupled": `explainer.cells` states their equations)
+run in `AblatedLSTM`, a hand-written loop over time with PyTorch's equations. With "standard" it
+equals `nn.LSTM` (tested); `build_model` uses `nn.LSTM` itself then, as it is faster.
 """
 
 from __future__ import annotations
@@ -27,12 +21,12 @@ import numpy as np
 import torch
 from torch import nn
 
+from explainer.cells import CELLS, LSTM_VARIANTS, gate_rows
 from explainer.models import MODELS
-from explainer.torch_backend import check_int
+from explainer.torch_backend import build_torch_rnn, check_int
 from explainer.torch_backend.memory.tasks import derive_seed, input_size, output_size
 
-CELLS = ("rnn", "lstm", "gru")
-ABLATIONS = ("none", "forget_one", "no_output", "coupled")
+ABLATIONS = LSTM_VARIANTS  # "standard" is nn.LSTM itself
 SATURATED_BIAS = 50.0  # sigma(50) == 1.0 exactly in float32 and float64: a gate clamped to 1
 
 
@@ -47,7 +41,7 @@ class AblatedLSTM(nn.Module):
         self,
         input_size: int,
         hidden_size: int,
-        ablation: str = "none",
+        ablation: str = "standard",
         dtype: torch.dtype = torch.float32,
     ) -> None:
         super().__init__()
@@ -113,21 +107,22 @@ class MemoryNet(nn.Module):
     """A recurrent layer (`self.rnn`) and a linear readout of its last hidden state."""
 
     def __init__(
-        self, cell: str, input_size: int, hidden_size: int, output_size: int, ablation: str = "none"
+        self,
+        cell: str,
+        input_size: int,
+        hidden_size: int,
+        output_size: int,
+        ablation: str = "standard",
     ) -> None:
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"unknown cell {cell!r}: expected one of {', '.join(CELLS)}")
-        if ablation != "none" and cell != "lstm":
+        if ablation != "standard" and cell != "lstm":
             raise ValueError(f"ablation {ablation!r} applies to the LSTM only, not to {cell!r}")
         self.cell, self.ablation = cell, ablation
         self.rnn: nn.Module
-        if cell == "rnn":
-            self.rnn = nn.RNN(input_size, hidden_size, batch_first=True)
-        elif cell == "gru":
-            self.rnn = nn.GRU(input_size, hidden_size, batch_first=True)
-        elif ablation == "none":
-            self.rnn = nn.LSTM(input_size, hidden_size, batch_first=True)
+        if ablation == "standard":
+            self.rnn = build_torch_rnn(cell, input_size, hidden_size, dtype=torch.float32)
         else:
             self.rnn = AblatedLSTM(input_size, hidden_size, ablation)
         self.readout = nn.Linear(hidden_size, output_size)
@@ -141,8 +136,8 @@ def set_forget_bias(lstm: nn.Module, bias: float) -> None:
     """Forget-gate bias B: bias_ih_l0[H:2H] = B, bias_hh_l0[H:2H] = 0 (total B; rows i|f|g|o)."""
     H = lstm.hidden_size
     with torch.no_grad():
-        lstm.bias_ih_l0[H : 2 * H] = bias
-        lstm.bias_hh_l0[H : 2 * H] = 0.0
+        lstm.bias_ih_l0[gate_rows("lstm", "f", H)] = bias
+        lstm.bias_hh_l0[gate_rows("lstm", "f", H)] = 0.0
 
 
 def build_model(
@@ -152,7 +147,7 @@ def build_model(
     *,
     symbols: int = 8,
     forget_bias: float | None = 1.0,
-    ablation: str = "none",
+    ablation: str = "standard",
     seed: int = 0,
 ) -> MemoryNet:
     """A `MemoryNet` for `task`, every parameter uniform in +-1/sqrt(H) from a seeded generator."""
@@ -177,8 +172,7 @@ def export_recurrent(model: MemoryNet) -> nn.Module:
     """
     src = model.rnn
     H, D = src.hidden_size, src.input_size
-    cls = {"rnn": nn.RNN, "lstm": nn.LSTM, "gru": nn.GRU}[model.cell]
-    out = cls(D, H, batch_first=True, dtype=torch.float64)
+    out = build_torch_rnn(model.cell, D, H, dtype=torch.float64)
     if model.ablation == "coupled":
         raise ValueError(
             "the coupled LSTM (i = 1 - f) has no nn.LSTM form; trace it with "
@@ -189,9 +183,9 @@ def export_recurrent(model: MemoryNet) -> nn.Module:
             q = getattr(src, name)
             assert p.shape == q.shape, (name, p.shape, q.shape)
             p.copy_(q.double())
-        block = {"forget_one": 1, "no_output": 3}.get(model.ablation)  # rows i|f|g|o
-        if block is not None:
-            rows = slice(block * H, (block + 1) * H)
+        clamped = {"forget_one": "f", "no_output": "o"}.get(model.ablation)
+        if clamped is not None:
+            rows = gate_rows("lstm", clamped, H)
             out.weight_ih_l0[rows] = 0.0
             out.weight_hh_l0[rows] = 0.0
             out.bias_ih_l0[rows] = SATURATED_BIAS

@@ -53,7 +53,10 @@ def sweep_config(sweep: dict[str, Any]) -> MemoryConfig:
     """The settings a sweep ran with, to rerun one of its points (fields this version does not
     know are left out; missing ones take `MemoryConfig`'s defaults)."""
     known = {f.name for f in fields(MemoryConfig)}
-    return MemoryConfig(**{k: v for k, v in sweep.get("config", {}).items() if k in known})
+    saved = {k: v for k, v in sweep.get("config", {}).items() if k in known}
+    if saved.get("ablation") == "none":  # sweeps before issue 15 named the plain LSTM "none"
+        saved["ablation"] = "standard"
+    return MemoryConfig(**saved)
 
 
 def machine_note(threads: int | None) -> dict[str, Any]:
@@ -168,7 +171,7 @@ def run_sweep(
     lags, lrs, seeds = sorted(set(lags)), sorted(set(lrs)), sorted(set(seeds))
     cells = [c for c in CELLS if c in set(cells)]
     base = replace(base, budget_seconds=None, lrs=None, threads=1, stop_when_solved=True)
-    base = replace(base, ablation="none").validate()
+    base = replace(base, ablation="standard").validate()
     if base.max_steps is None:
         raise ValueError("a sweep counts steps: give it a step budget (max_steps)")
     done: dict[tuple, dict[str, Any]] = {}

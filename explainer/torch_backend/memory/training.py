@@ -46,7 +46,7 @@ class MemoryConfig:
     lrs: dict[str, float] | None = None  # a learning rate per cell ("rnn": 1e-3, ...); else lr
     clip: float = 1.0  # max global gradient norm; 0 turns clipping off
     forget_bias: float | None = 1.0  # LSTM forget-gate bias B; None keeps the uniform init
-    ablation: str = "none"  # LSTM only: "none", "forget_one", "no_output", "coupled"
+    ablation: str = "standard"  # LSTM only: "standard", "forget_one", "no_output", "coupled"
     symbols: int = 8  # recall: alphabet size K
     seed: int = 0  # initialisation and data stream (the held-out batch is fixed: EVAL_SEED)
     budget_seconds: float | None = 60.0  # wall-clock budget per cell (None: steps only)
@@ -65,7 +65,7 @@ class MemoryConfig:
             raise ValueError(
                 f"unknown ablation {self.ablation!r}: expected one of {', '.join(ABLATIONS)}"
             )
-        if self.ablation != "none" and self.cell != "lstm":
+        if self.ablation != "standard" and self.cell != "lstm":
             raise ValueError(f"ablation {self.ablation!r} applies to the LSTM only")
         check_int("lag", self.lag, 2 if self.task == "adding" else 1)
         for name, lo in (
@@ -326,7 +326,7 @@ def train_cells(
             raise ValueError(f"unknown cell {cell!r}: expected one of {', '.join(CELLS)}")
     runs = {}
     for cell in cells:
-        ablation = config.ablation if cell == "lstm" else "none"
+        ablation = config.ablation if cell == "lstm" else "standard"
         one = replace(config, cell=cell, ablation=ablation, lr=config.lr_of(cell), lrs=None)
         runs[cell] = _Run(one.validate())
     if config.threads is not None:
