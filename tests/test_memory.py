@@ -516,8 +516,7 @@ def test_cli_sweep_writes_its_json_counted_in_steps(tmp_path, capsys):
 def test_the_shipped_sweep_reproduces():
     # two cheap shipped points, trained again: the same steps and metrics, bit for bit
     d = json.loads(mem.SWEEP_PATH.read_text())
-    known = {f.name for f in dataclasses.fields(mem.MemoryConfig)}
-    base = mem.MemoryConfig(**{k: v for k, v in d["config"].items() if k in known})
+    base = mem.sweep_config(d)
     for cell, lag, lr, seed in (("gru", 10, 0.01, 1), ("lstm", 10, 0.01, 1)):
         (p,) = [
             q
