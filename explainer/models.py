@@ -416,15 +416,18 @@ class _Recurrent:
         steps = self._step_jacobians(lay, w_hh)  # J[s] = ∂state_{s}/∂state_{s-1}, s = 1..T-1
         n = steps[0].shape[0] if steps else (2 * H if self.cell == "lstm" else H)
         M = np.eye(n)  # ∂state_{T-1}/∂state_t, starting at t = T-1
-        h_norms, c_norms = np.empty(T), np.empty(T)
+        h_blocks, c_blocks = np.empty((T, H, H)), np.empty((T, H, H))
         with np.errstate(**_ERRSTATE):
             for t in range(T - 1, -1, -1):
-                h_norms[t] = _norm(M[:H, :H], ord)
+                h_blocks[t] = M[:H, :H]
                 if self.cell == "lstm":
-                    c_norms[t] = _norm(M[H:, H:], ord)
+                    c_blocks[t] = M[H:, H:]
                 if t > 0:
                     M = M @ steps[t - 1]
-        return Jacobians(h_norms, c_norms if self.cell == "lstm" else None)
+            # the norms of all steps at once: one batched SVD, not T calls (a Play tick's cost)
+            h_norms = _norms(h_blocks, ord)
+            c_norms = _norms(c_blocks, ord) if self.cell == "lstm" else None
+        return Jacobians(h_norms, c_norms)
 
     def _step_jacobians(self, lay: LayerTrace, w_hh: np.ndarray) -> list[np.ndarray]:
         raise NotImplementedError
@@ -461,10 +464,16 @@ def step_norms(dS: np.ndarray) -> np.ndarray:
     return norms
 
 
-def _norm(M: np.ndarray, ord: int | str) -> float:
-    if not np.all(np.isfinite(M)):
-        return float("inf")
-    return float(np.linalg.norm(M, ord))
+def _norms(Ms: np.ndarray, ord: int | str) -> np.ndarray:
+    """The `ord` norm of every matrix of a stack (T, n, n), inf where one holds a non-finite
+    value; in chunks (bounded memory for large n)."""
+    out = np.full(len(Ms), np.inf)
+    finite = np.isfinite(Ms).all(axis=(1, 2))
+    for i in range(0, len(Ms), 64):
+        ok = np.flatnonzero(finite[i : i + 64]) + i
+        if ok.size:
+            out[ok] = np.linalg.norm(Ms[ok], ord, axis=(1, 2))
+    return out
 
 
 class RNN(_Recurrent):
