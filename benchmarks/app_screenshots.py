@@ -15,7 +15,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory"]
+PAGES = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare", "forecast", "memory", "text"]
+NO_CHARTS = {"", "text"}  # pages whose first screen draws no Plotly chart (start, text lab)
 LESSON = ["", "unroll", "gradients", "lstm", "adds", "gru", "compare"]
 VARIANTS = {"en": "", "zh": "lang=zh", "pres": "pres=true", "zh_pres": "lang=zh&pres=true"}
 ARGS = [
@@ -34,7 +35,7 @@ def shoot(page, url: str, file: Path, full: bool, charts: bool = True) -> None:
     page.wait_for_selector("h1", timeout=60_000)
     page.wait_for_timeout(500)
     page.wait_for_function(IDLE, timeout=60_000)
-    if charts:  # every page but the start page draws charts
+    if charts:  # every page but those in NO_CHARTS draws charts
         page.wait_for_selector(".js-plotly-plot .main-svg", timeout=60_000)
     page.wait_for_function(IDLE, timeout=60_000)
     page.wait_for_timeout(1500)  # let Plotly finish drawing
@@ -70,12 +71,16 @@ def main() -> None:
                     page = browser.new_page(
                         viewport={"width": w, "height": h}, reduced_motion="reduce"
                     )
+                    url = f"{args.url}/{path}?{VARIANTS[name]}"
                     file = (
                         out / f"{path or 'start'}_{name}_{size}{'_full' if args.full else ''}.png"
                     )
-                    shoot(page, f"{args.url}/{path}?{VARIANTS[name]}", file, args.full, bool(path))
+                    try:
+                        shoot(page, url, file, args.full, path not in NO_CHARTS)
+                        print(file)
+                    except Exception as e:  # one slow page does not lose the others' shots
+                        print(f"{file}: FAILED {type(e).__name__}: {e}".splitlines()[0])
                     page.close()
-                    print(file)
         browser.close()
 
 
