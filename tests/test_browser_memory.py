@@ -31,3 +31,23 @@ def test_memory_page_draws_the_shipped_sweep_without_training(page, app_server):
     )
     assert n_points >= 3
     assert not page.errors, page.errors
+
+
+def test_the_live_chart_is_on_the_first_screen_while_it_trains(page, app_server):
+    # 1400x900, the page scrolled to the top: the live training curves start inside the first
+    # screen (the settings come below the race; AppTest checks the settled page's order)
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{app_server}/memory?mem_lag=10&mem_hidden=8&mem_steps=400")
+    page.wait_for_selector("h1", timeout=60_000)
+    page.wait_for_function(IDLE, timeout=60_000)
+    page.get_by_role("button", name="Train RNN, LSTM and GRU").click()
+    curves = (
+        "() => [...document.querySelectorAll('.js-plotly-plot')].filter(el => el.layout"
+        " && el.layout.title.text.includes('while training')).map(el => {"
+        "const r = el.getBoundingClientRect(); return [r.top + window.scrollY, r.height]; })"
+    )
+    page.wait_for_function(f"() => ({curves})().length > 0", timeout=120_000)
+    (top, height), *_ = page.evaluate(curves)
+    assert height > 200 and top + 200 < 900, (top, height)  # most of the chart, not its edge
+    assert page.locator('[data-testid="stException"]').count() == 0
+    assert not page.errors, page.errors
