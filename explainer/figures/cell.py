@@ -47,18 +47,18 @@ SP = "\u2003"  # an em space between the equations of the notation line
 EQUATIONS = {  # the notation line under the diagram: letters in italics, as in the equations
     "lstm": (
         f"<i>c</i><sub>t</sub> = <i>f</i> ⊙ <i>c</i><sub>t−1</sub> + <i>i</i> ⊙ <i>g</i>{SP}"
-        f"<i>h</i><sub>t</sub> = <i>o</i> ⊙ tanh(<i>c</i><sub>t</sub>){SP}"
+        f"<i>h</i><sub>t</sub> = <i>o</i> ⊙ tanh(<i>c</i><sub>t</sub>)<br>"
         "<i>i</i>, <i>f</i>, <i>o</i> = σ(<i>W</i><sub>i·</sub><i>x</i> + <i>b</i><sub>i·</sub>"
         " + <i>W</i><sub>h·</sub><i>h</i><sub>t−1</sub> + <i>b</i><sub>h·</sub>)"
         f"{SP}<i>g</i> = tanh(…)"
     ),
     "gru": (
-        f"<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub>{SP}"
+        "<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub><br>"
         "<i>n</i> = tanh(<i>W</i><sub>in</sub><i>x</i> + <i>b</i><sub>in</sub> + <i>r</i> ⊙ "
         "(<i>W</i><sub>hn</sub><i>h</i><sub>t−1</sub> + <i>b</i><sub>hn</sub>))"
     ),
     "gru_textbook": (
-        f"<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub>{SP}"
+        "<i>h</i><sub>t</sub> = (1 − <i>z</i>) ⊙ <i>n</i> + <i>z</i> ⊙ <i>h</i><sub>t−1</sub><br>"
         "<i>n</i> = tanh(<i>W</i><sub>in</sub><i>x</i> + <i>b</i><sub>in</sub> + "
         "<i>W</i><sub>hn</sub>(<i>r</i> ⊙ <i>h</i><sub>t−1</sub>) + <i>b</i><sub>hn</sub>)"
     ),
@@ -229,7 +229,7 @@ def _lstm(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str]) -> None
     cv.value(0.1, ybus + 0.45, "h_prev", "h<sub>t-1</sub>", h_prev, C["h"])
     cv.value(1.75, -0.75, "x", "x<sub>t</sub>", lay.x[t, 0], C["x"])
     for xk, k in ((xf, "f"), (xi, "i"), (xg, "g"), (xo, "o")):
-        cv.value(xk + 0.1, yg + 1.0, k, k, lay.gates[k][t, u], C[k])
+        cv.value(xk + 0.15, yg + 1.0, k, k, lay.gates[k][t, u], C[k])
         cv.value(xk, yg - 0.3, f"a_{k}", "a", lay.preact[k][t, u], C[k], anchor="center")
     cv.value(12.0, yc + 0.45, "c", "c<sub>t</sub>", lay.c[t, u], C["c"], anchor="right")
     cv.value(12.0, ybus - 0.45, "h", "h<sub>t</sub>", lay.h[t, u], C["h"], anchor="right")
@@ -365,7 +365,7 @@ def cell_figure(
         _rnn(cv, lay, t, u, trace.nonlinearity)
         eq = EQUATIONS["rnn"].format(act=trace.nonlinearity)
     if not compact:
-        cv.text(6.0, -1.7, eq, size=st.value_font + 1, color="#222222")
+        cv.text(6.0, -1.9, eq, size=st.value_font + 1, color="#222222")
     features = lay.x.shape[-1]
     if features > 1 and not compact:
         cv.text(
@@ -391,8 +391,8 @@ def cell_figure(
         shapes=cv.shapes,
         annotations=cv.annotations,
         xaxis=dict(range=[-0.3, 12.3], **axis),
-        yaxis=dict(range=[-1.2 if compact else -2.1, 7.6 if compact else 8.0], **axis),
-        height=(460 if compact else 560) if not presentation else (600 if compact else 760),
+        yaxis=dict(range=[-1.2 if compact else -2.6, 7.6 if compact else 8.0], **axis),
+        height=(460 if compact else 600) if not presentation else (600 if compact else 800),
         margin=dict(l=20, r=20, t=60 + st.title, b=20),
         showlegend=False,
         plot_bgcolor="white",

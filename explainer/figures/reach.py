@@ -99,8 +99,10 @@ def reach_figure(
     fig.update_layout(
         **st.layout(
             title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
-            height=440 if not presentation else 580,
+            height=460 if not presentation else 600,
             showlegend=len(reach) > 1,
+            # the two-line title above, then room for "this page's setting" over the plot
+            margin=dict(l=30 + 4 * st.font, r=30, t=100 + 3 * st.title, b=60),
         )
     )
     fig.update_xaxes(title=lab["reach.x"])

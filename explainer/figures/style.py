@@ -96,7 +96,7 @@ def style(presentation: bool = False) -> Style:
     """The classroom style, or a bigger one for a projector."""
     if presentation:
         return Style(
-            font=20, title=26, line=4.0, marker=16.0, value_font=21, digits=2, label_font=18
+            font=20, title=26, line=4.0, marker=16.0, value_font=19, digits=2, label_font=17
         )
     return Style(font=13, title=17, line=2.0, marker=11.0, value_font=14, label_font=13)
 
