@@ -17,29 +17,23 @@ network's output y = W_out h_{T-1} + b_out (the readout the task trains), so ‖
 ‖∂y/∂x_t‖ say how much the prediction depends on each step. Without a task, the loss is
 L = Σ_units h_{T-1} on a one-channel signal, as before.
 
-Model knobs used by the pages:
-    scale     multiplies every initial weight (PyTorch's initialisation × scale)
-    radius    plain RNN: rescale each W_hh to this spectral radius (max |eigenvalue|)
-    fbias     LSTM: added to the forget gate's bias (b_if), so f starts nearer 1 (or 0)
-    variant   LSTM ablations / GRU form, see `explainer.cells`
+The model knobs the pages use (scale, radius, fbias, variant) are `explainer.models.build_model`'s;
+the trainer builds its fresh networks with it too.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
 
 import numpy as np
 
-from explainer.cells import gate_rows
-from explainer.models import MODELS, Jacobians, Model
+from explainer import trained
+from explainer.models import MODELS, Jacobians, Model, build_model, steps_of_signal
 from explainer.signals import make_signal
+from explainer.tasks import get_task
 from explainer.trace import CELL_GATES, Grads, Trace
-
-if TYPE_CHECKING:  # both import this module: imported where used, named here for the hints
-    from explainer.trained import TrainedNetwork
-    from explainer.trainer import Readout
+from explainer.trainer import Readout
 
 # The start page's one-click views for a class: the page each opens and the settings it sets. The
 # page then writes every one of them to the URL, so that the link it leaves reproduces the view.
@@ -105,52 +99,18 @@ class Run:
         return self.model.jacobian_norms(self.trace)
 
 
-def build_model(
-    cell: str,
-    hidden: int,
-    layers: int = 1,
-    *,
-    seed: int = 0,
-    scale: float = 1.0,
-    radius: float | None = None,
-    fbias: float = 0.0,
-    variant: str = "standard",
-    nonlinearity: str = "tanh",
-    input_size: int = 1,
-) -> Model:
-    """A reference model with the lesson's knobs applied (see the module docstring)."""
-    kw = {"nonlinearity": nonlinearity} if cell == "rnn" else {"variant": variant}
-    model = MODELS[cell](input_size, hidden, layers, seed=seed, **kw)
-    H = hidden
-    for name in model.params:
-        model.params[name] = model.params[name] * scale
-    for k in range(layers):
-        if radius is not None:
-            w = model.params[f"weight_hh_l{k}"]
-            if cell == "rnn":  # gated cells' W_hh is a stack of blocks: no single radius
-                rho = float(np.max(np.abs(np.linalg.eigvals(w))))
-                model.params[f"weight_hh_l{k}"] = w * (radius / rho) if rho > 0 else w
-        if cell == "lstm" and fbias:
-            model.params[f"bias_ih_l{k}"][gate_rows("lstm", "f", H)] += fbias
-    return model
-
-
 TASK_SIGNAL = "task"  # the input signal that is the task's own example
 
 
 def shipped_name(cell: str, task: str) -> str:
     """The name of the shipped network of this cell trained on `task` (`explainer.trained`);
     the name itself when none is catalogued, so that loading it says so."""
-    from explainer import trained
-
     return next((n for n in trained.names() if n.startswith(f"{task}_{cell}_h")), f"{task}_{cell}")
 
 
-def load_shipped(cell: str, task: str) -> TrainedNetwork:
+def load_shipped(cell: str, task: str) -> trained.TrainedNetwork:
     """The shipped network of this cell trained on `task` (`trained.TrainedNetworkError` if it
     is missing or corrupt)."""
-    from explainer import trained
-
     return trained.load(shipped_name(cell, task))
 
 
@@ -160,8 +120,6 @@ def task_input(
     """x (T, D), its markers (T,) and its target: example number `example` of `task` when
     `signal` is "task"; otherwise `signal` (`explainer.signals`) in the value channel with the
     example's markers kept, and no target (the task defines none for it)."""
-    from explainer.tasks import get_task
-
     t = get_task(task)
     x, y = t.example(max(steps, t.min_T), seed=example)
     x = x[:steps].copy()
@@ -200,8 +158,6 @@ def network_run(
 
 def untrained_readout(hidden: int, seed: int) -> Readout:
     """The readout a run from scratch starts with (`explainer.trainer.Trainer.from_config`)."""
-    from explainer.trainer import Readout
-
     return Readout.init(hidden, 1, np.random.default_rng((seed, 1)))
 
 
@@ -276,20 +232,6 @@ def lesson_run(
         nonlinearity=nonlinearity,
     )
     return network_run(model, make_signal(signal, steps, seed))
-
-
-def steps_of_signal(norms: np.ndarray, ratio: float = 1e-3) -> int | None:
-    """How many steps back from the last one (t = T-2, T-3, ...) the gradient norm stays at or
-    above `ratio` times its value at the last step; the last step itself is not one of them. None
-    when it never drops that low, back to t = 0 (all T-1 steps back); 0 when even the step before
-    the last is below it, or the last step's norm is 0 or not finite."""
-    norms = np.asarray(norms, dtype=np.float64)
-    end = norms[-1]
-    if not np.isfinite(end) or end == 0:
-        return 0
-    back = norms[-2::-1]  # one step back, two steps back, ... (T-1 values)
-    below = np.flatnonzero(~(back >= ratio * end))  # NaN counts as "no signal"
-    return int(below[0]) if below.size else None
 
 
 def step_bound(run: Run) -> tuple[float, float, float]:

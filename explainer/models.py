@@ -464,6 +464,20 @@ def step_norms(dS: np.ndarray) -> np.ndarray:
     return norms
 
 
+def steps_of_signal(norms: np.ndarray, ratio: float = 1e-3) -> int | None:
+    """How many steps back from the last one (t = T-2, T-3, ...) the gradient norm stays at or
+    above `ratio` times its value at the last step; the last step itself is not one of them. None
+    when it never drops that low, back to t = 0 (all T-1 steps back); 0 when even the step before
+    the last is below it, or the last step's norm is 0 or not finite."""
+    norms = np.asarray(norms, dtype=np.float64)
+    end = norms[-1]
+    if not np.isfinite(end) or end == 0:
+        return 0
+    back = norms[-2::-1]  # one step back, two steps back, ... (T-1 values)
+    below = np.flatnonzero(~(back >= ratio * end))  # NaN counts as "no signal"
+    return int(below[0]) if below.size else None
+
+
 def _norms(Ms: np.ndarray, ord: int | str) -> np.ndarray:
     """The `ord` norm of every matrix of a stack (T, n, n), inf where one holds a non-finite
     value; in chunks (bounded memory for large n)."""
@@ -641,3 +655,38 @@ class GRU(_Recurrent):
 
 MODELS: dict[str, type[_Recurrent]] = {"rnn": RNN, "lstm": LSTM, "gru": GRU}
 Model = RNN | LSTM | GRU  # any reference model (type hints)
+
+
+def build_model(
+    cell: str,
+    hidden: int,
+    layers: int = 1,
+    *,
+    seed: int = 0,
+    scale: float = 1.0,
+    radius: float | None = None,
+    fbias: float = 0.0,
+    variant: str = "standard",
+    nonlinearity: str = "tanh",
+    input_size: int = 1,
+) -> Model:
+    """A reference model of `cell` (`MODELS`) at PyTorch's initialisation, seeded, with the
+    lesson's knobs applied:
+        scale     multiplies every initial weight (PyTorch's initialisation × scale)
+        radius    plain RNN: rescale each W_hh to this spectral radius (max |eigenvalue|)
+        fbias     LSTM: added to the forget gate's bias (b_if), so f starts nearer 1 (or 0)
+        variant   LSTM ablations / GRU form, see `explainer.cells`"""
+    kw = {"nonlinearity": nonlinearity} if cell == "rnn" else {"variant": variant}
+    model = MODELS[cell](input_size, hidden, layers, seed=seed, **kw)
+    H = hidden
+    for name in model.params:
+        model.params[name] = model.params[name] * scale
+    for k in range(layers):
+        if radius is not None:
+            w = model.params[f"weight_hh_l{k}"]
+            if cell == "rnn":  # gated cells' W_hh is a stack of blocks: no single radius
+                rho = float(np.max(np.abs(np.linalg.eigvals(w))))
+                model.params[f"weight_hh_l{k}"] = w * (radius / rho) if rho > 0 else w
+        if cell == "lstm" and fbias:
+            model.params[f"bias_ih_l{k}"][cells.gate_rows("lstm", "f", H)] += fbias
+    return model

@@ -49,8 +49,7 @@ from typing import Any
 
 import numpy as np
 
-from explainer.lesson import build_model
-from explainer.models import MODELS, Model
+from explainer.models import MODELS, Model, build_model
 from explainer.tasks import EVAL_SEED, Task, get_task
 from explainer.trace import Trace
 
@@ -194,7 +193,7 @@ class Trainer:
 
     @classmethod
     def from_config(cls, config: TrainConfig) -> Trainer:
-        """A fresh network at PyTorch's initialisation (`explainer.lesson.build_model`, seeded)."""
+        """A fresh network at PyTorch's initialisation (`explainer.models.build_model`, seeded)."""
         task = get_task(config.task)
         if config.cell not in MODELS:
             raise ValueError(f"unknown cell {config.cell!r}: expected one of {', '.join(MODELS)}")

@@ -9,7 +9,8 @@ import numpy as np
 import pytest
 
 from explainer import data as D
-from explainer.lesson import lesson_run, steps_of_signal
+from explainer.lesson import lesson_run
+from explainer.models import steps_of_signal
 from tests.conftest import open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
