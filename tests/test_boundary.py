@@ -7,6 +7,7 @@ so the files are parsed, not imported."""
 from __future__ import annotations
 
 import ast
+import itertools
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,186 @@ def test_the_reader_sees_every_import(tmp_path, source, package, found):
     path = tmp_path / "m.py"
     path.write_text(source)
     assert any(under(name, package) for name, _, _ in imports(path)) is found
+
+
+# --- no import loop, lazy imports included
+
+
+def module_of(path: Path, root: Path = ROOT) -> str:
+    """explainer/figures/style.py -> "explainer.figures.style"; a package's __init__.py is the
+    package: explainer/__init__.py -> "explainer"."""
+    parts = path.relative_to(root).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def runs(target: str, importer: str) -> list[str]:
+    """The modules that importing `target` from `importer` needs to have run (see
+    `import_graph`): `target` and its packages, but for the importer and its own packages."""
+    parts = target.split(".")
+    packages = [".".join(parts[:k]) for k in range(1, len(parts))]
+    mine = [m for m in packages if m == importer or importer.startswith(m + ".")]
+    return [m for m in packages if m not in mine] + [target] * (target != importer)
+
+
+def import_graph(sources: list[Path], root: Path = ROOT) -> dict[str, dict[str, int]]:
+    """module -> {module it imports: line of the first such import}, over the modules of
+    `sources`, from every import statement in each file: at module level, inside functions and
+    under `if TYPE_CHECKING:` (a hint naming the other module's class is the same two-way
+    dependency; the lazy or typing-only import is what hides a loop, not what breaks it).
+    Relative imports are resolved against the importing module.
+
+    What an import depends on, as Python runs it:
+    - `import a.b` and `from a import b` where `a.b` is a module: the module `a.b`.
+    - `from a import name` where `a.name` is no module, and `import a`: the module `a` itself,
+      for a package its `__init__` (the name is read from the package's namespace, so the
+      package must have run). A submodule that imports its own top-level package, which
+      imports the submodule back, is a real loop.
+    - Importing `a.b.c` also runs the packages `a` and `a.b` first, unless they are packages
+      of the importer itself: those are already running (a package is initialised before any
+      of its submodules) and need nothing from the submodule. Counting them would make every
+      `__init__` that imports its own submodules a loop, which is the normal shape of a
+      package; a submodule then needs its package's `__init__` only for a name defined there.
+    `python -m explainer` finds its subcommands with importlib, by name: `__main__` is imported
+    by no module, so it lies on no loop."""
+    modules = {module_of(p, root): p for p in sources}
+    packages = {module_of(p, root) for p in sources if p.name == "__init__.py"}
+    graph: dict[str, dict[str, int]] = {}
+    for name, path in modules.items():
+        here = name if name in packages else name.rpartition(".")[0]
+        out = graph.setdefault(name, {})
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
+            targets = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom):
+                base = node.module or ""
+                if node.level:
+                    package = here.split(".")[: here.count(".") + 2 - node.level]
+                    base = ".".join([*package, *([node.module] if node.module else [])])
+                subs = [f"{base}.{alias.name}" for alias in node.names]
+                targets = [sub if sub in modules else base for sub in subs]
+            for target in targets:
+                for module in runs(target, name):
+                    if module in modules:
+                        out.setdefault(module, node.lineno)
+    return graph
+
+
+def import_loops(graph: dict[str, dict[str, int]]) -> list[list[str]]:
+    """Every loop of the graph, one per strongly connected group of modules (Tarjan), as a path
+    a -> b -> ... -> a through the group."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    groups: list[set[str]] = []
+
+    def visit(v: str) -> None:
+        index[v] = low[v] = len(index)
+        stack.append(v)
+        for w in graph.get(v, {}):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in stack:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            group = set()
+            while not group or w != v:
+                w = stack.pop()
+                group.add(w)
+            if len(group) > 1:
+                groups.append(group)
+
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    loops = []
+    for group in groups:  # the shortest way back to the group's first module, breadth first
+        start = min(group)
+        paths = {start: [start]}
+        queue = [start]
+        while queue:
+            v = queue.pop(0)
+            for w in sorted(graph[v]):
+                if w == start:
+                    loops.append(paths[v] + [start])
+                    queue = []
+                    break
+                if w in group and w not in paths:
+                    paths[w] = paths[v] + [w]
+                    queue.append(w)
+    return loops
+
+
+def test_no_import_loop():
+    graph = import_graph(SOURCES)
+    loops = [
+        " -> ".join(f"{a} (line {graph[a][b]})" for a, b in itertools.pairwise(loop))
+        + f" -> {loop[-1]}"
+        for loop in import_loops(graph)
+    ]
+    assert loops == [], "\n".join(loops)
+    assert {"explainer.gradcheck", "explainer.models"} <= set(graph["explainer"])
+    assert "app_pages._memory_training" in graph["app_pages.memory"]
+
+
+def _tree(root: Path, files: dict[str, str]) -> list[Path]:
+    for name, text in files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text)
+    return sorted(root.rglob("*.py"))
+
+
+@pytest.mark.parametrize(
+    "files, loop",
+    [
+        # a package importing its submodules, which import each other: the normal shape
+        (
+            {
+                "p/__init__.py": "from p.a import A\nfrom p import b\n",
+                "p/a.py": "from p import b\nfrom p.c import C\n",
+                "p/b.py": "import p.c\n",
+                "p/c.py": "",
+            },
+            None,
+        ),
+        # a submodule reading a name from its package's __init__, which imports it
+        (
+            {"p/__init__.py": "from p.a import A\n", "p/a.py": "from p import VERSION\n"},
+            {"p", "p.a"},
+        ),
+        ({"p/__init__.py": "from . import a\n", "p/a.py": "import p\n"}, {"p", "p.a"}),
+        # through a function-level import, a relative one, and a typing-only one
+        (
+            {
+                "p/__init__.py": "",
+                "p/a.py": "import p.b\n",
+                "p/b.py": "def f():\n    from . import a\n",
+            },
+            {"p.a", "p.b"},
+        ),
+        (
+            {
+                "p/__init__.py": "",
+                "p/q/__init__.py": "",
+                "p/q/a.py": "from ..b import B\n",
+                "p/b.py": "if TYPE_CHECKING:\n    from p.q.a import A\n",
+            },
+            {"p.b", "p.q.a"},
+        ),
+        # importing p.q.x runs p.q's __init__, which imports back
+        (
+            {
+                "p/__init__.py": "",
+                "p/q/__init__.py": "from p.r import R\n",
+                "p/q/x.py": "",
+                "p/r.py": "from p.q.x import X\n",
+            },
+            {"p.q", "p.r"},
+        ),
+    ],
+)
+def test_the_loop_finder_sees_every_kind_of_loop(tmp_path, files, loop):
+    loops = import_loops(import_graph(_tree(tmp_path, files), tmp_path))
+    assert [set(path) for path in loops] == ([loop] if loop else [])
+    assert all(path[0] == path[-1] and len(path) > 2 for path in loops)
