@@ -15,10 +15,10 @@ from app_pages._memory_training import (
     NAMES,
     Board,
     MemoryRun,
-    _follow,
-    _metric_text,
-    _summary,
-    _trainer,
+    follow,
+    metric_text,
+    summary,
+    trainer,
 )
 from explainer import i18n, ui
 from explainer.figures.memory import (
@@ -85,7 +85,7 @@ def _sweep_differs(sweep: dict[str, Any], config: mem.MemoryConfig) -> str:
     return ", ".join(what)
 
 
-def _show_findings(config: mem.MemoryConfig) -> None:
+def show_findings(config: mem.MemoryConfig) -> None:
     """The sweep's findings for this race's settings, beside its chart: per network and learning
     rate, the seeds solved within the race's steps (and at which step), the best learning rate at
     this lag and the longest lag solved on every seed."""
@@ -149,7 +149,7 @@ def _add_point(board: Board | None) -> bool:
         return False
     ident, cell, lag, seed, lr = board.record.point
     board.record.point = None
-    s = _summary(board).get(cell)
+    s = summary(board).get(cell)
     if s is None:
         return False
     points = [
@@ -174,7 +174,7 @@ def _add_point(board: Board | None) -> bool:
     return True
 
 
-def _show_sweep() -> None:
+def show_sweep() -> None:
     st.subheader(tr("sweep"))
     sweep = _sweep()
     if sweep is None or "lrs" not in sweep:
@@ -263,7 +263,7 @@ def _rerun(
             run.point = (ident, cell, int(lag), int(seed), float(rerun_lr))
             ui.train_live(
                 "_mem_rerun_board",
-                _trainer([(cell, job)]),
+                trainer([(cell, job)]),
                 run,
                 label="memory point",
                 idle_after=IDLE_S,
@@ -271,7 +271,7 @@ def _rerun(
         board = st.session_state.get("_mem_rerun_board")
         if board is not None and board.active:
             with area.container():
-                _follow(board, NAMES, "step", stop_col)
+                follow(board, NAMES, "step", stop_col)
             if _add_point(board):
                 st.rerun()  # redraw the sweep chart with the star
         for p in stars:
@@ -282,7 +282,7 @@ def _rerun(
                     lag=p["lag"],
                     seed=p["seed"],
                     metric=tr(f"metric_{sweep['metric']}"),
-                    value=_metric_text(sweep["metric"], p["metric"]),
+                    value=metric_text(sweep["metric"], p["metric"]),
                     steps=p["steps"],
                     seconds=f"{p['seconds']:.1f}",
                     solved=tr("solved_word" if p["solved"] else "unsolved_word"),

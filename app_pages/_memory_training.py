@@ -66,11 +66,11 @@ STATE_KEYS = {  # mem.outcome's states -> this page's sentences
 }
 
 
-def _metric_text(metric: str, value: float) -> str:
+def metric_text(metric: str, value: float) -> str:
     return f"{value:.4f}" if metric == "mse" else f"{value:.1%}"
 
 
-def _trainer(jobs: list[tuple[str, mem.MemoryConfig]]) -> Callable[[Board], None]:
+def trainer(jobs: list[tuple[str, mem.MemoryConfig]]) -> Callable[[Board], None]:
     """The job that trains every `(name, config)` in turn (`name` "cells" trains the three cells
     interleaved) into its board's record, in a worker thread."""
 
@@ -113,7 +113,7 @@ def _rows(board: Board) -> dict[str, list[tuple[int, float, float, float]]]:
         return {n: list(r) for n, r in board.record.rows.items()}
 
 
-def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any) -> Board | None:
+def follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any) -> Board | None:
     """`board` drawn live (progress bar and curves) until it settles, if it is still training."""
     if board is None or not board.active:
         return board
@@ -128,7 +128,7 @@ def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any
                 name=labels[n],
                 step=r[-1][0],
                 metric=tr(f"metric_{b.metric}"),
-                value=_metric_text(b.metric, r[-1][3]),
+                value=metric_text(b.metric, r[-1][3]),
                 seconds=f"{r[-1][1]:.0f}",
             )
             for n, r in rows.items()
@@ -136,7 +136,7 @@ def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any
         )
         st.progress(board.fraction, text=text)
         st.plotly_chart(
-            _curves(board, labels, x, live=True, rows=rows),
+            curves(board, labels, x, live=True, rows=rows),
             width="stretch",
             key=f"memory_live_{board.id}_{board.version}",
         )
@@ -144,7 +144,7 @@ def _follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any
     return ui.follow(board, draw, stop_where=stop_where, every=0.4)
 
 
-def _curves(
+def curves(
     board: Board, labels: dict[str, str], x: str, live: bool = False, rows: dict | None = None
 ) -> Any:
     c = board.record.config
@@ -170,7 +170,7 @@ def _legend(
     """Each run's legend entry: its name, learning rate and, once it has finished, whether it
     solved the task within the step budget (or the time cap ended it first)."""
     run, steps = board.record, board.record.config["max_steps"]
-    s = _summary(board, rows)
+    s = summary(board, rows)
     out = {}
     for n in rows:
         lr = f"{run.lrs.get(n, run.config['lr']):g}"
@@ -186,7 +186,7 @@ def _legend(
     return out
 
 
-def _summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dict[str, Any]]:
+def summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dict[str, Any]]:
     """Per run: final metric, solved, steps, seconds, the step and seconds when first solved
     (from the rows)."""
     c = board.record.config
@@ -208,19 +208,17 @@ def _summary(board: Board, rows: dict[str, list] | None = None) -> dict[str, dic
     return out
 
 
-def _table(board: Board, labels: dict[str, str]) -> None:
+def table(board: Board, labels: dict[str, str]) -> None:
     c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
-    s = _summary(board)
+    s = summary(board)
     metric = tr(f"metric_{b.metric}")
     st.dataframe(
         {
             tr("col_net"): [labels[n] for n in s],
             tr("col_lr"): [f"{board.record.lrs.get(n, c['lr']):g}" for n in s],
-            tr("col_final", metric=metric): [
-                _metric_text(b.metric, v["final"]) for v in s.values()
-            ],
-            tr("col_baseline"): [_metric_text(b.metric, b.value)] * len(s),
+            tr("col_final", metric=metric): [metric_text(b.metric, v["final"]) for v in s.values()],
+            tr("col_baseline"): [metric_text(b.metric, b.value)] * len(s),
             tr("col_solved"): [tr("yes") if v["solved"] else tr("no") for v in s.values()],
             tr("col_steps"): [int(v["steps"]) for v in s.values()],
             tr("col_seconds"): [f"{v['seconds']:.1f}" for v in s.values()],
@@ -230,12 +228,12 @@ def _table(board: Board, labels: dict[str, str]) -> None:
     )
 
 
-def _verdict(board: Board) -> tuple[bool, str]:
+def verdict(board: Board) -> tuple[bool, str]:
     """What happened, in one or two plain sentences, including when it went against the lesson
     (the plain RNN solved it, or a gated cell did not): `mem.outcome`'s states, translated."""
     c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
-    s = _summary(board)
+    s = summary(board)
     o = mem.outcome({n: v["final"] for n, v in s.items()}, b)
     metric = tr(f"metric_{b.metric}")
     parts = [
@@ -243,7 +241,7 @@ def _verdict(board: Board) -> tuple[bool, str]:
             STATE_KEYS[state],
             name=ui.t(f"cell_{n}"),
             metric=metric,
-            value=_metric_text(b.metric, o.finals[n]),
+            value=metric_text(b.metric, o.finals[n]),
         )
         for n, state in o.states.items()
     ]
@@ -266,7 +264,7 @@ def _verdict(board: Board) -> tuple[bool, str]:
     return o.as_expected, text
 
 
-def _config_diff(board: Board, config: mem.MemoryConfig) -> str:
+def config_diff(board: Board, config: mem.MemoryConfig) -> str:
     old, new = board.record.config, dataclasses.asdict(config)
     return ", ".join(
         f"{k} {old[k]}"

@@ -30,7 +30,7 @@ def _why(board: Board, example: int) -> mem.Why:
     return cache[key]
 
 
-def _show_why(board: Board | None) -> None:
+def show_why(board: Board | None) -> None:
     st.subheader(tr("why"))
     if board is None or board.active or not board.record.models:
         st.info(tr("why_none"))

@@ -16,22 +16,22 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from app_pages._memory_sweep import _show_findings, _show_sweep
+from app_pages._memory_sweep import show_findings, show_sweep
 from app_pages._memory_training import (
     IDLE_S,
     MAX_BUDGET_S,
     MAX_STEPS,
     NAMES,
     MemoryRun,
-    _config_diff,
-    _curves,
-    _follow,
-    _summary,
-    _table,
-    _trainer,
-    _verdict,
+    config_diff,
+    curves,
+    follow,
+    summary,
+    table,
+    trainer,
+    verdict,
 )
-from app_pages._memory_why import _show_why
+from app_pages._memory_why import show_why
 from explainer import i18n, ui
 from explainer.torch_backend import memory as mem
 
@@ -183,7 +183,7 @@ with race:
     eta_col.caption(tr("eta", n=3, steps=int(max_steps), budget=budget, total=3 * budget))
     chart_col, find_col = st.columns([3, 1])
     with find_col:
-        _show_findings(config)
+        show_findings(config)
     area = chart_col.empty()
     if go_col.button(
         tr("train"),
@@ -194,7 +194,7 @@ with race:
     ):
         ui.train_live(
             "_mem_main",
-            _trainer([("cells", config)]),
+            trainer([("cells", config)]),
             MemoryRun.new(config, mem.CELLS),
             label="memory",
             idle_after=IDLE_S,
@@ -202,7 +202,7 @@ with race:
     if error is not None:
         chart_col.error(tr("bad_config", error=error))
     with area.container():
-        main = _follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
+        main = follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
         if main is None:
             st.info(tr("none_yet"))
         elif main.status == "failed":
@@ -210,15 +210,15 @@ with race:
         elif main.settled:
             if main.stopped:
                 st.warning(tr("stopped"))
-            diff = _config_diff(main, config)
+            diff = config_diff(main, config)
             if diff:
                 st.caption(tr("stale", what=diff))
-            ui.plot(_curves(main, NAMES, x_axis), "memory_curves")
-            _table(main, NAMES)
-            ok, sentence = _verdict(main)
+            ui.plot(curves(main, NAMES, x_axis), "memory_curves")
+            table(main, NAMES)
+            ok, sentence = verdict(main)
             (st.info if main.stopped else st.success if ok else st.warning)(sentence)
 
-_show_why(main)
+show_why(main)
 
 # --- ablations
 st.subheader(tr("ablations"))
@@ -228,7 +228,7 @@ reuse = (
     main is not None
     and main.status == "done"
     and main.record.rows.get("lstm")
-    and not _config_diff(main, config)
+    and not config_diff(main, config)
 )
 n_abl = len(VARIANTS) - (1 if reuse else 0)
 st.caption(
@@ -246,25 +246,25 @@ if go_col.button(tr("abl_train"), key="mem_abl_train", disabled=error is not Non
     else:
         jobs.append(("standard", dataclasses.replace(config, cell="lstm")))
     jobs += [(v, dataclasses.replace(config, cell="lstm", ablation=v)) for v in VARIANTS[1:]]
-    ui.train_live("_mem_abl", _trainer(jobs), run, label="memory ablations", idle_after=IDLE_S)
+    ui.train_live("_mem_abl", trainer(jobs), run, label="memory ablations", idle_after=IDLE_S)
 with abl_area.container():
-    abl = _follow(st.session_state.get("_mem_abl"), abl_names, "step", stop_col)
+    abl = follow(st.session_state.get("_mem_abl"), abl_names, "step", stop_col)
     if abl is not None and abl.status == "failed":
         st.error(tr("failed", error=ui.escape_md(abl.error)))
     elif abl is not None and abl.settled:
         if abl.stopped:
             st.warning(tr("stopped"))
-        diff = _config_diff(abl, config)
+        diff = config_diff(abl, config)
         if diff:
             st.caption(tr("stale", what=diff))
-        ui.plot(_curves(abl, abl_names, "step"), "memory_ablations")
-        _table(abl, abl_names)
-        s = _summary(abl)
+        ui.plot(curves(abl, abl_names, "step"), "memory_ablations")
+        table(abl, abl_names)
+        s = summary(abl)
         solved = [abl_names[v] for v in s if s[v]["solved"]] or [tr("nobody")]
         failed = [abl_names[v] for v in s if not s[v]["solved"]] or [tr("nobody")]
         st.info(
             tr("abl_result", solved=tr("joiner").join(solved), failed=tr("joiner").join(failed))
         )
 
-_show_sweep()
+show_sweep()
 ui.show_code(mem.adding_batch, mem.recall_batch, mem.AblatedLSTM.scan)

@@ -307,3 +307,37 @@ def test_the_loop_finder_sees_every_kind_of_loop(tmp_path, files, loop):
     loops = import_loops(import_graph(_tree(tmp_path, files), tmp_path))
     assert [set(path) for path in loops] == ([loop] if loop else [])
     assert all(path[0] == path[-1] and len(path) > 2 for path in loops)
+
+
+def private_imports(path: Path) -> list[str]:
+    """`from m import _name` of the project's own modules: a `_` name is its module's own."""
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    return [
+        f"{where(path, node.lineno) if ROOT in path.parents else node.lineno}: {alias.name}"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        and (node.level or (node.module or "").split(".")[0] in ("explainer", "app_pages"))
+        for alias in node.names
+        if alias.name.startswith("_") and alias.name != "__version__"
+    ]
+
+
+def test_no_module_imports_another_ones_private_names():
+    """What two modules share is public: a page's part modules (app_pages/_<page>_<part>.py) are
+    private as files, their shared names are not."""
+    assert [hit for p in SOURCES for hit in private_imports(p)] == []
+
+
+@pytest.mark.parametrize(
+    "source, found",
+    [
+        ("from app_pages._memory_training import _follow, NAMES\n", ["1: _follow"]),
+        ("def f():\n    from .core import _bound\n", ["2: _bound"]),
+        ("from app_pages._memory_training import follow\n", []),
+        ("from typing import _T\n", []),
+    ],
+)
+def test_the_private_import_reader(tmp_path, source, found):
+    path = tmp_path / "m.py"
+    path.write_text(source)
+    assert private_imports(path) == found
