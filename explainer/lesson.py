@@ -312,11 +312,6 @@ def forget_product(trace: Trace, layer: int = 0) -> np.ndarray:
     return prod.mean(axis=1)
 
 
-def parameter_counts(input_size: int, hidden: int, layers: int = 1) -> dict[str, int]:
-    """Number of parameters of each cell at this size (both biases counted, as in PyTorch)."""
-    return {cell: count_params(cell, input_size, hidden, layers) for cell in MODELS}
-
-
 def count_params(cell: str, input_size: int, hidden: int, layers: int = 1) -> int:
     """G·H·(D + H + 2) for the first layer, G·H·(2H + 2) for each one above (G gate blocks)."""
     G, H = len(CELL_GATES[cell]), hidden

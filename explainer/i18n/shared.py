@@ -21,7 +21,6 @@ STRINGS: dict[str, tuple[str, str]] = {
     "language": ("Language", "语言"),
     "presentation": ("Presentation mode (projector)", "演示模式（投影仪）"),
     "hide_controls": ("Hide controls", "隐藏控件"),
-    "show_controls": ("Show controls", "显示控件"),
     "controls": ("Network and input", "网络与输入"),
     "cell": ("Cell type", "单元类型"),
     "hidden": ("Hidden size H (units)", "隐藏层大小 H（单元数）"),
