@@ -7,34 +7,46 @@ import numpy as np
 import streamlit as st
 
 from app_pages._forecast_results import set_normalisation
-from explainer import data as D
 from explainer import i18n, ui
+from explainer.data import (
+    GAP_POLICIES,
+    MAX_BYTES,
+    BundledSeries,
+    ForecastData,
+    Series,
+    Table,
+    bundled_series,
+    load_bundled,
+    load_series,
+    prepare,
+    read_table,
+)
 from explainer.figures.forecast import forecast_figure
 
 tr = ui.translator(i18n.PAGES["forecast"])
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
-def _table(raw: bytes) -> D.Table:
+def _table(raw: bytes) -> Table:
     """The file read once, column guess included (keyed by the bytes' hash, so once per file)."""
-    return D.read_table(raw)
+    return read_table(raw)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _upload_series(
     raw: bytes, column: str, date_column: str | None, reverse: bool, gaps: str
-) -> D.Series:
-    return D.load_series(_table(raw), column, date_column=date_column, reverse=reverse, gaps=gaps)
+) -> Series:
+    return load_series(_table(raw), column, date_column=date_column, reverse=reverse, gaps=gaps)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _bundled_series(file: str, gaps: str) -> D.Series:
-    return D.load_bundled(file, gaps=gaps)
+def _bundled_series(file: str, gaps: str) -> Series:
+    return load_bundled(file, gaps=gaps)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _prepared(values: np.ndarray, window: int, horizon: int, normalise: str) -> D.ForecastData:
-    return D.prepare(values, window=window, horizon=horizon, normalise=normalise)
+def _prepared(values: np.ndarray, window: int, horizon: int, normalise: str) -> ForecastData:
+    return prepare(values, window=window, horizon=horizon, normalise=normalise)
 
 
 def error(key: str, msg: object) -> None:
@@ -42,7 +54,7 @@ def error(key: str, msg: object) -> None:
     st.error(tr(key, msg=ui.escape_md(str(msg))))
 
 
-def bundled_text(kind: str, b: D.BundledSeries) -> str:
+def bundled_text(kind: str, b: BundledSeries) -> str:
     """A bundled series' title ("series") or note ("note"), translated where the page knows it."""
     key = f"{kind}_{b.file.removesuffix('.csv')}"
     try:
@@ -51,7 +63,7 @@ def bundled_text(kind: str, b: D.BundledSeries) -> str:
         return b.title if kind == "series" else b.note
 
 
-def choose_series() -> tuple[D.Series | None, str]:
+def choose_series() -> tuple[Series | None, str]:
     """The data section's widgets; returns the series (None when unusable) and a description."""
     source = st.radio(
         tr("source"),
@@ -63,12 +75,12 @@ def choose_series() -> tuple[D.Series | None, str]:
     c1, c2 = st.columns([3, 1])
     gaps = c2.radio(
         tr("gaps"),
-        list(D.GAP_POLICIES),
+        list(GAP_POLICIES),
         key="fc_gaps",
-        format_func=ui.frozen_format(D.GAP_POLICIES, lambda g: tr(f"gaps_{g}")),
+        format_func=ui.frozen_format(GAP_POLICIES, lambda g: tr(f"gaps_{g}")),
     )
     if source == "bundled":
-        shipped = {b.file: b for b in D.bundled_series()}
+        shipped = {b.file: b for b in bundled_series()}
         file = ui.bound(
             c1.selectbox,
             tr("bundled"),
@@ -80,9 +92,7 @@ def choose_series() -> tuple[D.Series | None, str]:
         return _bundled_series(file, gaps), tr(
             "trained_on", name=ui.escape_md(bundled_text("series", shipped[file]))
         )
-    up = c1.file_uploader(
-        tr("upload"), type=["csv"], key="csv", max_upload_size=D.MAX_BYTES // 2**20
-    )
+    up = c1.file_uploader(tr("upload"), type=["csv"], key="csv", max_upload_size=MAX_BYTES // 2**20)
     if up is None:
         c1.info(tr("upload_hint"))
         return None, ""
@@ -127,7 +137,7 @@ def choose_series() -> tuple[D.Series | None, str]:
     return series, tr("uploaded", column=ui.escape_md(column), file=ui.escape_md(up.name))
 
 
-def prepare_data(series: D.Series) -> D.ForecastData | None:
+def prepare_data(series: Series) -> ForecastData | None:
     """The series' summary and chart, cut into windows with the submitted settings (None, after
     a message, where they do not fit it)."""
     st.caption(

@@ -149,7 +149,7 @@ def _metrics(preds: dict) -> None:
 
 def _downloads(result: dict) -> None:
     """The predictions, the weights and the settings, each made when its button is clicked."""
-    F = backend()
+    fc = backend()
     config, data, preds = result["config"], result["data"], result["predictions"]
     st.markdown("**" + tr("downloads") + "**")
     c1, c2, c3 = st.columns(3)
@@ -166,7 +166,7 @@ def _downloads(result: dict) -> None:
     )
     c2.download_button(
         tr("dl_weights"),
-        lambda: F.weights_bytes(model, config, data),
+        lambda: fc.weights_bytes(model, config, data),
         file_name=f"forecast_{config.cell}.safetensors",
         mime="application/octet-stream",
         key="fc_dl_weights",

@@ -21,8 +21,8 @@ import streamlit as st
 
 from app_pages._forecast_data import choose_series, error, prepare_data
 from app_pages._forecast_results import backend, inspect_model, show_results
-from explainer import data as D
 from explainer import i18n, live, ui
+from explainer.data import NORMALISATIONS, ForecastData, Series, prepare
 from explainer.figures.forecast import loss_figure
 from explainer.prediction import predict_all
 
@@ -89,24 +89,24 @@ def canon_hidden(text: str) -> str | None:
 def settings_form() -> bool:
     """The training settings, each in the URL, defaults from the backend's `ForecastConfig` (the
     recipe); returns whether Train was pressed. The submitted values stay in session state."""
-    F = backend()
-    recipe, lim = F.ForecastConfig(), F.LIMITS  # the backend's limits are the form's
+    fc = backend()
+    recipe, lim = fc.ForecastConfig(), fc.LIMITS  # the backend's limits are the form's
     with st.form("fc_form", border=True):
-        _network_row(F, recipe, lim)
-        _data_row(F, recipe, lim)
+        _network_row(fc, recipe, lim)
+        _data_row(fc, recipe, lim)
         _training_row(recipe, lim)
         return st.form_submit_button(tr("train"), type="primary", key="fc_train")
 
 
-def _network_row(F, recipe, lim) -> None:
+def _network_row(fc, recipe, lim) -> None:
     """Cell, layer sizes, dropout and device."""
     c1, c2, c3, c4 = st.columns(4)
     ui.bound(
         c1.selectbox,
         ui.t("cell"),
         "fc_cell",
-        options=list(F.CELLS),
-        index=list(F.CELLS).index(recipe.cell),
+        options=list(fc.CELLS),
+        index=list(fc.CELLS).index(recipe.cell),
         format_func=lambda c: ui.t(f"cell_{c}"),
     )
     ui.bound(
@@ -125,10 +125,10 @@ def _network_row(F, recipe, lim) -> None:
         value=recipe.dropout,
         step=0.05,
     )
-    c4.selectbox(tr("device"), F.available_devices(), key="fc_device")
+    c4.selectbox(tr("device"), fc.available_devices(), key="fc_device")
 
 
-def _data_row(F, recipe, lim) -> None:
+def _data_row(fc, recipe, lim) -> None:
     """Window, horizon, normalisation and optimiser."""
     c1, c2, c3, c4 = st.columns(4)
     ui.bound(
@@ -153,16 +153,16 @@ def _data_row(F, recipe, lim) -> None:
         c3.selectbox,
         tr("norm"),
         "fc_norm",
-        options=list(D.NORMALISATIONS),
-        index=list(D.NORMALISATIONS).index(recipe.normalise),
+        options=list(NORMALISATIONS),
+        index=list(NORMALISATIONS).index(recipe.normalise),
         format_func=lambda n: tr(f"norm_{n}"),
     )
     ui.bound(
         c4.selectbox,
         tr("optimiser"),
         "fc_opt",
-        options=list(F.OPTIMISERS),
-        index=list(F.OPTIMISERS).index(recipe.optimiser),
+        options=list(fc.OPTIMISERS),
+        index=list(fc.OPTIMISERS).index(recipe.optimiser),
         format_func={"rmsprop": "RMSprop (Keras)", "adam": "Adam", "sgd": "SGD"}.get,
     )
 
@@ -250,7 +250,7 @@ class ForecastRun:
     training job (in a worker thread, `explainer.live`) writes it; the page reads it."""
 
     config: Any  # explainer.torch_backend.forecast.ForecastConfig
-    data: D.ForecastData
+    data: ForecastData
     dates: np.ndarray | None
     series_name: str
     source: str
@@ -264,7 +264,7 @@ class ForecastRun:
     progress: tuple[int, int, int, int, float] | None = None  # epoch, epochs, batch, batches, loss
 
 
-def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
+def train(config, data: ForecastData, series: Series, source: str) -> None:
     """Queue a training of `config` on `data` for this session (the page follows it below)."""
     st.session_state["fc_result"] = None
     run = ForecastRun(config, data, series.dates, series.name, source, device=config.device)
@@ -273,9 +273,9 @@ def train(config, data: D.ForecastData, series: D.Series, source: str) -> None:
 
 def _training(board: live.Board[ForecastRun]) -> None:
     """The job (a worker thread): train, leaving every finished epoch's weights in the record."""
-    F = backend()
+    fc = backend()
     run = board.record
-    F.set_threads(TRAIN_THREADS)
+    fc.set_threads(TRAIN_THREADS)
     started = time.perf_counter()
 
     def callback(p) -> None:
@@ -293,7 +293,7 @@ def _training(board: live.Board[ForecastRun]) -> None:
         board.report((p.epoch - 1 + p.batch / p.batches) / p.epochs)
 
     batches = max(1, -(-len(run.data.train) // run.config.batch_size))
-    res = F.train(
+    res = fc.train(
         run.config,
         run.data,
         callback=callback,
@@ -353,15 +353,15 @@ def follow_training() -> None:
 def finish(run: ForecastRun, *, stopped: bool, model=None, file: str | None = None) -> None:
     """Predictions of a trained (or stopped, or loaded) model: the session's result. A stopped
     run's model is rebuilt from the weights of its last finished epoch."""
-    F = backend()
+    fc = backend()
     if model is None:
         if run.state is None:
             st.info(tr("stopped_early"))
             return
-        model = F.build_model(run.config)
+        model = fc.build_model(run.config)
         model.load_state_dict(run.state)
         model.eval()
-    predictions = predict_all(F.predictor(model), run.data)
+    predictions = predict_all(fc.predictor(model), run.data)
     st.session_state["fc_result"] = {
         **{f.name: getattr(run, f.name) for f in fields(run)},
         "model": model,
@@ -372,7 +372,7 @@ def finish(run: ForecastRun, *, stopped: bool, model=None, file: str | None = No
     }
 
 
-def load_uploaded_weights(series: D.Series | None, source: str) -> None:
+def load_uploaded_weights(series: Series | None, source: str) -> None:
     with st.expander(tr("load")):
         st.caption(tr("load_hint"))
         up = st.file_uploader(tr("weights_file"), type=["safetensors"], key="weights")
@@ -382,17 +382,17 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
     if series is None:
         st.error(tr("no_data"))
         return
-    F = backend()
+    fc = backend()
     try:
-        model, config = F.load_weights(up.getvalue())  # header checked before anything is built
-        converted = F.weights_header(up.getvalue()).converted  # F16, BF16, F64: now float32
+        model, config = fc.load_weights(up.getvalue())  # header checked before anything is built
+        converted = fc.weights_header(up.getvalue()).converted  # F16, BF16, F64: now float32
         # min-max and z-score: the scaling the model was trained with, not one fitted here
-        scaler = F.saved_scaler(up.getvalue())
+        scaler = fc.saved_scaler(up.getvalue())
         if scaler is not None and scaler.kind != config.normalise:
             raise ValueError(
                 f"its saved {scaler.kind} scaler contradicts its {config.normalise} normalisation"
             )
-        data = D.prepare(
+        data = prepare(
             series.values,
             window=config.window,
             horizon=config.horizon,
@@ -401,7 +401,7 @@ def load_uploaded_weights(series: D.Series | None, source: str) -> None:
             val=config.val,
             scaler=scaler,
         )
-    except F.WeightsError as e:
+    except fc.WeightsError as e:
         weights_error(e)
         return
     except ValueError as e:

@@ -37,11 +37,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anyw
 import numpy as np  # noqa: E402
 import torch  # noqa: E402
 
-from explainer import data as D  # noqa: E402
+from explainer.data import DEFAULT_SERIES, ForecastData, load_bundled, prepare  # noqa: E402
 from explainer.torch_backend import forecast as fc  # noqa: E402
 
 
-def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float], np.ndarray]:
+def keras_run(data: ForecastData, epochs: int, seed: int) -> tuple[list[float], np.ndarray]:
     """Train the seed's model; return seconds per epoch and the test predictions (normalised)."""
     import keras
     from keras import layers
@@ -77,7 +77,7 @@ def keras_run(data: D.ForecastData, epochs: int, seed: int) -> tuple[list[float]
     return seconds, np.asarray(pred, dtype=np.float64)
 
 
-def rmse(pred: np.ndarray, data: D.ForecastData) -> tuple[float, float]:
+def rmse(pred: np.ndarray, data: ForecastData) -> tuple[float, float]:
     """Point-by-point test RMSE in normalised and original units."""
     t = data.test
     err = pred.reshape(t.y.shape) - t.y
@@ -137,7 +137,7 @@ def summarise(records: list[dict], *, draws: int = 100_000, rng_seed: int = 0) -
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--epochs", type=int, default=20)
-    p.add_argument("--series", default=D.DEFAULT_SERIES, help="a bundled series")
+    p.add_argument("--series", default=DEFAULT_SERIES, help="a bundled series")
     p.add_argument("--threads", type=int, default=0, help="torch threads (0: torch's default)")
     p.add_argument("--seeds", default="0", help="seeds, as 0,1,2 or 0-23; each trains both models")
     p.add_argument("--log", help="append one JSON line per seed to this file")
@@ -161,9 +161,9 @@ def main() -> None:
         torch.set_num_threads(args.threads)
     seeds = parse_seeds(args.seeds)
 
-    series = D.load_bundled(args.series)
+    series = load_bundled(args.series)
     base = fc.ForecastConfig(epochs=args.epochs, device="cpu")
-    data = D.prepare(
+    data = prepare(
         series.values,
         window=base.window,
         horizon=base.horizon,

@@ -11,7 +11,8 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-from explainer import data as D
+import explainer.data
+from explainer.data import MAX_BYTES, prepare
 from explainer.torch_backend import forecast as fc
 from tests.conftest import charts, decode, open_app
 
@@ -167,7 +168,7 @@ def weights_file(settings: dict, state: dict) -> bytes:
 def small_model() -> tuple[dict, dict]:
     """Settings and weights of a small model that fits `TINY` (trained headless: quicker)."""
     config = fc.ForecastConfig(window=10, hidden=(3,), batch_size=16, epochs=1, device="cpu")
-    data = D.prepare(SERIES, window=10)
+    data = prepare(SERIES, window=10)
     return config.to_dict(), dict(fc.train(config, data).model.state_dict())
 
 
@@ -268,7 +269,7 @@ def test_loaded_weights_keep_the_scaling_they_were_trained_with():
     assert not fresh.exception and not fresh.error
     loaded = fresh.session_state["fc_result"]
     assert loaded["data"].scaler == saved
-    assert D.prepare(other, window=10, normalise="zscore").scaler != saved
+    assert prepare(other, window=10, normalise="zscore").scaler != saved
     assert any("not refitted on this series" in c.value for c in fresh.caption)
     assert any("extrapolation" in w.value for w in fresh.warning)  # 3x the level: far outside
     same = upload(open_page(), TINY)  # on the series it was trained on: no such warning
@@ -363,7 +364,7 @@ BAD_UPLOADS = [
     ("inf.csv", csv_of([1.0, 2.0, "inf"] * 30), "infinite"),
     ("latin1.csv", "year,température\n1,2\n".encode("latin-1"), "not UTF-8"),
     ("book.csv", b"PK\x03\x04" + bytes(200), "Excel"),
-    ("big.csv", b"y\n" + b"1\n" * (D.MAX_BYTES // 2 + 1), "over the 5.0 MiB limit"),
+    ("big.csv", b"y\n" + b"1\n" * (MAX_BYTES // 2 + 1), "over the 5.0 MiB limit"),
     # the fuzzed files of #14: huge numbers, decimal commas between commas, a wide file
     ("digits.csv", b"y\n" + b"9" * 400 + b"\n2\n", "beyond float64's range"),
     ("field.csv", b"d,y\n" + b"1" * 2_000_000 + b",1\n2,3\n", "beyond float64's range"),
@@ -428,8 +429,10 @@ def test_shuffled_dates_are_sorted_with_a_note():
 
 def test_the_column_guess_is_made_once_per_file(monkeypatch):
     calls = []
-    real = D.guess_columns
-    monkeypatch.setattr(D, "guess_columns", lambda df: calls.append(list(df.columns)) or real(df))
+    real = explainer.data.guess_columns
+    monkeypatch.setattr(
+        explainer.data, "guess_columns", lambda df: calls.append(list(df.columns)) or real(df)
+    )
     at = upload(open_page(), TINY)
     at.number_input(key="fc_window").set_value(12).run()
     at.radio(key="fc_gaps").set_value("drop").run()

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from explainer import data as D
+from explainer.data import load_bundled
 from explainer.lesson import lesson_run
 from explainer.models import steps_of_signal
 from tests.conftest import open_app
@@ -165,7 +165,7 @@ def test_the_forecast_page_says_in_words_whether_the_model_beats_persistence():
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_forecast_data_section_states_the_series_size_once(lang):
     at = open_app("app_pages/forecast.py", lang=lang)
-    series = D.load_bundled("co2_weekly.csv")
+    series = load_bundled("co2_weekly.csv")
     n, gaps = len(series), series.gaps
     texts = [c.value for c in at.caption] + [m.value for m in at.markdown]
     assert sum(str(n) in t for t in texts) == 1, texts  # was the note and the summary, twice

@@ -16,7 +16,7 @@ import pytest
 import torch
 from torch import nn
 
-from explainer import data as D
+from explainer.data import ForecastData, prepare
 from explainer.torch_backend import forecast as fc
 from explainer.torch_backend.forecast import model as fc_model
 from explainer.torch_backend.forecast import weights as fc_weights
@@ -105,7 +105,7 @@ def test_keras_rmsprop_matches_the_keras_formula_not_torchs():
 
 
 def test_one_bias_per_gate_as_keras():
-    data = D.prepare(series(), window=10, normalise="window")
+    data = prepare(series(), window=10, normalise="window")
     result = fc.train(fc.ForecastConfig(**{**TINY, "epochs": 1}), data)
     for rnn in result.model.rnns:
         assert not rnn.bias_hh_l0.requires_grad and not rnn.bias_hh_l0.any()
@@ -199,7 +199,7 @@ def test_settings_json_round_trip_and_bad_settings():
 
 
 def test_training_reports_progress_and_lowers_the_loss():
-    data = D.prepare(series(), window=10, normalise="window")
+    data = prepare(series(), window=10, normalise="window")
     config = fc.ForecastConfig(**{**TINY, "epochs": 4})
     seen: list[fc.Progress] = []
     torch.manual_seed(1)
@@ -220,7 +220,7 @@ def test_training_reports_progress_and_lowers_the_loss():
 
 
 def test_same_seed_same_run():
-    data = D.prepare(series(), window=10, normalise="minmax")
+    data = prepare(series(), window=10, normalise="minmax")
     config = fc.ForecastConfig(**TINY, normalise="minmax")
     a, b = fc.train(config, data), fc.train(config, data)
     assert a.history[-1]["loss"] == b.history[-1]["loss"]
@@ -229,7 +229,7 @@ def test_same_seed_same_run():
 
 
 def test_should_stop_ends_training_early():
-    data = D.prepare(series(), window=10, normalise="none")
+    data = prepare(series(), window=10, normalise="none")
     calls = []
 
     def stop() -> bool:
@@ -243,7 +243,7 @@ def test_should_stop_ends_training_early():
 
 @pytest.mark.parametrize("cell", ["gru", "rnn"])
 def test_other_cells_train(cell):
-    data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
+    data = prepare(series(), window=10, horizon=2, normalise="zscore")
     config = fc.ForecastConfig(
         **{
             **TINY,
@@ -261,7 +261,7 @@ def test_other_cells_train(cell):
 
 
 def test_training_refuses_windows_cut_for_other_settings():
-    data = D.prepare(series(), window=10, horizon=2, normalise="zscore")
+    data = prepare(series(), window=10, horizon=2, normalise="zscore")
     with pytest.raises(ValueError, match="horizon"):
         fc.train(fc.ForecastConfig(**TINY, normalise="zscore"), data)
     with pytest.raises(ValueError, match="window"):
@@ -275,9 +275,9 @@ def test_training_refuses_windows_cut_for_other_settings():
 # ----------------------------------------------------------------------------- weights
 
 
-def trained(normalise: str = "window") -> tuple[fc.ForecastConfig, D.ForecastData, fc.TrainResult]:
+def trained(normalise: str = "window") -> tuple[fc.ForecastConfig, ForecastData, fc.TrainResult]:
     config = fc.ForecastConfig(**{**TINY, "epochs": 1, "normalise": normalise})
-    data = D.prepare(series(), window=10, normalise=normalise)
+    data = prepare(series(), window=10, normalise=normalise)
     return config, data, fc.train(config, data)
 
 
@@ -304,7 +304,7 @@ def test_the_saved_scaling_comes_back_with_the_weights():
     assert fc.saved_scaler(fc.weights_bytes(result_w.model, config_w, data_w)) is None
     # applied to another series, the saved scaler maps the model's outputs back to this series
     other = 3 * series(seed=1) + 40
-    moved = D.prepare(other, window=10, normalise="minmax", scaler=fc.saved_scaler(raw))
+    moved = prepare(other, window=10, normalise="minmax", scaler=fc.saved_scaler(raw))
     np.testing.assert_allclose(
         moved.train.x[0], (other[:10] - data.scaler.shift) / data.scaler.scale, rtol=1e-14
     )
@@ -506,7 +506,7 @@ def test_the_upload_limit_lets_the_largest_trainable_model_back_in():
 
     # the file format: 8 bytes of header length, the JSON header, then 4 bytes per parameter
     config = fc.ForecastConfig(cell="lstm", hidden=(3, 5, 2, 4), horizon=7, device="cpu")
-    data = D.prepare(series(), window=10, horizon=7, normalise="zscore")
+    data = prepare(series(), window=10, horizon=7, normalise="zscore")
     raw = fc.weights_bytes(fc.build_model(config), config, data)
     header = 8 + int.from_bytes(raw[:8], "little")
     assert len(raw) - header == 4 * parameters("lstm", (3, 5, 2, 4), 7)
@@ -549,7 +549,7 @@ def test_the_reference_layer_replays_the_trained_layer_and_its_parity_can_fail()
     from explainer import GRU
 
     config = fc.ForecastConfig(**{**TINY, "epochs": 1, "cell": "gru"})
-    data = D.prepare(series(), window=10)
+    data = prepare(series(), window=10)
     model = fc.train(config, data).model
     replay = fc.reference_layer(model)
     assert type(replay.reference) is GRU and replay.reference.hidden_size == 8
