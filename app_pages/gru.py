@@ -26,7 +26,7 @@ knobs = dict(cell="gru", variant=form)
 def body() -> None:
     pr = ui.page_run(s, **knobs)
     lstm_pr = ui.page_run(s, cell="lstm")
-    run, key, lstm = pr.run, pr.key, lstm_pr.run
+    run, lstm = pr.run, lstm_pr.run
     H, L = run.model.hidden_size, run.model.num_layers
     t, unit, layer = ui.cell_cursor({**s, "hidden": H, "layers": L}, open_step(run))
     cell = ui.held("cell", lambda: pr, t, unit, layer)  # the diagram and its equations
@@ -86,16 +86,7 @@ def body() -> None:
     counts = {c.upper(): count_params(c, D, H, L) for c in ("rnn", "gru", "lstm")}
     st.dataframe({ui.t("cell"): list(counts), "#": list(counts.values())}, hide_index=True)
 
-    st.subheader(tr("heatmaps"))
-    ui.plot(
-        ui.memo_figure(
-            ("heatmaps", key, layer, t, unit),
-            lambda: figures.gate_heatmaps_figure(
-                run.trace, layer=layer, t=t, unit=unit, **ui.fig_kw()
-            ),
-        ),
-        "gru_gates",
-    )
+    ui.gate_heatmaps(pr, "gru_gates", layer=layer, step=t, unit=unit)
     st.subheader(tr("decay"))
     gru_d, lstm_d = ui.held("decay", lambda: (pr, lstm_pr))
     ui.plot(

@@ -16,7 +16,7 @@ ui.live_controls(s)
 
 def body() -> None:
     pr = ui.page_run(s, cell="lstm")
-    run, key = pr.run, pr.key
+    run = pr.run
     t, unit, layer = ui.cell_cursor(
         {**s, "hidden": run.model.hidden_size, "layers": run.model.num_layers}, open_step(run)
     )
@@ -60,16 +60,7 @@ def body() -> None:
         unit_f, mean, low = gate_holder(run.trace, "f", start)
         text = "holder" if mean >= 0.9 else "no_holder"
         st.info(tr(text, net=tr(f"net_{run.net}"), unit=unit_f, mean=mean, low=low, start=start))
-    st.subheader(tr("heatmaps"))
-    ui.plot(
-        ui.memo_figure(
-            ("heatmaps", key, layer, t, unit),
-            lambda: figures.gate_heatmaps_figure(
-                run.trace, layer=layer, t=t, unit=unit, **ui.fig_kw()
-            ),
-        ),
-        "lstm_gates",
-    )
+    ui.gate_heatmaps(pr, "lstm_gates", layer=layer, step=t, unit=unit)
     st.subheader(tr("saturation"))
     st.caption(tr("saturation_text"))
     sat = ui.held("saturation", lambda: pr, layer)

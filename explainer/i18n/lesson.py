@@ -235,7 +235,6 @@ LSTM: dict[str, tuple[str, str]] = {
         "The equations at t = {t}, unit {unit}, layer {layer}, with this run's numbers",
         "t = {t}、单元 {unit}、第 {layer} 层的方程，代入本次运行的数值",
     ),
-    "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
     "saturation": (
         "Saturation: where a gate's own weights stop learning",
         "饱和：门自身的权重停止学习的地方",
@@ -424,7 +423,6 @@ GRU: dict[str, tuple[str, str]] = {
         "在当前大小下（输入 {inputs}、隐藏 {hidden}、{layers} 层）的参数个数，按 PyTorch 的方式"
         "计入两个偏置：GRU 有三组门参数，LSTM 有四组。",
     ),
-    "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
     "decay": (
         "How far back the gradient reaches: GRU against LSTM",
         "梯度能传回多远：GRU 与 LSTM 对比",

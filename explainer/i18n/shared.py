@@ -101,6 +101,7 @@ STRINGS: dict[str, tuple[str, str]] = {
         "链接中的某些设置超出范围，已重置：{names}。",
     ),
     # lesson pages: the network chooser and live training
+    "heatmaps": ("Every gate, every unit, every step", "每个门、每个单元、每一步"),
     "sig_task": ("An example of the task", "任务的一个样例"),
     "network": ("Network", "网络"),
     "net_trained": ("trained on the {task}", "在{task}上训练过的"),

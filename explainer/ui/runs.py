@@ -226,6 +226,23 @@ def network_note(runs: Mapping[str, Run]) -> None:
         st.markdown("\n".join(f"- {line}" for line in lines))
 
 
+def gate_heatmaps(pr: PageRun, name: str, *, layer: int, step: int, unit: int) -> None:
+    """The gated pages' main view under its heading: every gate of `layer`, every unit, every
+    step, with the cell diagram's cursor (`step`, `unit`)."""
+    from explainer import figures
+
+    st.subheader(t("heatmaps"))
+    plot(
+        memo_figure(
+            ("heatmaps", pr.key, layer, step, unit),
+            lambda: figures.gate_heatmaps_figure(
+                pr.run.trace, layer=layer, t=step, unit=unit, **fig_kw()
+            ),
+        ),
+        name,
+    )
+
+
 def input_figure(pr: PageRun, name: str, sensitivity: Mapping[str, PageRun] | None = None) -> None:
     """The input row: the example the page's networks read, its markers, target and output; with
     `sensitivity`, ‖∂y/∂x_t‖ of each of those runs painted under it."""
