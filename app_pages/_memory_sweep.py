@@ -100,18 +100,18 @@ def show_findings(config: mem.MemoryConfig) -> None:
         return
     n, steps, lag = len(sweep["seeds"]), int(config.max_steps), config.lag
     st.caption(tr("find_head", lag=lag, hidden=config.hidden, batch=config.batch, n=n, steps=steps))
-    table: dict[str, list[str]] = {tr("col_net"): [NAMES[c] for c in mem.CELLS]}
     best, longest = [], []
-    for lr in sweep["lrs"]:
-        col = []
-        for cell in mem.CELLS:
+    for cell in mem.CELLS:  # one line per network: it wraps in a narrow column, on a projector too
+        parts = []
+        for lr in sweep["lrs"]:
             at = _within(sweep, cell, lag, lr, steps)
             k = sum(a is not None for a in at)
             shown = ", ".join("—" if a is None else str(a) for a in at)
-            col.append(tr("find_cell", k=k, n=n, steps=shown) if k else tr("find_none", k=k, n=n))
-        table[f"lr {lr:g}"] = col
-    table[tr("col_lr")] = [f"{config.lr_of(c):g}" for c in mem.CELLS]
-    st.dataframe(table, hide_index=True)
+            seeds = tr("find_cell", k=k, n=n, steps=shown) if k else tr("find_none", k=k, n=n)
+            parts.append(tr("find_lr", lr=f"{lr:g}", seeds=seeds))
+        st.markdown(
+            tr("find_row", name=NAMES[cell], lr=f"{config.lr_of(cell):g}", parts=" · ".join(parts))
+        )
     for cell in mem.CELLS:
         scored = []
         for lr in sweep["lrs"]:
@@ -119,16 +119,16 @@ def show_findings(config: mem.MemoryConfig) -> None:
             if all(a is not None for a in at):
                 scored.append((max(at), lr))
         best.append(
-            f"{NAMES[cell]} {min(scored)[1]:g}" if scored else f"{NAMES[cell]} {tr('nobody')}"
+            f"{NAMES[cell]} {min(scored)[1]:g}" if scored else tr("find_no_lr", name=NAMES[cell])
         )
-        reach = [
-            (lg, lr)
-            for lr in sweep["lrs"]
-            for lg in sweep["lags"]
-            if all(a is not None for a in _within(sweep, cell, lg, lr, steps))
-        ]
+        reach = []  # (lag, -steps on the slowest seed, lr): the longest lag, then the fewest steps
+        for lr in sweep["lrs"]:
+            for lg in sweep["lags"]:
+                at = _within(sweep, cell, lg, lr, steps)
+                if all(a is not None for a in at):
+                    reach.append((lg, -max(at), lr))
         if reach:
-            lg, lr = max(reach, key=lambda r: (r[0], -r[1]))
+            lg, _, lr = max(reach)
             longest.append(f"{NAMES[cell]} {lg} (lr {lr:g})")
         else:
             longest.append(f"{NAMES[cell]} {tr('nobody')}")
@@ -136,9 +136,9 @@ def show_findings(config: mem.MemoryConfig) -> None:
         tr(
             "find_best",
             lag=lag,
-            parts=", ".join(best),
+            parts=tr("joiner").join(best),
             steps=steps,
-            longest=", ".join(longest),
+            longest=tr("joiner").join(longest),
         )
     )
 

@@ -126,15 +126,18 @@ def test_the_findings_beside_the_chart_are_the_sweeps():
     at = open_page()
     sweep, preset = shipped_sweep(), mem.PRESETS["adding"]
     steps, n = preset.max_steps, len(sweep["seeds"])
-    table = at.dataframe[0].value
-    assert list(table["Network"]) == ["RNN", "LSTM", "GRU"]
-    for row, cell in enumerate(("rnn", "lstm", "gru")):
+    lines = [m.value for m in at.markdown if m.value.startswith(("**RNN**", "**LSTM**", "**GRU**"))]
+    assert len(lines) == 3
+    for line, (cell, name) in zip(
+        lines, (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")), strict=True
+    ):
+        parts = []
         for lr in sweep["lrs"]:
             at_step = solved_within(sweep, cell, preset.lag, lr, steps)
             k = sum(a is not None for a in at_step)
             shown = ", ".join("—" if a is None else str(a) for a in at_step)
-            assert table[f"lr {lr:g}"][row] == (f"{k}/{n}: {shown}" if k else f"{k}/{n}")
-        assert table["Learning rate"][row] == f"{preset.lr_of(cell):g}"
+            parts.append(f"lr {lr:g}: " + (f"{k}/{n} ({shown})" if k else f"{k}/{n}"))
+        assert line == f"**{name}** (lr {preset.lr_of(cell):g} in this race) — " + " · ".join(parts)
     sentence = next(c.value for c in at.caption if c.value.startswith("Best learning rate"))
     for cell, name in (("rnn", "RNN"), ("lstm", "LSTM"), ("gru", "GRU")):
         ok = [
@@ -142,8 +145,17 @@ def test_the_findings_beside_the_chart_are_the_sweeps():
             for lr in sweep["lrs"]
             if None not in (a := solved_within(sweep, cell, preset.lag, lr, steps))
         ]
-        assert (f"{name} {min(ok)[1]:g}" if ok else f"{name} none") in sentence
-    # another lag than the sweep's: it says so instead of a table
+        assert (f"{name} {min(ok)[1]:g}" if ok else f"{name} none (no lr solved it)") in sentence
+        # the longest lag solved on every seed within the race's steps (ties: the fewest steps)
+        reach = [
+            (lag, -max(a), lr)
+            for lr in sweep["lrs"]
+            for lag in sweep["lags"]
+            if None not in (a := solved_within(sweep, cell, lag, lr, steps))
+        ]
+        lag, _, lr = max(reach)
+        assert f"{name} {lag} (lr {lr:g})" in sentence, (sentence, reach)
+    # another lag than the sweep's: it says so instead
     at.slider(key="mem_lag").set_value(120).run()
     assert any(
         "was not run at these settings" in c.value and "lag 120" in c.value for c in at.caption

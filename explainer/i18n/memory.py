@@ -113,7 +113,13 @@ MEMORY: dict[str, tuple[str, str]] = {
         "附带的扫描在这些设置下（延迟 {lag}，隐藏层 {hidden}，批大小 {batch}）的结果：{n} 个"
         "种子中在 {steps} 步内解决了几个，以及各用了多少步。",
     ),
-    "find_cell": ("{k}/{n}: {steps}", "{k}/{n}：{steps}"),
+    "find_row": (
+        "**{name}** (lr {lr} in this race) — {parts}",
+        "**{name}**（本次比赛学习率 {lr}）— {parts}",
+    ),
+    "find_lr": ("lr {lr}: {seeds}", "学习率 {lr}：{seeds}"),
+    "find_no_lr": ("{name} none (no lr solved it)", "{name} 无（没有学习率能解决）"),
+    "find_cell": ("{k}/{n} ({steps})", "{k}/{n}（{steps}）"),
     "find_none": ("{k}/{n}", "{k}/{n}"),
     "find_best": (
         "Best learning rate at lag {lag}: {parts}. Longest lag solved on every seed within "
