@@ -1,6 +1,6 @@
 """Server-side rerun time and figure JSON size of every lesson page, with Streamlit's AppTest.
 
-    python benchmarks/app.py [--repeats 5]
+    PYTHONPATH=. python benchmarks/app.py [--repeats 5]
 
 For each page: the median time of a rerun with nothing changed (everything cached), the median
 time of a rerun after a slider move to a value not seen before (a fresh computation: the sequence
@@ -11,20 +11,20 @@ bookkeeping, so the times are an upper bound of what the server spends.
 Then a Play tick of every lesson page at its defaults, on the network "being trained now": the
 training share (`ui.play_tick`: steps until TICK_TRAIN_S is spent) plus the redraw (a full rerun,
 a superset of the fragment's). Target: a tick <= 200 ms (5 redraws a second).
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/app.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
 
+import argparse
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-import argparse  # noqa: E402
 
 # page -> (slider key, values it moves through): each move asks for something not seen before
 PAGES = {

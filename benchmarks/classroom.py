@@ -5,13 +5,16 @@ in, `ForwardMsg` out), as the browser does, without a browser: a rerun is a `rer
 carrying the page, the query string and the widget states, and it ends with `script_finished`.
 An element of type `exception` is an error box the student would see.
 
-    python benchmarks/classroom.py                  # N = 10, 30, 60; lesson pages; 1 replica
-    python benchmarks/classroom.py --students 10 30 --trainers 0 2 --replicas 1 2
-    python benchmarks/classroom.py --cost 20        # server CPU per slider move, page by page
-    python benchmarks/classroom.py --profile lstm   # cProfile of one move's script run
+    PYTHONPATH=. python benchmarks/classroom.py                  # N = 10, 30, 60; lesson pages; 1 replica
+    PYTHONPATH=. python benchmarks/classroom.py --students 10 30 --trainers 0 2 --replicas 1 2
+    PYTHONPATH=. python benchmarks/classroom.py --cost 20        # server CPU per slider move, page by page
+    PYTHONPATH=. python benchmarks/classroom.py --profile lstm   # cProfile of one move's script run
 
 Every server is started fresh (a warm server hides cold-start errors), bound to 127.0.0.1, and
 stopped at the end; every loop is bounded in count and time.
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/classroom.py` (it
+imports `explainer` and `serve/`).
 """
 
 from __future__ import annotations
@@ -22,25 +25,24 @@ import contextlib
 import http.client
 import os
 import random
-import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-LESSON_PAGES = ("unroll", "gradients", "lstm", "adds", "gru", "compare")
-
-
-# --- a server ------------------------------------------------------------------------------------
-sys.path.insert(0, str(ROOT))
-from serve.serve import (  # noqa: E402 -- one way to start a replica, shared with serve/
+from serve.serve import (  # one way to start a replica, shared with serve/
     free_port,
     replicas_behind_nginx,
     start_streamlit,
     stop,
     wait_healthy,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
+LESSON_PAGES = ("unroll", "gradients", "lstm", "adds", "gru", "compare")
+
+
+# --- a server ------------------------------------------------------------------------------------
 
 
 @contextlib.contextmanager

@@ -1,24 +1,24 @@
 """Build time and JSON size of every figure builder, against the targets of the figures issue.
 
-    python benchmarks/figures.py
+    PYTHONPATH=. python benchmarks/figures.py
 
 Sizes: T=100, H=64 (targets: < 50 ms to build, < 1 MB of JSON) and T=500, H=256 (< 5 MB), LSTM and
 GRU, one layer, input_size 1, loss on the last step. Time is the best of 5 builds (the machine is
 shared); size is `len(fig.to_json())`, what Streamlit sends to the browser.
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/figures.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from pathlib import Path
 
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from explainer import GRU, LSTM  # noqa: E402
-from explainer.figures import (  # noqa: E402
+from explainer import GRU, LSTM
+from explainer.figures import (
     cell_figure,
     forget_product_figure,
     gate_heatmaps_figure,

@@ -1,9 +1,9 @@
 """Ours against the seed's Keras model, in one process, on the same windows of a bundled series.
 
     pip install -r requirements-bench.txt
-    python benchmarks/forecast.py [--epochs 20] [--seeds 0,1,2] [--series co2_weekly.csv]
-    python benchmarks/forecast.py --seeds 0-23 --threads 1 --log a.jsonl   # long runs: log per seed
-    python benchmarks/forecast.py --summary a.jsonl b.jsonl                # then compare the logs
+    PYTHONPATH=. python benchmarks/forecast.py [--epochs 20] [--seeds 0,1,2] [--series co2_weekly.csv]
+    PYTHONPATH=. python benchmarks/forecast.py --seeds 0-23 --threads 1 --log a.jsonl  # log per seed
+    PYTHONPATH=. python benchmarks/forecast.py --summary a.jsonl b.jsonl               # compare logs
 
 The Keras side is the seed's snippet with Keras 3 import paths, on Keras' torch backend:
 LSTM(50, return_sequences=True) -> Dropout(0.2) -> LSTM(100) -> Dropout(0.2) -> Dense(1) ->
@@ -19,6 +19,9 @@ validation loss of either model swings by a factor of 5 between the last epochs,
 is largely where the last epoch lands. `--summary` therefore compares the two distributions over
 seeds: means, medians, wins, a bootstrap 95% interval for the ratio of the means, and a one-sided
 permutation test of "ours is worse" (the difference of the means).
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/forecast.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
@@ -27,18 +30,16 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import time
 from pathlib import Path
 
 os.environ.setdefault("KERAS_BACKEND", "torch")  # before keras is imported, anywhere
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # run from anywhere
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np
+import torch
 
-from explainer.data import DEFAULT_SERIES, ForecastData, load_bundled, prepare  # noqa: E402
-from explainer.torch_backend import forecast as fc  # noqa: E402
+from explainer.data import DEFAULT_SERIES, ForecastData, load_bundled, prepare
+from explainer.torch_backend import forecast as fc
 
 
 def keras_run(data: ForecastData, epochs: int, seed: int) -> tuple[list[float], np.ndarray]:

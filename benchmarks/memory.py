@@ -1,13 +1,16 @@
 """Memory lab benchmark: training speed of each cell, and whether the adding-problem preset shows
 the lesson's contrast (gated cells solve it in the budget on every seed, the plain RNN does not).
 
-    python benchmarks/memory.py                 # speed at lag 100 and 200, then the preset, 3 seeds
-    python benchmarks/memory.py --speed-only    # a few seconds
-    python benchmarks/memory.py --json          # one JSON object at the end
-    python benchmarks/memory.py --race          # the page's default race: wall and CPU seconds
+    PYTHONPATH=. python benchmarks/memory.py                 # speed at lags 100, 200; preset, 3 seeds
+    PYTHONPATH=. python benchmarks/memory.py --speed-only    # a few seconds
+    PYTHONPATH=. python benchmarks/memory.py --json          # one JSON object at the end
+    PYTHONPATH=. python benchmarks/memory.py --race          # the page's default race: wall and CPU seconds
 
 Everything runs with 1 torch thread by default (`--threads`), one run at a time. Seconds are wall
 clock on a shared machine: expect them to move with its load, and read the steps too.
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/memory.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
@@ -18,13 +21,10 @@ import os
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from explainer.torch_backend import memory as mem  # noqa: E402
+from explainer.torch_backend import memory as mem
 
 RNN_AT_BASELINE = 0.8  # the plain RNN "stays at the baseline": final MSE >= 0.8 x 1/6
 

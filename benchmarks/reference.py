@@ -1,6 +1,6 @@
 """Speed of the NumPy reference against PyTorch float64, measured in the same run, one thread each.
 
-    python benchmarks/reference.py [--repeats 7] [--quick]
+    PYTHONPATH=. python benchmarks/reference.py [--repeats 7] [--quick]
 
 For RNN, LSTM and GRU at (input, hidden, T, batch) = (8, 64, 100, 1), (16, 128, 200, 16),
 (1, 256, 500, 1), the lesson's training shapes (2, 16, 50, 32), (2, 16, 100, 64), (2, 32, 100, 64)
@@ -16,29 +16,30 @@ Target: <= 0.5x. Also the peak memory of a T=1000, H=256 LSTM trace (target < 10
 tracemalloc (NumPy reports its buffers to it). `--quick` runs the trainer step and the lesson's
 shapes only. The run ends with a met/missed table: the worst ratio of each measure and cell, and
 the shape it was measured at.
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/reference.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
 
 import os
-import sys
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))  # run from anywhere
 for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[var] = "1"  # one thread for NumPy's BLAS too, set before NumPy is imported
 
-import argparse  # noqa: E402
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
+import argparse  # noqa: E402 -- after the thread settings
+import time  # noqa: E402 -- after the thread settings
+import tracemalloc  # noqa: E402 -- after the thread settings
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
+import numpy as np  # noqa: E402 -- after the thread settings
+import torch  # noqa: E402 -- after the thread settings
 
-from explainer import GRU, LSTM, RNN  # noqa: E402
-from explainer.tasks import get_task  # noqa: E402
-from explainer.torch_backend import to_torch  # noqa: E402
-from explainer.trained import SPECS  # noqa: E402
-from explainer.trainer import Readout, Trainer  # noqa: E402
+from explainer import GRU, LSTM, RNN  # noqa: E402 -- after the thread settings
+from explainer.tasks import get_task  # noqa: E402 -- after the thread settings
+from explainer.torch_backend import to_torch  # noqa: E402 -- after the thread settings
+from explainer.trained import SPECS  # noqa: E402 -- after the thread settings
+from explainer.trainer import Readout, Trainer  # noqa: E402 -- after the thread settings
 
 CLOCK = time.process_time  # CPU time: one thread each, so it is the work done
 SIZES = [(8, 64, 100, 1), (16, 128, 200, 16), (1, 256, 500, 1)]

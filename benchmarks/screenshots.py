@@ -1,11 +1,14 @@
 """Render every figure to PNG in headless Chromium, to look at them (no kaleido needed).
 
-    python benchmarks/screenshots.py [--only NAME_SUBSTRING]
+    PYTHONPATH=. python benchmarks/screenshots.py [--only NAME_SUBSTRING]
 
 Writes out/figures/<name>.html (Plotly's bundled plotly.js, no CDN) and <name>.png for an LSTM, a
 GRU (PyTorch and textbook forms), a plain RNN and an exploding relu RNN, in classroom and
 presentation mode; the unrolled figures also after clicking "Backward pass" (`*_backward.png`).
 Needs Debian's /usr/bin/chromium and the `playwright` Python package (never `playwright install`).
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/screenshots.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
@@ -17,11 +20,8 @@ from pathlib import Path
 import numpy as np
 import plotly.io as pio
 
-ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
-
-from explainer import GRU, LSTM, RNN  # noqa: E402
-from explainer.figures import (  # noqa: E402
+from explainer import GRU, LSTM, RNN
+from explainer.figures import (
     DEFAULT_LABELS,
     cell_figure,
     forget_product_figure,
@@ -30,6 +30,8 @@ from explainer.figures import (  # noqa: E402
     saturation_figure,
     unrolled_figure,
 )
+
+ROOT = Path(__file__).resolve().parents[1]
 
 OUT = ROOT / "out" / "figures"
 ARGS = [

@@ -2,16 +2,19 @@
 plain-PyTorch char-LSTM loop of the same size on the same data, measured in the same run, and
 bits per character after a wall-clock budget for the three cells on the bundled texts.
 
-    python benchmarks/text.py                      # throughput, then 60 s per cell and text
-    python benchmarks/text.py --throughput-only    # a minute or two
-    python benchmarks/text.py --seconds 30 --json  # one JSON object at the end
-    python benchmarks/text.py --cells-table        # best |r| per feature of each shipped model
+    PYTHONPATH=. python benchmarks/text.py                      # throughput, then 60 s per cell and text
+    PYTHONPATH=. python benchmarks/text.py --throughput-only    # a minute or two
+    PYTHONPATH=. python benchmarks/text.py --seconds 30 --json  # one JSON object at the end
+    PYTHONPATH=. python benchmarks/text.py --cells-table        # best |r| per feature of each shipped model
 
 Throughput: both sides train an LSTM (hidden 128, embedding 32, batch 32, sequences of 100) for
 `--steps` steps from the same initial weights, taking turns `--rounds` times so that the machine's
 load hits both alike; the ratio is ours / plain, best round of each (timeit's estimate). Ours
 includes everything the page and the command line pay for: progress reports, validation every
 `eval_every` steps, the stop poll. The plain loop does none of that. One torch thread each.
+
+Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/text.py`, or after
+`pip install -e .`.
 """
 
 from __future__ import annotations
@@ -23,16 +26,13 @@ import platform
 import sys
 import time
 from dataclasses import replace
-from pathlib import Path
 
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from explainer import text as T  # noqa: E402
-from explainer.cells import CELLS  # noqa: E402
-from explainer.torch_backend import text as TT  # noqa: E402
+from explainer import text as T
+from explainer.cells import CELLS
+from explainer.torch_backend import text as TT
 
 
 def plain_loop(corpus: T.Corpus, config: TT.TextConfig, steps: int) -> float:

@@ -115,7 +115,7 @@ def _figure_store() -> tuple[OrderedDict, threading.Lock]:
 class FrozenFigure(go.Figure):
     """A built figure that is only read from now on. `st.plotly_chart` calls `to_dict()` on every
     run: a deep copy and a base64 encoding of every array, most of a lesson page's rerun
-    (`python benchmarks/classroom.py --profile lstm`). Here it is made once and the same dict is
+    (`PYTHONPATH=. python benchmarks/classroom.py --profile lstm`). Here it is made once and the same dict is
     returned every time (nobody may change it)."""
 
     def to_dict(self) -> dict:
