@@ -77,7 +77,8 @@ def gate_heatmaps_figure(
     axes, ranges = _color_axes(panels, trace)
     # subplots by hand (make_subplots + validation cost ~100 ms): one row per panel, shared x
     rows = len(panels)
-    gap = 0.1 / rows
+    row_px = 150 if not presentation else 200
+    gap = (st.font + 12) / (row_px * rows)  # room for each panel's title above it
     height = (1.0 - gap * (rows - 1)) / rows
     data: list[dict[str, Any]] = []
     layout_axes: dict[str, Any] = {}
@@ -128,7 +129,7 @@ def gate_heatmaps_figure(
     title = lab["heatmaps.title"].format(cell=lab[f"cell.{trace.cell}"], layer=k)
     layout = st.layout(
         title=dict(text=title, font=dict(size=st.title), x=0.01, xanchor="left"),
-        height=(150 if not presentation else 200) * rows + 120,
+        height=row_px * rows + 120,
         annotations=titles,
         shapes=cursor,
         **layout_axes,
