@@ -35,6 +35,7 @@ from typing import Any
 
 import numpy as np
 
+from explainer.errors import CodedError
 from explainer.models import MODELS
 from explainer.trace import CELL_GATES, Trace
 
@@ -53,12 +54,8 @@ READABLE_R = 0.5  # a unit "follows" a feature when |r| >= this
 FORMAT = "explainer.text"  # the safetensors manifest's format name
 
 
-class TextError(ValueError):
+class TextError(CodedError):
     """Bad text, with a `code` and `details` a page can translate (the message is English)."""
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.code, self.details = code, details
 
 
 # ------------------------------------------------------------------------------ text input

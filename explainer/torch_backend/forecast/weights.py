@@ -12,13 +12,13 @@ import json
 import math
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
 
 import torch
 from safetensors.torch import load, save
 from torch import nn
 
 from explainer.data import NORMALISATIONS, ForecastData, Scaler
+from explainer.errors import CodedError
 from explainer.torch_backend.forecast.config import LIMITS, ForecastConfig, is_whole
 from explainer.torch_backend.forecast.model import Forecaster, architecture, unwrap
 
@@ -44,15 +44,11 @@ def save_weights(
     Path(path).write_bytes(weights_bytes(model, config, data))
 
 
-class WeightsError(ValueError):
+class WeightsError(CodedError):
     """A weights file that cannot be used, with a `code` and `details` a page can translate (the
     message is English). Codes: unreadable, not_safetensors, not_forecaster, too_big (layers),
     out_of_range (another size), settings (any other bad setting), mismatch, dtype, shape,
     damaged, non_finite, too_large (values), scaler."""
-
-    def __init__(self, code: str, message: str, **details: Any) -> None:
-        super().__init__(message)
-        self.code, self.details = code, details
 
 
 def _raw(source: str | Path | bytes) -> bytes:
