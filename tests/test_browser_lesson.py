@@ -11,8 +11,11 @@ import pytest
 from tests.conftest import IDLE
 
 # slow: not in the default suite. It is #12's acceptance test of the live redraw rate, and on a
-# two-core machine that also runs Chromium it does not pass yet (measured: 5-8 redraws in 5 s,
-# Chromium using a whole core; the server's tick is ~180 ms of CPU): `python -m pytest -m slow`.
+# two-core machine that also runs Chromium it does not pass yet: `python -m pytest -m slow`.
+# Measured on a machine shared with other jobs: 2 updates in 3 s at load 11.7 before `ui.held`
+# (each redraw rebuilt 4 charts in Chromium), 5 in 3 s at load 9 after it (1-2 charts a redraw);
+# Chromium's Plotly builds a changed chart from scratch (35-70 ms each unloaded, the gate
+# heatmaps' six panels the most) and the browser, not the server, sets the pace.
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # the step counter and a hash of the forget gate's heatmap data (its z values)
