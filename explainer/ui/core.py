@@ -82,7 +82,11 @@ _LAYOUT_CSS = """
 _PRESENTATION_CSS = """
 <style>
   [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem !important; }
-  [data-testid="stMain"] [data-testid="stDataFrame"] { zoom: 1.35; }
+  /* a table (canvas) zoomed with the box it sizes itself from, which takes 1/1.35 of the column:
+     zooming the table alone would make it 1.35 times as wide as its column */
+  [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {
+    zoom: 1.35; width: calc(100% / 1.35) !important;
+  }
   [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
   [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
   [data-testid="stMain"] [data-testid="stSliderThumbValue"],
