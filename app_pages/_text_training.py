@@ -108,14 +108,15 @@ def train_section(source: str, text: str | None) -> None:
     """The training form, the live view of this session's training, and its outcome."""
     st.subheader(tr("train_header"))
     with st.form("text_train_form"):
-        c1, c2, c3, c4 = st.columns(4)
+        # bottom-aligned: a label that wraps (Chinese, presentation mode) does not lower its box
+        c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
         cell = c1.selectbox(
             tr("cell"), CELLS, index=1, format_func=NAMES.get, key="text_cell_train"
         )
         hidden = c2.selectbox(tr("hidden"), [32, 64, 128, 256, 512], index=2, key="text_hidden")
         layers = c3.selectbox(tr("layers"), [1, 2], key="text_layers")
         embedding = c4.selectbox(tr("embedding"), [0, 16, 32, 64], index=2, key="text_embedding")
-        c1, c2, c3, c4, c5 = st.columns(5)
+        c1, c2, c3, c4, c5 = st.columns(5, vertical_alignment="bottom")
         seq_len = c1.number_input(tr("seq_len"), 10, 200, 100, 10, key="text_seq_len")
         vocab = c2.number_input(tr("vocab"), 50, 5000, T.DEFAULT_VOCAB, 50, key="text_vocab")
         lr = c3.selectbox(tr("lr"), [1e-3, 2e-3, 3e-3, 5e-3, 1e-2], index=2, key="text_lr")

@@ -100,7 +100,7 @@ def settings_form() -> bool:
 
 def _network_row(fc, recipe, lim) -> None:
     """Cell, layer sizes, dropout and device."""
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # wrapped labels: boxes align
     ui.bound(
         c1.selectbox,
         ui.t("cell"),
@@ -130,7 +130,7 @@ def _network_row(fc, recipe, lim) -> None:
 
 def _data_row(fc, recipe, lim) -> None:
     """Window, horizon, normalisation and optimiser."""
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # wrapped labels: boxes align
     ui.bound(
         c1.number_input,
         tr("window"),
@@ -169,7 +169,7 @@ def _data_row(fc, recipe, lim) -> None:
 
 def _training_row(recipe, lim) -> None:
     """Learning rate, epochs, batch size and seed."""
-    c1, c2, c3, c4 = st.columns(4)
+    c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # wrapped labels: boxes align
     ui.bound(
         c1.select_slider,
         tr("lr"),

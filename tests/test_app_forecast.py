@@ -388,7 +388,7 @@ def test_every_bad_upload_shows_a_clear_message_and_no_traceback():
     # NaN entries are gaps: counted, then interpolated or dropped
     upload(at, csv_of([1.0, "nan", 3.0, ""] * 20 + [2.0]), "gaps.csv")
     assert not at.error
-    assert any("40 missing value(s)" in c.value for c in at.caption)
+    assert any("40 missing in the file" in c.value for c in at.caption)
     # Train with a series that cannot be used, or with bad layer sizes: a message
     at.text_input(key="fc_hidden").set_value("50, lots")
     at.button(key="fc_train").click().run()

@@ -138,8 +138,11 @@ def painted_html(
             f'title="t={t}: {vt:.3g}">{shown}</span>'
         )
     size = "1.25rem" if presentation else "0.95rem"
+    # the title as large as the page's text around it (presentation mode enlarges that to 1.35rem)
+    title_size = "1.35rem" if presentation else "1rem"
     head = (
-        f'<div style="font-weight:600;margin-bottom:4px">{html.escape(title)}</div>'
+        f'<div style="font-weight:600;font-size:{title_size};margin-bottom:4px">'
+        f"{html.escape(title)}</div>"
         if title
         else ""
     )

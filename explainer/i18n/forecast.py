@@ -6,12 +6,12 @@ FORECAST: dict[str, tuple[str, str]] = {
     "title": ("Forecasting a series with a stacked LSTM", "用堆叠 LSTM 预测时间序列"),
     "intro": (
         "The classic recipe: cut the series into windows of 50 steps, divide each window by its "
-        "first value (p_i / p_0 − 1), train on the first 90% of the windows (the last 5% of those "
+        "first value ($p_i / p_0 - 1$), train on the first 90% of the windows (the last 5% of those "
         "validate), and fit LSTM(50) → Dropout(0.2) → LSTM(100) → Dropout(0.2) → Linear to predict "
         "the next value, with mean squared error and RMSprop (learning rate 0.001, batch 50, 20 "
         "epochs). The defaults below are exactly that recipe; every one of them can be changed. "
         "The last 10% of the series is the test part: the model never saw it.",
-        "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（p_i / p_0 − 1），用前 90% "
+        "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（$p_i / p_0 - 1$），用前 90% "
         "的窗口训练（其中最后 5% 用于验证），拟合 LSTM(50) → Dropout(0.2) → LSTM(100) → "
         "Dropout(0.2) → Linear 来预测下一个值，损失为均方误差，优化器为 RMSprop（学习率 0.001，"
         "批大小 50，20 轮）。下面的默认设置正是这个做法，每一项都可以修改。序列最后 10% 是测试"
@@ -57,7 +57,7 @@ FORECAST: dict[str, tuple[str, str]] = {
         "各行没有按日期排列：已按“{date}”排序（日期相同的行保持原有顺序）。",
     ),
     "summary": (
-        "{n} values; {gaps} missing value(s) in the file ({policy}).",
+        "{n} values; {gaps} missing in the file ({policy}).",
         "共 {n} 个值；文件中有 {gaps} 个缺失值（{policy}）。",
     ),
     "bad_file": ("This file cannot be used: {msg}", "无法使用此文件：{msg}"),
@@ -89,7 +89,7 @@ FORECAST: dict[str, tuple[str, str]] = {
     "window": ("Window (input steps)", "窗口（输入步数）"),
     "horizon": ("Horizon (values predicted)", "预测长度（预测的值个数）"),
     "norm": ("Normalisation", "归一化"),
-    "norm_window": ("per window: p_i / p_0 − 1", "逐窗口：p_i / p_0 − 1"),
+    "norm_window": ("per window: pᵢ / p₀ − 1", "逐窗口：pᵢ / p₀ − 1"),
     "norm_minmax": ("min-max, fitted on the training part", "最小-最大，在训练部分上拟合"),
     "norm_zscore": ("z-score, fitted on the training part", "z 分数，在训练部分上拟合"),
     "norm_none": ("none", "不归一化"),
