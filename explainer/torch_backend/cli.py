@@ -14,8 +14,9 @@ import math
 import os
 import sys
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import asdict, replace
 from pathlib import Path
+from typing import Any
 
 import torch
 
@@ -28,7 +29,10 @@ from explainer.data import (
     load_series,
     read_table,
 )
-from explainer.torch_backend import pick_device, set_threads, text
+from explainer.text import CORPORA, Sample, read_text
+from explainer.text import bundled as bundled_text
+from explainer.text import save as save_text
+from explainer.torch_backend import pick_device, set_threads
 from explainer.torch_backend.forecast import (
     INITS,
     OPTIMISERS,
@@ -45,13 +49,15 @@ from explainer.torch_backend.memory import (
     TASKS,
     MemoryConfig,
     run_sweep,
-    train,
 )
+from explainer.torch_backend.memory import train as train_memory
 from explainer.torch_backend.memory.sweep import LAGS as SWEEP_LAGS
 from explainer.torch_backend.memory.sweep import LRS as SWEEP_LRS
 from explainer.torch_backend.memory.sweep import MAX_STEPS as SWEEP_MAX_STEPS
 from explainer.torch_backend.memory.sweep import SEEDS as SWEEP_SEEDS
 from explainer.torch_backend.memory.sweep import format_table
+from explainer.torch_backend.text import MAX_HIDDEN, MAX_LAYERS, TextConfig, TextRun
+from explainer.torch_backend.text import train as train_text
 
 _UNSET = object()  # an option left out (where None is a value: --forget-bias none)
 
@@ -240,12 +246,7 @@ def memory_arguments(parser: argparse.ArgumentParser) -> None:
     a("--jobs", type=int, default=1, help="sweep worker processes (one torch thread each)")
     a("--out", type=Path, help=f"sweep output (default {SWEEP_PATH})")
     a("--table", action="store_true", help="print the table of the sweep in --out and exit")
-
-    def error(message: str) -> None:  # one line, exit 2, no usage block
-        print(f"python -m explainer memory: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    parser.error = error  # type: ignore[method-assign]
+    _one_line_errors(parser, "memory")
 
 
 def memory_config(args: argparse.Namespace) -> MemoryConfig:
@@ -278,7 +279,7 @@ def memory_command(args: argparse.Namespace) -> int:
         config = memory_config(args)
         if args.sweep:
             return _memory_sweep(args, config)
-        result = train(config)
+        result = train_memory(config)
     except ValueError as e:
         print(f"python -m explainer memory: error: {e}", file=sys.stderr)
         return 2
@@ -330,7 +331,139 @@ def _memory_sweep(args: argparse.Namespace, config: MemoryConfig) -> int:
     return 0
 
 
+# ------------------------------------------------------------------------------------ text
+
+SAMPLE_LENGTH = 300
+
+
+def text_arguments(parser: argparse.ArgumentParser) -> None:
+    """`python -m explainer text ...`; unset options take `TextConfig`'s defaults."""
+    d = TextConfig()
+    parser.description = "Train a character-level RNN/LSTM/GRU on a UTF-8 text file."
+    a = parser.add_argument
+    a(
+        "--corpus",
+        required=True,
+        help=f"a UTF-8 text file, or a bundled text: {', '.join(CORPORA)}",
+    )
+    a("--cell", choices=CELLS, default=d.cell)
+    a("--hidden", type=int, default=d.hidden, help=f"hidden units (1-{MAX_HIDDEN})")
+    a("--layers", type=int, default=d.layers, help=f"recurrent layers (1-{MAX_LAYERS})")
+    a("--embedding", type=int, default=d.embedding, help="embedding size (0: one-hot)")
+    a("--vocab-size", type=int, default=d.vocab_size, help="most frequent characters kept")
+    a("--seq-len", type=int, default=d.seq_len, help="truncated BPTT length")
+    a("--batch", type=int, default=d.batch, help="parallel streams")
+    a("--lr", type=float, default=d.lr, help="Adam learning rate")
+    a("--clip", type=float, default=d.clip, help="max gradient norm (0: off)")
+    a("--budget-seconds", type=float, help=f"wall-clock budget (default {d.budget_seconds})")
+    a("--max-steps", type=int, help="step budget")
+    a("--eval-every", type=int, default=d.eval_every)
+    a("--seed", type=int, default=d.seed)
+    a("--threads", type=int, default=d.threads, help="torch threads")
+    a("--prime", default="", help="text the sample starts from")
+    a("--temperature", type=float, default=0.8, help="sampling temperature (0: greedy)")
+    a("--sample-length", type=int, default=SAMPLE_LENGTH)
+    a("--save", metavar="FILE", help="write the trained model as safetensors")
+    a("--json", action="store_true", help="print one JSON object")
+    _one_line_errors(parser, "text")
+
+
+def text_config(args: argparse.Namespace) -> TextConfig:
+    c = TextConfig(
+        cell=args.cell,
+        hidden=args.hidden,
+        layers=args.layers,
+        embedding=args.embedding,
+        vocab_size=args.vocab_size,
+        seq_len=args.seq_len,
+        batch=args.batch,
+        lr=args.lr,
+        clip=args.clip,
+        max_steps=args.max_steps,
+        eval_every=args.eval_every,
+        seed=args.seed,
+        threads=args.threads,
+    )
+    if args.budget_seconds is not None:
+        c = replace(c, budget_seconds=args.budget_seconds)
+    elif args.max_steps is not None:
+        c = replace(c, budget_seconds=None)  # a step budget alone
+    return c.validate()
+
+
+def read_corpus(name: str) -> str:
+    """A bundled text by name, else a UTF-8 file (checked as the page checks an upload)."""
+    if name in CORPORA:
+        return bundled_text(name)
+    try:
+        raw = Path(name).read_bytes()
+    except OSError as e:
+        raise ValueError(f"cannot read {name}: {e.strerror or e}") from None
+    return read_text(raw)
+
+
+def text_summary(run: TextRun, sample: Sample) -> dict[str, Any]:
+    """The CLI's JSON object."""
+    corpus = run.corpus
+    return {
+        "cell": run.config.cell,
+        "bits_per_char": run.bits_per_char,
+        "unigram_bits_per_char": run.baselines.unigram,
+        "bigram_bits_per_char": run.baselines.bigram,
+        "steps": run.steps,
+        "seconds": round(run.seconds, 3),
+        "chars": run.chars,
+        "chars_per_second": run.chars / run.seconds if run.seconds > 0 else None,
+        "stopped": run.stopped,
+        "sample": sample.text,
+        "vocab_size": corpus.vocab.size,
+        "distinct": corpus.distinct,
+        "coverage": corpus.coverage,
+        "train_chars": len(corpus.train),
+        "val_chars": len(corpus.val),
+        "batch": run.batch,
+        "history": [asdict(p) for p in run.history],
+        "config": asdict(run.config),
+    }
+
+
+def text_command(args: argparse.Namespace) -> int:
+    prog = "python -m explainer text"
+    try:
+        config = text_config(args)
+        text = read_corpus(args.corpus)
+        run = train_text(config, text)
+        command = " ".join(["python -m explainer", *sys.argv[1:]])
+        model = run.char_model(corpus=Path(args.corpus).name, command=command)
+        sample = model.sample(args.prime, args.sample_length, args.temperature, args.seed)
+        if args.save:
+            save_text(model, args.save)
+    except ValueError as e:  # TextError is one
+        print(f"{prog}: error: {e}", file=sys.stderr)
+        return 2
+    s = text_summary(run, sample)
+    if args.json:
+        print(json.dumps(s, ensure_ascii=False))
+    else:
+        print(
+            f"{config.cell} on {args.corpus}: {run.bits_per_char:.3f} bits per character "
+            f"(unigram {run.baselines.unigram:.3f}, bigram {run.baselines.bigram:.3f}) after "
+            f"{run.steps} steps, {run.seconds:.1f} s\n--- sample ---\n{sample.text}"
+        )
+    return 0
+
+
 # --------------------------------------------------------------------------------- helpers
+
+
+def _one_line_errors(parser: argparse.ArgumentParser, command: str) -> None:
+    """Bad options exit with status 2 and one line, no usage block."""
+
+    def error(message: str) -> None:
+        print(f"python -m explainer {command}: error: {message}", file=sys.stderr)
+        sys.exit(2)
+
+    parser.error = error  # type: ignore[method-assign]
 
 
 def _float_or_none(text: str) -> float | None:
@@ -376,5 +509,5 @@ def _cell_list(text: str) -> list[str]:
 COMMANDS: dict[str, tuple[Callable[[argparse.ArgumentParser], None], Callable[..., int]]] = {
     "forecast": (forecast_arguments, forecast_command),
     "memory": (memory_arguments, memory_command),
-    "text": (text.add_cli_arguments, text.cli),
+    "text": (text_arguments, text_command),
 }

@@ -14,20 +14,17 @@ draw and stop it (a stopped run keeps its model). The validation loss, in bits p
 reads the validation text as `EVAL_STREAMS` parallel streams from zero states, exactly as
 `explainer.text.CharModel.bits_per_char` replays it in NumPy.
 
-`python -m explainer text --corpus FILE --cell lstm --hidden 128 --budget-seconds 60 --json`
+`python -m explainer text --corpus FILE --cell lstm --hidden 128 --budget-seconds 60 --json` (the
+command line is in `explainer.torch_backend.cli`)
 """
 
 from __future__ import annotations
 
-import argparse
 import hashlib
-import json
 import math
-import sys
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -324,130 +321,3 @@ def train(
             report(done=False)
     report(done=True)
     return run
-
-
-# ------------------------------------------------------------------------------------- CLI
-
-SAMPLE_LENGTH = 300
-
-
-def add_cli_arguments(parser: argparse.ArgumentParser) -> None:
-    """`python -m explainer text ...`; unset options take `TextConfig`'s defaults."""
-    d = TextConfig()
-    parser.description = "Train a character-level RNN/LSTM/GRU on a UTF-8 text file."
-    a = parser.add_argument
-    a(
-        "--corpus",
-        required=True,
-        help=f"a UTF-8 text file, or a bundled text: {', '.join(T.CORPORA)}",
-    )
-    a("--cell", choices=CELLS, default=d.cell)
-    a("--hidden", type=int, default=d.hidden, help=f"hidden units (1-{MAX_HIDDEN})")
-    a("--layers", type=int, default=d.layers, help=f"recurrent layers (1-{MAX_LAYERS})")
-    a("--embedding", type=int, default=d.embedding, help="embedding size (0: one-hot)")
-    a("--vocab-size", type=int, default=d.vocab_size, help="most frequent characters kept")
-    a("--seq-len", type=int, default=d.seq_len, help="truncated BPTT length")
-    a("--batch", type=int, default=d.batch, help="parallel streams")
-    a("--lr", type=float, default=d.lr, help="Adam learning rate")
-    a("--clip", type=float, default=d.clip, help="max gradient norm (0: off)")
-    a("--budget-seconds", type=float, help=f"wall-clock budget (default {d.budget_seconds})")
-    a("--max-steps", type=int, help="step budget")
-    a("--eval-every", type=int, default=d.eval_every)
-    a("--seed", type=int, default=d.seed)
-    a("--threads", type=int, default=d.threads, help="torch threads")
-    a("--prime", default="", help="text the sample starts from")
-    a("--temperature", type=float, default=0.8, help="sampling temperature (0: greedy)")
-    a("--sample-length", type=int, default=SAMPLE_LENGTH)
-    a("--save", metavar="FILE", help="write the trained model as safetensors")
-    a("--json", action="store_true", help="print one JSON object")
-
-    def error(message: str) -> None:  # one line, exit 2, no usage block
-        print(f"python -m explainer text: error: {message}", file=sys.stderr)
-        sys.exit(2)
-
-    parser.error = error  # type: ignore[method-assign]
-
-
-def config_from_args(args: argparse.Namespace) -> TextConfig:
-    c = TextConfig(
-        cell=args.cell,
-        hidden=args.hidden,
-        layers=args.layers,
-        embedding=args.embedding,
-        vocab_size=args.vocab_size,
-        seq_len=args.seq_len,
-        batch=args.batch,
-        lr=args.lr,
-        clip=args.clip,
-        max_steps=args.max_steps,
-        eval_every=args.eval_every,
-        seed=args.seed,
-        threads=args.threads,
-    )
-    if args.budget_seconds is not None:
-        c = replace(c, budget_seconds=args.budget_seconds)
-    elif args.max_steps is not None:
-        c = replace(c, budget_seconds=None)  # a step budget alone
-    return c.validate()
-
-
-def read_corpus(name: str) -> str:
-    """A bundled text by name, else a UTF-8 file (checked as the page checks an upload)."""
-    if name in T.CORPORA:
-        return T.bundled(name)
-    try:
-        raw = Path(name).read_bytes()
-    except OSError as e:
-        raise ValueError(f"cannot read {name}: {e.strerror or e}") from None
-    return T.read_text(raw)
-
-
-def summary(run: TextRun, sample: T.Sample) -> dict[str, Any]:
-    """The CLI's JSON object."""
-    corpus = run.corpus
-    return {
-        "cell": run.config.cell,
-        "bits_per_char": run.bits_per_char,
-        "unigram_bits_per_char": run.baselines.unigram,
-        "bigram_bits_per_char": run.baselines.bigram,
-        "steps": run.steps,
-        "seconds": round(run.seconds, 3),
-        "chars": run.chars,
-        "chars_per_second": run.chars / run.seconds if run.seconds > 0 else None,
-        "stopped": run.stopped,
-        "sample": sample.text,
-        "vocab_size": corpus.vocab.size,
-        "distinct": corpus.distinct,
-        "coverage": corpus.coverage,
-        "train_chars": len(corpus.train),
-        "val_chars": len(corpus.val),
-        "batch": run.batch,
-        "history": [asdict(p) for p in run.history],
-        "config": asdict(run.config),
-    }
-
-
-def cli(args: argparse.Namespace) -> int:
-    prog = "python -m explainer text"
-    try:
-        config = config_from_args(args)
-        text = read_corpus(args.corpus)
-        run = train(config, text)
-        command = " ".join(["python -m explainer", *sys.argv[1:]])
-        model = run.char_model(corpus=Path(args.corpus).name, command=command)
-        sample = model.sample(args.prime, args.sample_length, args.temperature, args.seed)
-        if args.save:
-            T.save(model, args.save)
-    except ValueError as e:  # TextError is one
-        print(f"{prog}: error: {e}", file=sys.stderr)
-        return 2
-    s = summary(run, sample)
-    if args.json:
-        print(json.dumps(s, ensure_ascii=False))
-    else:
-        print(
-            f"{config.cell} on {args.corpus}: {run.bits_per_char:.3f} bits per character "
-            f"(unigram {run.baselines.unigram:.3f}, bigram {run.baselines.bigram:.3f}) after "
-            f"{run.steps} steps, {run.seconds:.1f} s\n--- sample ---\n{sample.text}"
-        )
-    return 0
