@@ -6,12 +6,12 @@ FORECAST: dict[str, tuple[str, str]] = {
     "title": ("Forecasting a series with a stacked LSTM", "用堆叠 LSTM 预测时间序列"),
     "intro": (
         "The classic recipe: cut the series into windows of 50 steps, divide each window by its "
-        "first value ($p_i / p_0 - 1$), train on the first 90% of the windows (the last 5% of those "
+        "first value (pᵢ / p₀ − 1), train on the first 90% of the windows (the last 5% of those "
         "validate), and fit LSTM(50) → Dropout(0.2) → LSTM(100) → Dropout(0.2) → Linear to predict "
         "the next value, with mean squared error and RMSprop (learning rate 0.001, batch 50, 20 "
         "epochs). The defaults below are exactly that recipe; every one of them can be changed. "
         "The last 10% of the series is the test part: the model never saw it.",
-        "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（$p_i / p_0 - 1$），用前 90% "
+        "经典做法：把序列切成 50 步的窗口，每个窗口除以它的第一个值（pᵢ / p₀ − 1），用前 90% "
         "的窗口训练（其中最后 5% 用于验证），拟合 LSTM(50) → Dropout(0.2) → LSTM(100) → "
         "Dropout(0.2) → Linear 来预测下一个值，损失为均方误差，优化器为 RMSprop（学习率 0.001，"
         "批大小 50，20 轮）。下面的默认设置正是这个做法，每一项都可以修改。序列最后 10% 是测试"
