@@ -11,7 +11,7 @@ import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
-import explainer.data
+import explainer.data.table
 from explainer.data import MAX_BYTES, prepare
 from explainer.torch_backend import forecast as fc
 from tests.conftest import charts, decode, open_app
@@ -429,9 +429,9 @@ def test_shuffled_dates_are_sorted_with_a_note():
 
 def test_the_column_guess_is_made_once_per_file(monkeypatch):
     calls = []
-    real = explainer.data.guess_columns
+    real = explainer.data.table.guess_columns
     monkeypatch.setattr(
-        explainer.data, "guess_columns", lambda df: calls.append(list(df.columns)) or real(df)
+        explainer.data.table, "guess_columns", lambda df: calls.append(list(df.columns)) or real(df)
     )
     at = upload(open_page(), TINY)
     at.number_input(key="fc_window").set_value(12).run()
