@@ -12,7 +12,6 @@ import streamlit as st
 from app_pages._memory_training import (
     IDLE_S,
     MAX_BUDGET_S,
-    NAMES,
     Board,
     MemoryRun,
     follow,
@@ -21,6 +20,7 @@ from app_pages._memory_training import (
     trainer,
 )
 from explainer import i18n, ui
+from explainer.cells import CELL_NAMES
 from explainer.figures.memory import (
     sweep_figure,
 )
@@ -110,7 +110,12 @@ def show_findings(config: mem.MemoryConfig) -> None:
             seeds = tr("find_cell", k=k, n=n, steps=shown) if k else tr("find_none", k=k, n=n)
             parts.append(tr("find_lr", lr=f"{lr:g}", seeds=seeds))
         st.markdown(
-            tr("find_row", name=NAMES[cell], lr=f"{config.lr_of(cell):g}", parts=" · ".join(parts))
+            tr(
+                "find_row",
+                name=CELL_NAMES[cell],
+                lr=f"{config.lr_of(cell):g}",
+                parts=" · ".join(parts),
+            )
         )
     for cell in mem.CELLS:
         scored = []
@@ -119,7 +124,9 @@ def show_findings(config: mem.MemoryConfig) -> None:
             if all(a is not None for a in at):
                 scored.append((max(at), lr))
         best.append(
-            f"{NAMES[cell]} {min(scored)[1]:g}" if scored else tr("find_no_lr", name=NAMES[cell])
+            f"{CELL_NAMES[cell]} {min(scored)[1]:g}"
+            if scored
+            else tr("find_no_lr", name=CELL_NAMES[cell])
         )
         reach = []  # (lag, -steps on the slowest seed, lr): the longest lag, then the fewest steps
         for lr in sweep["lrs"]:
@@ -129,9 +136,9 @@ def show_findings(config: mem.MemoryConfig) -> None:
                     reach.append((lg, -max(at), lr))
         if reach:
             lg, _, lr = max(reach)
-            longest.append(f"{NAMES[cell]} {lg} (lr {lr:g})")
+            longest.append(f"{CELL_NAMES[cell]} {lg} (lr {lr:g})")
         else:
-            longest.append(f"{NAMES[cell]} {tr('nobody')}")
+            longest.append(f"{CELL_NAMES[cell]} {tr('nobody')}")
     st.caption(
         tr(
             "find_best",
@@ -238,8 +245,8 @@ def _rerun(
         lag = c1.selectbox(tr("rerun_lag"), options=sweep["lags"], key="mem_rerun_lag")
         cell = c2.selectbox(
             tr("rerun_cell"),
-            options=[c for c in sweep["cells"] if c in NAMES],
-            format_func=NAMES.get,
+            options=[c for c in sweep["cells"] if c in CELL_NAMES],
+            format_func=CELL_NAMES.get,
             key="mem_rerun_cell",
         )
         rerun_lr = c3.selectbox(
@@ -271,14 +278,14 @@ def _rerun(
         board = st.session_state.get("_mem_rerun_board")
         if board is not None and board.active:
             with area.container():
-                follow(board, NAMES, "step", stop_col)
+                follow(board, CELL_NAMES, "step", stop_col)
             if _add_point(board):
                 st.rerun()  # redraw the sweep chart with the star
         for p in stars:
             st.write(
                 tr(
                     "rerun_done",
-                    name=NAMES[p["cell"]],
+                    name=CELL_NAMES[p["cell"]],
                     lag=p["lag"],
                     seed=p["seed"],
                     metric=tr(f"metric_{sweep['metric']}"),

@@ -12,6 +12,7 @@ import numpy as np
 import streamlit as st
 
 from explainer import i18n, live, ui
+from explainer.cells import CELL_NAMES
 from explainer.figures.memory import (
     training_curves_figure,
 )
@@ -20,7 +21,6 @@ from explainer.torch_backend import memory as mem
 MAX_BUDGET_S = 60  # per network: one click never trains for more than 4 x 60 s
 MAX_STEPS = 5000
 IDLE_S = 10.0  # a training whose page nobody has shown for this long stops (the student left)
-NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # the same in both languages
 
 tr = ui.translator(i18n.PAGES["memory"])
 
@@ -253,7 +253,7 @@ def verdict(board: Board) -> tuple[bool, str]:
     failed = [ui.t(f"cell_{n}") for n in ("lstm", "gru") if o.states.get(n) == "not_solved"]
     if failed:
         text += " " + tr("gated_failed", names=tr("and").join(failed), steps=c["max_steps"])
-    capped = [NAMES.get(n, n) for n in s if board.record.capped.get(n)]
+    capped = [CELL_NAMES.get(n, n) for n in s if board.record.capped.get(n)]
     if capped:
         text += " " + tr(
             "capped",

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from app_pages._memory_training import NAMES, Board
+from app_pages._memory_training import Board
 from explainer import i18n, ui
+from explainer.cells import CELL_NAMES
 from explainer.figures import gate_heatmaps_figure
 from explainer.figures.memory import (
     gate_means_figure,
@@ -44,23 +45,25 @@ def show_why(board: Board | None) -> None:
     kw = ui.fig_kw()
     names = [n for n in ("rnn", "lstm", "gru") if n in w.runs]
     if w.diverged:
-        st.warning(tr("why_diverged", nets=", ".join(NAMES[n] for n in w.diverged)))
+        st.warning(tr("why_diverged", nets=", ".join(CELL_NAMES[n] for n in w.diverged)))
     if not names:
         return
     if c["task"] == "adding":
-        preds = ", ".join(f"{NAMES[n]} {w.preds[n]:.3f}" for n in names)
+        preds = ", ".join(f"{CELL_NAMES[n]} {w.preds[n]:.3f}" for n in names)
         st.write(tr("pred_adding", target=f"{w.target:.3f}", preds=preds))
     else:
-        preds = ", ".join(f"{NAMES[n]} {w.preds[n]}" for n in names)
+        preds = ", ".join(f"{CELL_NAMES[n]} {w.preds[n]}" for n in names)
         st.write(tr("pred_recall", target=w.target, preds=preds))
     ui.plot(
-        why_decay_figure({NAMES[n]: w.runs[n] for n in names}, marks=w.marks, task=c["task"], **kw),
+        why_decay_figure(
+            {CELL_NAMES[n]: w.runs[n] for n in names}, marks=w.marks, task=c["task"], **kw
+        ),
         "memory_why_gradients",
     )
     t0 = w.marks[0]
     st.dataframe(
         {
-            tr("col_net"): [NAMES[n] for n in names],
+            tr("col_net"): [CELL_NAMES[n] for n in names],
             tr("col_reach", t=t0): [
                 f"{w.runs[n][1].h_norm[t0] / w.runs[n][1].h_norm[-1]:.2e}" for n in names
             ],

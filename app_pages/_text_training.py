@@ -11,10 +11,9 @@ import streamlit as st
 
 from explainer import i18n, live, ui
 from explainer import text as T
-from explainer.cells import CELLS
+from explainer.cells import CELL_NAMES, CELLS
 from explainer.figures.text import bits_figure
 
-NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 MAX_BUDGET_S = 180
 TRAIN_THREADS = 1
 IDLE_S = 120.0  # a training whose tab nobody looks at stops after this long
@@ -111,7 +110,7 @@ def train_section(source: str, text: str | None) -> None:
         # bottom-aligned: a label that wraps (Chinese, presentation mode) does not lower its box
         c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")
         cell = c1.selectbox(
-            tr("cell"), CELLS, index=1, format_func=NAMES.get, key="text_cell_train"
+            tr("cell"), CELLS, index=1, format_func=CELL_NAMES.get, key="text_cell_train"
         )
         hidden = c2.selectbox(tr("hidden"), [32, 64, 128, 256, 512], index=2, key="text_hidden")
         layers = c3.selectbox(tr("layers"), [1, 2], key="text_layers")

@@ -21,7 +21,6 @@ from app_pages._memory_training import (
     IDLE_S,
     MAX_BUDGET_S,
     MAX_STEPS,
-    NAMES,
     MemoryRun,
     config_diff,
     curves,
@@ -33,6 +32,7 @@ from app_pages._memory_training import (
 )
 from app_pages._memory_why import show_why
 from explainer import i18n, ui
+from explainer.cells import CELL_NAMES
 from explainer.torch_backend import memory as mem
 
 VARIANTS = mem.ABLATIONS  # the LSTM as it is ("standard"), then its ablations
@@ -103,7 +103,7 @@ hidden = ui.bound(
     c3.slider, tr("hidden"), "mem_hidden", min_value=8, max_value=128, value=default.hidden, step=8
 )
 c1, c2, c3, c4 = st.columns(4)
-own = ", ".join(f"{NAMES[c]} {base.lr_of(c):g}" for c in mem.CELLS)
+own = ", ".join(f"{CELL_NAMES[c]} {base.lr_of(c):g}" for c in mem.CELLS)
 lr = ui.bound(
     c1.selectbox,
     tr("lr"),
@@ -202,7 +202,7 @@ with race:
     if error is not None:
         chart_col.error(tr("bad_config", error=error))
     with area.container():
-        main = follow(st.session_state.get("_mem_main"), NAMES, x_axis, stop_col)
+        main = follow(st.session_state.get("_mem_main"), CELL_NAMES, x_axis, stop_col)
         if main is None:
             st.info(tr("none_yet"))
         elif main.status == "failed":
@@ -213,8 +213,8 @@ with race:
             diff = config_diff(main, config)
             if diff:
                 st.caption(tr("stale", what=diff))
-            ui.plot(curves(main, NAMES, x_axis), "memory_curves")
-            table(main, NAMES)
+            ui.plot(curves(main, CELL_NAMES, x_axis), "memory_curves")
+            table(main, CELL_NAMES)
             ok, sentence = verdict(main)
             (st.info if main.stopped else st.success if ok else st.warning)(sentence)
 

@@ -15,8 +15,6 @@ import numpy as np
 import streamlit as st
 
 from app_pages._text_training import (
-    CELLS,
-    NAMES,
     backend,
     fmt,
     text_error,
@@ -25,6 +23,7 @@ from app_pages._text_training import (
 )
 from explainer import i18n, ui
 from explainer import text as T
+from explainer.cells import CELL_NAMES, CELLS
 from explainer.figures.text import painted_html
 
 MAX_PASTE = 200_000  # characters in the paste box (an upload may be longer: T.MAX_TEXT_BYTES)
@@ -160,9 +159,9 @@ def model_label(models: dict[str, T.CharModel], k: str) -> str:
     if k == "session":
         m = models["session"]
         return tr(
-            "session", cell=NAMES[m.cell], hidden=m.rnn.hidden_size, steps=m.manifest["steps"]
+            "session", cell=CELL_NAMES[m.cell], hidden=m.rnn.hidden_size, steps=m.manifest["steps"]
         )
-    return tr("shipped", cell=NAMES[k])
+    return tr("shipped", cell=CELL_NAMES[k])
 
 
 def model_cache_key(source: str, k: str, model: T.CharModel) -> str:

@@ -46,6 +46,7 @@ from __future__ import annotations
 import numpy as np
 
 CELLS = ("rnn", "lstm", "gru")  # the three recurrent cells, in the lesson's order (one table)
+CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}  # as shown, the same in both languages
 LSTM_VARIANTS = ("standard", "forget_one", "no_output", "coupled")  # ablations, see above
 GRU_VARIANTS = ("standard", "textbook")
 

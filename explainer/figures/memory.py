@@ -22,6 +22,7 @@ from typing import Any
 import numpy as np
 import plotly.graph_objects as go
 
+from explainer.cells import CELL_NAMES
 from explainer.figures.gradients import gradient_decay_figure
 from explainer.figures.style import (
     GATE_COLORS,
@@ -33,7 +34,6 @@ from explainer.figures.style import (
 )
 from explainer.trace import Grads, Trace
 
-CELL_NAMES = {"rnn": "RNN", "lstm": "LSTM", "gru": "GRU"}
 _OFFSET = {"rnn": 0.94, "lstm": 1.0, "gru": 1.06}  # sweep: spread the cells' markers at one lag
 
 
