@@ -46,8 +46,11 @@ def test_the_live_chart_is_on_the_first_screen_while_it_trains(page, app_server)
         " && el.layout.title.text.includes('while training')).map(el => {"
         "const r = el.getBoundingClientRect(); return [r.top + window.scrollY, r.height]; })"
     )
-    page.wait_for_function(f"() => ({curves})().length > 0", timeout=120_000)
-    (top, height), *_ = page.evaluate(curves)
+    # one look that both waits and reads: a short race can end (and its live chart go) between two
+    found = page.wait_for_function(
+        f"() => {{ const c = ({curves})(); return c.length ? c : null; }}", timeout=120_000
+    )
+    (top, height), *_ = found.json_value()
     assert height > 200 and top + 200 < 900, (top, height)  # most of the chart, not its edge
     assert page.locator('[data-testid="stException"]').count() == 0
     assert not page.errors, page.errors
