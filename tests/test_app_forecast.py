@@ -83,7 +83,7 @@ def test_page_opens_with_the_recipe_as_defaults():
 def test_a_short_training_shows_predictions_metrics_downloads_and_the_trained_gates():
     at = train_tiny(open_page())
     assert not at.error
-    assert any("Trained 2 epoch(s)" in s.value for s in at.success)
+    assert any("Epochs trained: 2," in s.value for s in at.success)
     result = at.session_state["fc_result"]
     data = result["data"]
     # series, loss, three prediction modes, then the inspector's heatmaps, cell and gradient decay
@@ -481,7 +481,7 @@ def test_a_stopped_run_keeps_what_it_learnt():
     at.session_state["fc_shown"] = None
     at.run()
     assert not at.exception
-    assert any("Stopped after 1 epoch(s) of 2" in w.value for w in at.warning)
+    assert any("Stopped at epoch 1 of 2" in w.value for w in at.warning)
     assert titled(at, "Point-by-point") and titled(at, "LSTM gates")
     assert at.session_state["fc_shown"] == board.id  # turned into a result once
 

@@ -57,7 +57,7 @@ def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_s
     page.get_by_role("button", name="Train").click()
     page.wait_for_selector('[data-testid="stTabs"]', timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
-    page.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).wait_for(timeout=30_000)
+    page.get_by_text(re.compile(r"Epochs trained: 2,")).wait_for(timeout=30_000)
     page.wait_for_function(
         "() => [...document.querySelectorAll('.js-plotly-plot')].some("
         "el => el.layout && el.layout.title.text.includes('Point-by-point'))",
@@ -78,10 +78,10 @@ def test_stop_ends_the_training_and_keeps_the_finished_epochs(page, app_server):
     page.get_by_role("button", name="Train").click()
     wait_past_epoch(page, 2)
     page.get_by_role("button", name="Stop").click()
-    warning = page.get_by_text(re.compile(r"Stopped after \d+ epoch\(s\) of 200"))
+    warning = page.get_by_text(re.compile(r"Stopped at epoch \d+ of 200"))
     warning.wait_for(timeout=120_000)
     page.wait_for_function(IDLE, timeout=120_000)
-    done = int(re.search(r"after (\d+) epoch", warning.inner_text()).group(1))
+    done = int(re.search(r"at epoch (\d+) of", warning.inner_text()).group(1))
     assert 2 <= done < 200
     assert page.locator('[data-testid="stTabs"]').count() == 1
     assert page.locator(EXCEPTION).count() == 0
@@ -102,21 +102,19 @@ def test_two_students_train_at_once_each_in_their_own_session(page, browser, app
         assert b.locator('[data-testid="stProgress"]').count() == 0
         set_form(b, "4", 2)
         b.get_by_role("button", name="Train").click()
-        b.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).wait_for(timeout=120_000)
+        b.get_by_text(re.compile(r"Epochs trained: 2,")).wait_for(timeout=120_000)
         b.wait_for_function(IDLE, timeout=60_000)
         # A was never blocked: it is still training, further on
         epoch_a = progress_epoch(page)
         assert 2 < epoch_a < 200
         wait_past_epoch(page, epoch_a, timeout=120_000)  # nice +10 workers starve on a busy box
         page.get_by_role("button", name="Stop").click()
-        page.get_by_text(re.compile(r"Stopped after \d+ epoch\(s\) of 200")).wait_for(
-            timeout=120_000
-        )
+        page.get_by_text(re.compile(r"Stopped at epoch \d+ of 200")).wait_for(timeout=120_000)
         page.wait_for_function(IDLE, timeout=120_000)
         # each sees only its own result
-        assert page.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).count() == 0
-        assert b.get_by_text(re.compile(r"Stopped after")).count() == 0
-        assert b.get_by_text(re.compile(r"Trained 2 epoch\(s\)")).count() == 1
+        assert page.get_by_text(re.compile(r"Epochs trained: 2,")).count() == 0
+        assert b.get_by_text(re.compile(r"Stopped at epoch")).count() == 0
+        assert b.get_by_text(re.compile(r"Epochs trained: 2,")).count() == 1
         assert page.locator(EXCEPTION).count() == 0 and b.locator(EXCEPTION).count() == 0
     finally:
         other.close()

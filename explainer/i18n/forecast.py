@@ -131,11 +131,11 @@ FORECAST: dict[str, tuple[str, str]] = {
         "请降低学习率，或改用其他归一化方式。",
     ),
     "done": (
-        "Trained {epochs} epoch(s) in {seconds} s on {device}, on {source}.",
+        "Epochs trained: {epochs}, in {seconds} s on {device}, on {source}.",
         "在 {device} 上用 {seconds} 秒训练了 {epochs} 轮，数据为 {source}。",
     ),
     "stopped": (
-        "Stopped after {epochs} epoch(s) of {planned}: the results below are the model as "
+        "Stopped at epoch {epochs} of {planned}: the results below are the model as "
         "it was at the end of epoch {epochs}, on {source}.",
         "在 {planned} 轮中的第 {epochs} 轮后停止：下面的结果是第 {epochs} 轮结束时的"
         "模型，数据为 {source}。",
