@@ -26,6 +26,7 @@ from typing import Any, Protocol
 import numpy as np
 import plotly.graph_objects as go
 
+from explainer.figures.gradients import log_axis, log_range
 from explainer.figures.style import RUN_COLORS, assemble, merge_labels, style
 
 SERIES_COLOR = "#555555"
@@ -260,6 +261,7 @@ def loss_figure(
     st = style(presentation)
     ep = np.array([h["epoch"] for h in history], dtype=np.int64)
     data = []
+    curves = []
     for key, name, color, dash in (
         ("loss", lab["loss.train"], RUN_COLORS[1], "solid"),
         ("val_loss", lab["loss.val"], RUN_COLORS[2], "dash"),
@@ -268,6 +270,7 @@ def loss_figure(
         if len(y) and np.isnan(y).all():
             continue  # no validation windows
         y = np.where(y > 0, y, np.nan)  # a log axis cannot show 0 (a perfect fit)
+        curves.append(y)
         data.append(
             dict(
                 type="scatter",
@@ -289,7 +292,7 @@ def loss_figure(
             tick0=1,
             dtick=max(1, int(np.ceil(last / 10))),
         ),
-        yaxis=dict(title=dict(text=lab["loss.y"]), type="log", exponentformat="power"),
+        yaxis=dict(title=dict(text=lab["loss.y"]), **log_axis(*log_range(curves))),
         height=340 if not presentation else 460,
         legend=dict(
             font=dict(size=st.font - 1),

@@ -42,7 +42,7 @@ def _log_curve(y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return np.where(bad | zero, np.nan, y), zero & ~bad, bad
 
 
-def _log_range(curves: list[np.ndarray]) -> tuple[float, float]:
+def log_range(curves: list[np.ndarray]) -> tuple[float, float]:
     """log10 axis range holding every finite positive value, with room for the marks."""
     vals = np.concatenate([c[np.isfinite(c)] for c in curves]) if curves else np.empty(0)
     if vals.size == 0:
@@ -124,7 +124,7 @@ def gradient_decay_figure(
             if J.c is not None:
                 series.append((lab["decay.jac_c"].format(run=run), color, "dashdot", J.c))
     curves = [(name, color, dash, *_log_curve(y)) for name, color, dash, y in series]
-    lo, hi = _log_range([c[3] for c in curves])
+    lo, hi = log_range([c[3] for c in curves])
     top, bottom = 10 ** (hi - 0.02 * (hi - lo)), 10 ** (lo + 0.02 * (hi - lo))
     data: list[dict[str, Any]] = []
     for name, color, dash, y, zero, bad in curves:
@@ -206,7 +206,7 @@ def forget_product_figure(
         color = RUN_COLORS[(j + 2) % len(RUN_COLORS)]
         series.append((lab["forget.jacobian"].format(run=run), color, "dash", J.h))
     curves = [(name, color, dash, _log_curve(y)[0]) for name, color, dash, y in series]
-    lo, hi = _log_range([c[3] for c in curves])
+    lo, hi = log_range([c[3] for c in curves])
     data: list[dict[str, Any]] = []
     for name, color, dash, y in curves:
         data.append(

@@ -23,7 +23,7 @@ import numpy as np
 import plotly.graph_objects as go
 
 from explainer.cells import CELL_NAMES
-from explainer.figures.gradients import gradient_decay_figure
+from explainer.figures.gradients import gradient_decay_figure, log_axis, log_range
 from explainer.figures.style import (
     GATE_COLORS,
     RUN_COLORS,
@@ -53,14 +53,10 @@ def _positive(y: np.ndarray) -> np.ndarray:
         return np.where(np.isfinite(y) & (y > 0), y, np.nan)
 
 
-def _log_range(values: list[np.ndarray]) -> list[float]:
-    v = np.concatenate([_positive(a) for a in values]) if values else np.empty(0)
-    v = v[np.isfinite(v)]
-    if v.size == 0:
-        return [-3.0, 0.0]
-    lo, hi = float(np.log10(v.min())), float(np.log10(v.max()))
-    pad = max(0.1, 0.05 * (hi - lo))
-    return [lo - pad, hi + pad]
+def _log_axis(values: list[np.ndarray]) -> dict[str, Any]:
+    """A log axis fitted to `values` (non-positive ones dropped), with a tick on each decade
+    written as a power of ten."""
+    return log_axis(*log_range([_positive(a) for a in values]))
 
 
 def _metric_axis(metric: str, values, lab: Mapping[str, str]) -> dict:
@@ -68,10 +64,7 @@ def _metric_axis(metric: str, values, lab: Mapping[str, str]) -> dict:
     name = lab[f"memory.metric.{metric}"]
     if metric == "mse":
         return dict(
-            type="log",
-            range=_log_range(values),
-            exponentformat="power",
-            dtick="D2",
+            **_log_axis(values),
             title=dict(text=lab["memory.log"].format(metric=name)),
         )
     return dict(range=[-0.02, 1.05], title=dict(text=name))
@@ -167,16 +160,14 @@ def training_curves_figure(
         data,
         st.layout(
             title=dict(text=title, font=dict(size=st.title)),
-            xaxis=dict(domain=[0.0, 0.6], title=dict(text=x_title), rangemode="tozero"),
+            xaxis=dict(domain=[0.0, 0.58], title=dict(text=x_title), rangemode="tozero"),
             yaxis=dict(anchor="x", **y1),
             xaxis2=dict(
-                domain=[0.7, 1.0], anchor="y2", title=dict(text=x_title), rangemode="tozero"
+                domain=[0.72, 1.0], anchor="y2", title=dict(text=x_title), rangemode="tozero"
             ),
             yaxis2=dict(
                 anchor="x2",
-                type="log",
-                range=_log_range(losses),
-                exponentformat="power",
+                **_log_axis(losses),
                 title=dict(text=lab["memory.loss_y"]),
             ),
             shapes=shapes,
