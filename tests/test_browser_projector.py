@@ -1,8 +1,8 @@
 """Projector-grade views in headless Chromium (#13, items 4 and 5): presentation mode's tick labels
-are at least 1.5x the normal ones; every lesson page's main figure starts on the first screen
-at 1400x900, in normal and presentation mode; the radius chart's labels never overlap (their
-bounding boxes, as drawn); the compare page's three cells sit side by side on a wide window and
-one under the other on a narrower one."""
+and the sidebar's widget labels are at least 1.5x the normal ones; every lesson page's main
+figure starts on the first screen at 1400x900 and 1920x1080, in normal and presentation mode;
+the radius chart's labels never overlap (their bounding boxes, as drawn); the compare page's
+three cells sit side by side on a wide window and one under the other on a narrower one."""
 
 from __future__ import annotations
 
@@ -48,28 +48,40 @@ def tick_sizes(page) -> list[float]:
     )
 
 
+SIDEBAR_LABELS = """() => [...document.querySelectorAll(
+    '[data-testid="stSidebar"] [data-testid="stWidgetLabel"] p')]
+  .map(t => parseFloat(getComputedStyle(t).fontSize))"""
+
+
 def test_presentation_ticks_are_at_least_one_and_a_half_times_normal(browser, app_server):
-    sizes = {}
+    sizes, side = {}, {}
     for mode, query in (("normal", ""), ("pres", "pres=true")):
         context, page = open_page(browser, f"{app_server}/gradients?{query}")
         sizes[mode] = tick_sizes(page)
+        side[mode] = page.evaluate(SIDEBAR_LABELS)  # the sidebar's widgets scale too
         context.close()
     assert sizes["normal"] and sizes["pres"]
     assert min(sizes["pres"]) >= 1.5 * max(sizes["normal"]), sizes
+    assert side["normal"] and side["pres"]
+    assert min(side["pres"]) >= 1.5 * max(side["normal"]), side
 
 
-@pytest.mark.slow  # 12 page loads: about a minute on two cores
+@pytest.mark.slow  # 6 page loads each: about a minute on two cores
+@pytest.mark.parametrize("size", [(1400, 900), (1920, 1080)])
 @pytest.mark.parametrize("query", ["", "pres=true"])
-def test_every_lesson_pages_main_figure_starts_on_the_first_screen(browser, app_server, query):
+def test_every_lesson_pages_main_figure_starts_on_the_first_screen(
+    browser, app_server, query, size
+):
+    width, height = size
     tops = {}
     for path, chart in MAIN.items():
-        context, page = open_page(browser, f"{app_server}/{path}?{query}")
+        context, page = open_page(browser, f"{app_server}/{path}?{query}", width, height)
         tops[path] = page.evaluate(
             f"""() => document.querySelector('.st-key-chart_{chart}').getBoundingClientRect().top"""
         )
         assert page.locator('[data-testid="stException"]').count() == 0
         context.close()
-    assert all(top < 900 - 150 for top in tops.values()), tops  # at least 150 px of it shows
+    assert all(top < height - 150 for top in tops.values()), tops  # at least 150 px of it shows
 
 
 BOXES = """() => {

@@ -87,20 +87,31 @@ _PRESENTATION_CSS = """
   [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {
     zoom: 1.35; width: calc(100% / 1.35) !important;
   }
-  [data-testid="stMain"] [data-testid="stWidgetLabel"] p,
+  /* the page and the sidebar (its widgets' labels, values, select boxes) alike */
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stWidgetLabel"] p,
   [data-testid="stMain"] [data-testid="stMetricLabel"] p { font-size: 1.35rem !important; }
-  [data-testid="stMain"] [data-testid="stSliderThumbValue"],
-  [data-testid="stMain"] [data-testid="stSliderTickBarMin"],
-  [data-testid="stMain"] [data-testid="stSliderTickBarMax"] { font-size: 1.2rem !important; }
-  [data-testid="stMain"] [data-baseweb="select"] div,
-  [data-testid="stMain"] input,
-  [data-testid="stMain"] button p { font-size: 1.3rem !important; }
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] p,
-  [data-testid="stMain"] [data-testid="stMarkdownContainer"] li,
-  [data-testid="stMain"] label p { font-size: 1.35rem !important; }
-  [data-testid="stMain"] [data-testid="stCaptionContainer"],
-  [data-testid="stMain"] [data-testid="stCaptionContainer"] p,
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stSliderThumbValue"],
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stSliderTickBarMin"],
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stSliderTickBarMax"] {
+    font-size: 1.2rem !important;
+  }
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-baseweb="select"] div,
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) input,
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) button p { font-size: 1.3rem !important; }
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stMarkdownContainer"] p,
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stMarkdownContainer"] li,
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) label p { font-size: 1.35rem !important; }
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stCaptionContainer"],
+  :is([data-testid="stMain"], [data-testid="stSidebar"]) [data-testid="stCaptionContainer"] p,
   [data-testid="stMain"] [data-testid="stTable"] { font-size: 1.2rem !important; }
+  /* the sidebar's page links, as large, wrap onto a second line rather than ending in "…" */
+  [data-testid="stSidebarNavLink"] { height: auto !important; }
+  [data-testid="stSidebarNavLink"] span,
+  [data-testid="stSidebarNavLink"] [data-testid="stMarkdownContainer"],
+  [data-testid="stSidebarNavLink"] p {
+    white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+    min-width: 0;
+  }
   [data-testid="stMain"] h1 { font-size: 3rem !important; }
   [data-testid="stMain"] h2, [data-testid="stMain"] h3 { font-size: 2.2rem !important; }
   [data-testid="stMain"] .katex { font-size: 1.5em !important; }
