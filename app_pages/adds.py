@@ -8,7 +8,7 @@ from explainer import bptt, figures, i18n, ui
 from explainer.cells import LSTM_VARIANTS
 from explainer.figures.style import of_output
 from explainer.lesson import forget_hint, reach_across
-from explainer.models import steps_of_signal
+from explainer.norms import steps_of_signal
 
 RATIO = 1e-3
 

@@ -8,7 +8,7 @@ from explainer import bptt, figures, i18n, ui
 from explainer.figures import reach_figure
 from explainer.figures.style import of_output
 from explainer.lesson import mean_slope, radius_hints, step_bound
-from explainer.models import steps_of_signal
+from explainer.norms import steps_of_signal
 
 RATIO = 1e-3  # "carries signal" = at least a thousandth of the gradient at the last step
 RADII = tuple(np.round(np.arange(0.5, 2.01, 0.1), 2))

@@ -9,7 +9,8 @@ Figures live in `explainer.figures` (Plotly), training in `explainer.torch_backe
 """
 
 from explainer.gradcheck import gradcheck, gradcheck_table
-from explainer.models import GRU, LSTM, MODELS, RNN, Jacobians
+from explainer.models import GRU, LSTM, MODELS, RNN
+from explainer.norms import Jacobians
 from explainer.trace import CELL_GATES, GATE_NAMES, Grads, LayerGrads, LayerTrace, Trace
 
 __all__ = [

@@ -29,7 +29,8 @@ from functools import cached_property
 import numpy as np
 
 from explainer import trained
-from explainer.models import Jacobians, Model, build_model, steps_of_signal
+from explainer.models import Model, build_model
+from explainer.norms import Jacobians, steps_of_signal
 from explainer.signals import make_signal
 from explainer.tasks import get_task
 from explainer.trace import CELL_GATES, Grads, Trace

@@ -23,7 +23,7 @@ the safetensors header's `__metadata__` holds one key, "manifest", whose value i
 
 `reach` (as measured when the file was made; `measure_reach` measures it again): on the task's
 example sequence (seed 0, length `lag`), the norms ‖∂ŷ/∂h_t‖ of the trained network (`norm_first`
-at t = 0, `norm_last` at t = T − 1), `models.steps_of_signal` of them, and the connectivity
+at t = 0, `norm_last` at t = T − 1), `norms.steps_of_signal` of them, and the connectivity
 ‖∂ŷ/∂x_t‖ at the marked steps (`connectivity_at_markers`).
 
 Errors: `load` raises `TrainedNetworkError` (a ValueError) with `kind` "unknown" (no such name in
@@ -55,7 +55,8 @@ from typing import Any
 
 import numpy as np
 
-from explainer.models import MODELS, Model, steps_of_signal
+from explainer.models import MODELS, Model
+from explainer.norms import steps_of_signal
 from explainer.tasks import EVAL_SEED, Task, get_task
 from explainer.trainer import READOUT_NAMES, Readout, TrainConfig, Trainer
 

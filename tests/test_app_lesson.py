@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from explainer import trained
-from explainer.models import steps_of_signal
+from explainer.norms import steps_of_signal
 from tests.conftest import charts, decode, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")

@@ -10,7 +10,7 @@ import pytest
 
 from explainer.data import load_bundled
 from explainer.lesson import lesson_run
-from explainer.models import steps_of_signal
+from explainer.norms import steps_of_signal
 from tests.conftest import open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")

@@ -290,7 +290,7 @@ def test_loss_helper_is_the_projection_of_the_output():
 
 
 def test_step_norms_survive_squares_that_overflow_or_underflow():
-    from explainer.models import step_norms
+    from explainer.norms import step_norms
 
     d = np.zeros((5, 2, 3))
     d[0], d[1], d[2] = 1e-200, 1e200, 3.0
@@ -307,9 +307,9 @@ def test_a_repeated_forward_and_backward_reuse_their_memory():
     next call (about 1,800 page faults a call, a third to half of the time)."""
     import resource
 
-    from explainer import models
+    from explainer import recurrent
 
-    assert models.keep_freed_memory()
+    assert recurrent.keep_freed_memory()
     model = LSTM(2, 16, seed=0)
     rng = np.random.default_rng(0)
     x, w = rng.standard_normal((32, 100, 2)), rng.standard_normal((32, 100, 16))

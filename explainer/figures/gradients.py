@@ -29,7 +29,7 @@ from explainer.figures.style import (
     of_output,
     style,
 )
-from explainer.models import Jacobians
+from explainer.norms import Jacobians
 from explainer.trace import Grads, Trace
 
 

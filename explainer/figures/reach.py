@@ -2,7 +2,7 @@
 
 For each knob value (the plain RNN's spectral radius, say) the caller measures how many steps back
 from the last one ‖∂L/∂h_t‖ stays above a fraction of its value at the last step
-(`explainer.models.steps_of_signal`); `None` means "never drops that low in the sequence" and is
+(`explainer.norms.steps_of_signal`); `None` means "never drops that low in the sequence" and is
 drawn on the curve at the top, as a triangle, one label per run of them. The figure only draws;
 the numbers come from the caller.
 """
