@@ -27,7 +27,7 @@ from explainer.cells import CELL_NAMES, CELLS
 from explainer.figures.text import painted_html
 
 MAX_PASTE = 200_000  # characters in the paste box (an upload may be longer: T.MAX_TEXT_BYTES)
-UPLOAD_MB = T.MAX_TEXT_BYTES // 1_000_000
+UPLOAD_MB = T.MAX_TEXT_BYTES // 2**20  # st.file_uploader counts its MB in MiB
 MAX_PASSAGE = 600  # characters painted and searched (bounded work per rerun)
 MAX_CONTEXT = 300  # characters of context behind a connectivity prediction
 PRIMES = {"python": "def ", "tang": "白日"}

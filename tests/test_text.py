@@ -316,3 +316,9 @@ def test_load_refuses_a_file_whose_shapes_do_not_fit():
     model.manifest["hidden"] = 11
     with pytest.raises(ValueError, match="malformed"):
         T.load(T.save(model))
+
+
+def test_every_file_the_4_mb_uploader_lets_through_is_read():
+    # st.file_uploader's max_upload_size counts MB as MiB: its 4 lets 4 * 1024 * 1024 bytes
+    # through, and read_text must not then refuse a file the widget accepted
+    assert len(T.read_text(b"x" * (4 * 1024 * 1024))) == 4 * 1024 * 1024

@@ -23,7 +23,8 @@ CORPORA: dict[str, str] = {  # bundled texts (assets/README.md says where they c
 }
 UNKNOWN = "\ufffd"  # how the unknown symbol is written out
 DEFAULT_VOCAB = 2000  # characters kept in the vocabulary unless told otherwise
-MAX_TEXT_BYTES = 4_000_000  # the upload cap (a million CJK characters is 3 MB of UTF-8)
+# the upload cap, 4 MiB: st.file_uploader counts MB as MiB (a million CJK characters is 3 MB)
+MAX_TEXT_BYTES = 4 * 2**20
 MAX_TEXT_CHARS = 1_000_000  # the longest text trained on (each bundled one is under 250,000)
 MIN_COVERAGE = 0.5  # the vocabulary must cover at least this share of a text
 MAX_CONTROL_SHARE = 0.01  # more control characters than this: binary, not text
