@@ -16,6 +16,8 @@ from tests.conftest import IDLE
 # (each redraw rebuilt 4 charts in Chromium), 5 in 3 s at load 9 after it (1-2 charts a redraw);
 # Chromium's Plotly builds a changed chart from scratch (35-70 ms each unloaded, the gate
 # heatmaps' six panels the most) and the browser, not the server, sets the pace.
+# On a quiet two-core machine (load < 2): 9-10 heatmap updates in 3 s with HOLD_TICKS 3 (fails),
+# 10-12 with HOLD_TICKS 6 (passed 4 of 6 runs): at the margin, so still slow and not counted done.
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # the step counter and a hash of the forget gate's heatmap data (its z values)

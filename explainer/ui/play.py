@@ -25,7 +25,9 @@ PLAY_IDLE_S = 120.0  # Play pauses itself after this long without a click on the
 MAX_LIVE = 6  # live networks kept per session (the oldest goes first)
 LIVE_BATCH = 16  # sequences per live training step (half the shipped networks' 32: cheaper ticks)
 STEP_K = 10  # training steps of one click on Step (one snapshot interval)
-HOLD_TICKS = 3  # while Play redraws, a view drawn with `held` is made again every third tick
+HOLD_TICKS = 6  # while Play redraws, a view drawn with `held` is made again every sixth tick
+# (each tick Chromium rebuilds the gate heatmaps, ~150-250 ms on two cores; a held view adds
+# 120-160 ms: at 3 the redraw rate was 9-10 a 3 s window on a quiet machine, at 6 it is 10-12)
 
 
 @dataclass
