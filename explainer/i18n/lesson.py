@@ -44,8 +44,10 @@ START: dict[str, tuple[str, str]] = {
         "**RNN、LSTM 与 GRU 对比**：同一输入下三者并排比较。",
     ),
     "p7": (
-        "**In practice**: forecast a real series, and test the memory claim yourself.",
-        "**实践**：预测真实的时间序列，并亲自检验关于记忆的说法。",
+        "**In practice**: forecast a real series (page 7), test the memory claim yourself (page 8) "
+        "and read an LSTM's cells on real text (page 9).",
+        "**实践**：预测真实的时间序列（第 7 页），亲自检验关于记忆的说法（第 8 页），"
+        "并在真实文本上读懂 LSTM 的细胞（第 9 页）。",
     ),
     "presets": ("Presets for the classroom", "课堂预设"),
     "presets_help": (
