@@ -365,8 +365,8 @@ FORECAST: dict[str, tuple[str, str]] = {
         "12 个数值列（默认为实际 GDP）",
     ),
     "heatmaps": (
-        "Every gate of the first layer over the window",
-        "第一层的每个门在窗口上的变化",
+        "Every gate of layer 0 (the first layer) over the window",
+        "第 0 层（第一层）的每个门在窗口上的变化",
     ),
     "cell_at": ("The cell at one step", "某一步的单元"),
     "decay": ("How far back the gradient of the last step reaches", "最后一步的梯度能传回多远"),
