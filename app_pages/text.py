@@ -80,7 +80,8 @@ def _trace(_model: T.CharModel, key: str, passage: str) -> Any:
 
 @st.cache_resource(show_spinner=False, max_entries=64)
 def _find(_model: T.CharModel, key: str, passage: str) -> dict[str, list[T.Match]]:
-    return T.find_cells(_trace(_model, key, passage), passage, top=3)
+    names = T.applicable(_model.vocab.chars)  # only the features this kind of text has
+    return T.find_cells(_trace(_model, key, passage), passage, names, top=3)
 
 
 @st.cache_resource(show_spinner=False, max_entries=256)

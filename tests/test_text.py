@@ -150,6 +150,15 @@ def test_features_by_hand():
     assert f["after_comma"].tolist()[2:5] == [0, 1, 1] and f["after_comma"][11] == 0
 
 
+def test_full_stop_feature_only_for_text_with_full_stops():
+    assert "to_full_stop" not in T.applicable("def f(x):\n    return x, 'y'\n")
+    assert "to_full_stop" in T.applicable("床前明月光，疑是地上霜。")
+    assert set(T.applicable("abc。")) == set(T.FEATURES)  # the other features apply to any text
+    # the bundled Python source has no 。！？, the Tang poems have
+    assert "to_full_stop" not in T.applicable(T.bundled("python"))
+    assert "to_full_stop" in T.applicable(T.bundled("tang"))
+
+
 def test_single_quotes_and_apostrophes():
     f = T.features("f('a\"b') don't 'x'")
     assert f["in_quotes"].tolist() == [0, 0, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 0]

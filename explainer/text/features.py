@@ -109,6 +109,17 @@ FEATURES: dict[str, Callable[[str], np.ndarray]] = {
 }
 
 
+# a feature listed here applies only to text that has one of its marks (the others, to any text)
+MARKS: dict[str, str] = {"to_full_stop": FULL_STOPS}
+
+
+def applicable(chars: Any) -> list[str]:
+    """The features that apply to a text with these characters (a model's vocabulary, say):
+    "characters to the next 。！？" only where one of 。！？ can occur, not in Python source."""
+    have = set(chars)
+    return [n for n in FEATURES if n not in MARKS or have & set(MARKS[n])]
+
+
 def features(text: str, names: Any = None) -> dict[str, np.ndarray]:
     """Each named feature of `text`, (T,) float, for the state after reading character t."""
     names = list(FEATURES) if names is None else list(names)
