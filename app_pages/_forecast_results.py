@@ -119,31 +119,26 @@ def _metrics(preds: dict) -> None:
     """The model against persistence in every mode, in the series' units and normalised."""
     st.markdown("**" + tr("metrics") + "**")
     m = {k: p.metrics for k, p in preds.items()}
-    st.dataframe(
-        pd.DataFrame(
-            {
-                tr("col_mode"): [tr(f"tab_{k}") for k in m],
-                tr("col_rmse"): [v.rmse_original for v in m.values()],
-                tr("col_prmse"): [v.persistence_rmse_original for v in m.values()],
-                tr("col_mae"): [v.mae_original for v in m.values()],
-                tr("col_pmae"): [v.persistence_mae_original for v in m.values()],
-                tr("col_rmse_n"): [v.rmse for v in m.values()],
-                tr("col_prmse_n"): [v.persistence_rmse for v in m.values()],
-            }
-        ),
-        hide_index=True,
-        column_config={
-            c: st.column_config.NumberColumn(format="%.4g")
-            for c in (
-                tr("col_rmse"),
-                tr("col_prmse"),
-                tr("col_mae"),
-                tr("col_pmae"),
-                tr("col_rmse_n"),
-                tr("col_prmse_n"),
-            )
-        },
+    table = pd.DataFrame(
+        {
+            tr("col_mode"): [tr(f"tab_{k}") for k in m],
+            tr("col_rmse"): [v.rmse_original for v in m.values()],
+            tr("col_prmse"): [v.persistence_rmse_original for v in m.values()],
+            tr("col_mae"): [v.mae_original for v in m.values()],
+            tr("col_pmae"): [v.persistence_mae_original for v in m.values()],
+            tr("col_rmse_n"): [v.rmse for v in m.values()],
+            tr("col_prmse_n"): [v.persistence_rmse for v in m.values()],
+        }
     )
+    numbers = list(table.columns[1:])
+    if ui.presentation():  # a static table wraps its headers to the page: no column out of view
+        st.table(table.style.format("{:.4g}", subset=numbers).hide(axis="index"))
+    else:
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config={c: st.column_config.NumberColumn(format="%.4g") for c in numbers},
+        )
     st.caption(tr("metrics_note"))
 
 

@@ -80,6 +80,16 @@ def test_page_opens_with_the_recipe_as_defaults():
     assert not at.error
 
 
+def test_presentation_mode_shows_the_metrics_as_a_table_that_fits_the_page():
+    # a scrolling dataframe hid its last columns on a projector; a static table wraps instead
+    at = train_tiny(open_page(pres="true"))
+    assert not at.error and not at.dataframe
+    (table,) = at.table
+    cols = list(table.value.columns)
+    assert cols[0] == "Mode" and len(cols) == 7 and len(table.value) == 3, cols
+    assert np.isfinite(table.value["RMSE"].to_numpy(dtype=float)).all()
+
+
 def test_a_short_training_shows_predictions_metrics_downloads_and_the_trained_gates():
     at = train_tiny(open_page())
     assert not at.error
