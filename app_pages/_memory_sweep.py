@@ -181,6 +181,18 @@ def _add_point(board: Board | None) -> bool:
     return True
 
 
+def show_sweep_preview() -> bool:
+    """Before any race: the shipped sweep's chart where the live chart will be, so that the first
+    screen shows the lesson's answer (each network's best learning rate; the section below has
+    the choices). False where there is no sweep to show."""
+    sweep = _sweep()
+    if sweep is None or "lrs" not in sweep:
+        return False
+    st.info(tr("none_yet_sweep"))
+    ui.plot(sweep_figure(sweep, lr=None, **ui.fig_kw()), "memory_sweep_preview")
+    return True
+
+
 def show_sweep() -> None:
     st.subheader(tr("sweep"))
     sweep = _sweep()

@@ -16,7 +16,7 @@ import dataclasses
 import numpy as np
 import streamlit as st
 
-from app_pages._memory_sweep import show_findings, show_sweep
+from app_pages._memory_sweep import show_findings, show_sweep, show_sweep_preview
 from app_pages._memory_training import (
     IDLE_S,
     MAX_BUDGET_S,
@@ -204,7 +204,8 @@ with race:
     with area.container():
         main = follow(st.session_state.get("_mem_main"), CELL_NAMES, x_axis, stop_col)
         if main is None:
-            st.info(tr("none_yet"))
+            if not show_sweep_preview():  # until a race runs, the shipped sweep's chart
+                st.info(tr("none_yet"))
         elif main.status == "failed":
             st.error(tr("failed", error=ui.escape_md(main.error)))
         elif main.settled:

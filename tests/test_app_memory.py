@@ -59,7 +59,7 @@ def in_order(at: AppTest) -> list:
 
 def drawn_points(at: AppTest) -> np.ndarray:
     return np.concatenate(
-        [decode(tr["y"]) for tr in charts(at)[0]["data"] if tr.get("mode") == "markers"]
+        [decode(tr["y"]) for tr in charts(at)[-1]["data"] if tr.get("mode") == "markers"]
     )
 
 
@@ -81,7 +81,7 @@ def test_the_page_opens_with_the_race_defaults_and_the_shipped_sweep():
     at = open_page()
     preset = mem.PRESETS["adding"]
     assert "memory lab" in at.title[0].value
-    assert any("Nothing trained yet" in i.value for i in at.info)
+    assert any("Nothing trained yet: press the button above." in i.value for i in at.info)
     # the defaults: the preset, each network at its own learning rate, a budget in steps
     assert at.radio(key="mem_task").value == "adding"
     assert at.slider(key="mem_lag").value == preset.lag == 100
@@ -100,11 +100,14 @@ def test_the_page_opens_with_the_race_defaults_and_the_shipped_sweep():
     # the race (Train, its chart area, the findings) comes before the settings, so that the live
     # chart is on the first screen
     order = in_order(at)
-    assert order.index("mem_train") < order.index(
-        "Nothing trained yet in this session: press the button above."
-    )
+    (nothing,) = [t for t in order if t and t.startswith("Nothing trained yet")]
+    assert order.index("mem_train") < order.index(nothing)
     assert order.index("mem_train") < order.index("Settings") < order.index("mem_lag")
+    # until a race runs, the shipped sweep's chart stands where the live chart will be (first
+    # screen), and again in its own section below the settings
     assert titles(at) == [t for t in titles(at) if "Longest lag solved" in t] and titles(at)
+    assert len(titles(at)) == 2
+    assert "the shipped sweep" in nothing and order.index(nothing) < order.index("Settings")
     sweep = shipped_sweep()
     assert "within 2000 steps per network" in titles(at)[0]
     # "best": each (network, lag)'s points at the learning rate the sweep found best there

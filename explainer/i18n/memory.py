@@ -285,6 +285,11 @@ MEMORY: dict[str, tuple[str, str]] = {
         "已解决：{solved}。未解决：{failed}。",
     ),
     "nobody": ("none", "无"),
+    "none_yet_sweep": (
+        "Nothing trained yet: press the button above. Until then, the shipped sweep "
+        "(measured beforehand; its section is below):",
+        "还没有训练：请按上面的按钮。在此之前，先看附带的扫描结果（事先测好；详见下方该节）：",
+    ),
     "sweep": (
         "Longest lag solved (measured beforehand, no waiting)",
         "能解决的最长延迟（事先测好，无需等待）",
