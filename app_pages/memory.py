@@ -69,7 +69,8 @@ clips = _options([0.0, 0.5, 1.0, 5.0], [p.clip for p in presets.values()])
 fbiases = _options([0.0, 1.0], [p.forget_bias for p in presets.values()])
 
 st.title(tr("title"))
-st.write(tr("intro"))
+if not ui.presentation():  # on a projector the intro goes under the race: its chart first
+    st.write(tr("intro"))
 
 cols = st.columns([1, 3, 3, 3], vertical_alignment="center")
 cols[0].markdown(tr("presets"))
@@ -89,6 +90,8 @@ for col, (name, p) in zip(cols[1:], presets.items(), strict=False):
     )
 race = st.container()  # the Train button, its chart and the sweep's findings: filled below,
 # above the settings, so that the live chart is on the first screen while it trains
+if ui.presentation():
+    st.write(tr("intro"))
 
 st.subheader(tr("settings"))
 c1, c2, c3 = st.columns([1, 2, 1])

@@ -142,7 +142,7 @@ DEFAULT_LABELS: dict[str, str] = {
     "memory.hover": (  # {name}: the network; customdata: step, seconds
         "{name}<br>step %{customdata[0]}<br>%{customdata[1]:.1f} s<br>%{y:.4g}<extra></extra>"
     ),
-    "memory.sweep_title": "Longest lag solved: {task}, within {budget} per network",
+    "memory.sweep_title": "Longest lag solved: {task},<br>within {budget} per network",
     "memory.sweep_budget_s": "{seconds} s",  # the sweep's wall-clock budget
     "memory.sweep_budget_steps": "{steps} steps",  # the sweep's step budget
     "memory.sweep_x": "lag (log scale)",

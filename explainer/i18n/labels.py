@@ -132,7 +132,7 @@ FIGURE_LABELS_ZH: dict[str, str] = {
     "memory.hover": (
         "{name}<br>第 %{customdata[0]} 步<br>%{customdata[1]:.1f} 秒<br>%{y:.4g}<extra></extra>"
     ),
-    "memory.sweep_title": "能解决的最长延迟：{task}，每个网络 {budget}以内",
+    "memory.sweep_title": "能解决的最长延迟：{task}，<br>每个网络 {budget}以内",
     "memory.sweep_budget_s": "{seconds} 秒",
     "memory.sweep_budget_steps": "{steps} 步",
     "memory.sweep_x": "延迟（对数坐标）",
