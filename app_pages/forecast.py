@@ -128,27 +128,25 @@ def _network_row(fc, recipe, lim) -> None:
     c4.selectbox(tr("device"), fc.available_devices(), key="fc_device")
 
 
+def _whole_number(where, label: str, key: str, lim, recipe, field: str) -> None:
+    """An integer input bounded by the limits table's `field`, its default the recipe's."""
+    low, high = getattr(lim, field)
+    ui.bound(
+        where.number_input,
+        label,
+        key,
+        min_value=low,
+        max_value=high,
+        value=getattr(recipe, field),
+        step=1,
+    )
+
+
 def _data_row(fc, recipe, lim) -> None:
     """Window, horizon, normalisation and optimiser."""
     c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # wrapped labels: boxes align
-    ui.bound(
-        c1.number_input,
-        tr("window"),
-        "fc_window",
-        min_value=lim.window[0],
-        max_value=lim.window[1],
-        value=recipe.window,
-        step=1,
-    )
-    ui.bound(
-        c2.number_input,
-        tr("horizon"),
-        "fc_horizon",
-        min_value=lim.horizon[0],
-        max_value=lim.horizon[1],
-        value=recipe.horizon,
-        step=1,
-    )
+    _whole_number(c1, tr("window"), "fc_window", lim, recipe, "window")
+    _whole_number(c2, tr("horizon"), "fc_horizon", lim, recipe, "horizon")
     ui.bound(
         c3.selectbox,
         tr("norm"),
@@ -178,33 +176,9 @@ def _training_row(recipe, lim) -> None:
         value=recipe.lr,
         format_func="{:g}".format,
     )
-    ui.bound(
-        c2.number_input,
-        tr("epochs"),
-        "fc_epochs",
-        min_value=lim.epochs[0],
-        max_value=lim.epochs[1],
-        value=recipe.epochs,
-        step=1,
-    )
-    ui.bound(
-        c3.number_input,
-        tr("batch"),
-        "fc_batch",
-        min_value=lim.batch_size[0],
-        max_value=lim.batch_size[1],
-        value=recipe.batch_size,
-        step=1,
-    )
-    ui.bound(
-        c4.number_input,
-        tr("seed"),
-        "fc_seed",
-        min_value=lim.seed[0],
-        max_value=lim.seed[1],
-        value=recipe.seed,
-        step=1,
-    )
+    _whole_number(c2, tr("epochs"), "fc_epochs", lim, recipe, "epochs")
+    _whole_number(c3, tr("batch"), "fc_batch", lim, recipe, "batch_size")
+    _whole_number(c4, tr("seed"), "fc_seed", lim, recipe, "seed")
 
 
 def submitted_config(data_ok: bool):
