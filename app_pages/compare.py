@@ -4,7 +4,7 @@ number of parameters; their gradient decay overlaid."""
 import streamlit as st
 
 from explainer import figures, i18n, ui
-from explainer.cells import CELLS
+from explainer.cells import CELL_NAMES, CELLS
 from explainer.lesson import count_params, matched_hidden, open_step, reach_across
 
 RATIO = 1e-3
@@ -40,8 +40,8 @@ def body() -> None:
         ui.memo_figure(
             ("compare", more, *(prs[c].key for c in CELLS)),
             lambda: figures.gradient_decay_figure(
-                {c.upper(): (runs[c].trace, runs[c].grads) for c in CELLS},
-                jacobians={c.upper(): runs[c].jacobians for c in CELLS} if more else None,
+                {CELL_NAMES[c]: (runs[c].trace, runs[c].grads) for c in CELLS},
+                jacobians={CELL_NAMES[c]: runs[c].jacobians for c in CELLS} if more else None,
                 cell_state=more,
                 of=runs["lstm"].of,
                 **ui.fig_kw(),
@@ -49,7 +49,7 @@ def body() -> None:
         ),
         "compare_decay",
     )
-    ui.network_note({c.upper(): runs[c] for c in CELLS})
+    ui.network_note({CELL_NAMES[c]: runs[c] for c in CELLS})
     reach = {c: reach_across(runs[c], RATIO) for c in CELLS}
     lag = reach["lstm"][1]
     if lag is not None:
@@ -93,7 +93,9 @@ def body() -> None:
     st.subheader(tr("sens"))
     st.caption(tr("sens_text"))
     sens = ui.held("input", lambda: prs)
-    ui.input_figure(sens["lstm"], "compare_input", sensitivity={c.upper(): sens[c] for c in CELLS})
+    ui.input_figure(
+        sens["lstm"], "compare_input", sensitivity={CELL_NAMES[c]: sens[c] for c in CELLS}
+    )
 
 
 ui.lesson_view(s, body)

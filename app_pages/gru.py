@@ -83,7 +83,7 @@ def body() -> None:
     st.subheader(tr("params"))
     D = run.model.input_size
     st.caption(tr("params_text", inputs=D, hidden=H, layers=L))
-    counts = {c.upper(): count_params(c, D, H, L) for c in ("rnn", "gru", "lstm")}
+    counts = {cells.CELL_NAMES[c]: count_params(c, D, H, L) for c in ("rnn", "gru", "lstm")}
     st.dataframe({ui.t("cell"): list(counts), "#": list(counts.values())}, hide_index=True)
 
     ui.gate_heatmaps(pr, "gru_gates", layer=layer, step=t, unit=unit)

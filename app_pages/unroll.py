@@ -40,7 +40,7 @@ def body() -> None:
     ui.plot(fig, "unrolled")
     st.caption(tr("how"))
     ui.overflow_note(run)
-    ui.network_note({s["cell"].upper(): run})
+    ui.network_note({cells.CELL_NAMES[s["cell"]]: run})
     ui.input_figure(ui.held("input", lambda: pr), "unroll_input")
 
 

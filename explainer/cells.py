@@ -57,7 +57,7 @@ def gate_rows(cell: str, gate: str, H: int) -> slice:
     order = {"lstm": "ifgo", "gru": "rzn", "rnn": "h"}[cell]
     if gate not in order:
         raise ValueError(
-            f"the {cell.upper()} has no gate {gate!r}: its blocks are {'|'.join(order)}"
+            f"the {CELL_NAMES[cell]} has no gate {gate!r}: its blocks are {'|'.join(order)}"
         )
     k = order.index(gate)
     return slice(k * H, (k + 1) * H)

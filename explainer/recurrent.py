@@ -94,7 +94,7 @@ class Recurrent:
                 raise ValueError(f"{name} must be a positive integer, got {v!r}")
         if variant not in self.variants:
             raise ValueError(
-                f"unknown {self.cell.upper()} variant {variant!r}: "
+                f"unknown {cells.CELL_NAMES[self.cell]} variant {variant!r}: "
                 f"expected one of {', '.join(self.variants)}"
             )
         self.input_size, self.hidden_size, self.num_layers = (
@@ -321,7 +321,7 @@ class Recurrent:
         """Exact BPTT of L = Σ grad_h ⊙ trace.h through every layer, top to bottom."""
         if trace.cell != self.cell or trace.num_layers != self.num_layers:
             raise ValueError(
-                f"this trace is from a {trace.num_layers}-layer {trace.cell.upper()}, "
+                f"this trace is from a {trace.num_layers}-layer {cells.CELL_NAMES[trace.cell]}, "
                 f"not from this {self!r}"
             )
         g = np.asarray(grad_h, dtype=np.float64)

@@ -55,6 +55,7 @@ from typing import Any
 
 import numpy as np
 
+from explainer.cells import CELL_NAMES
 from explainer.models import MODELS, Model
 from explainer.norms import steps_of_signal
 from explainer.tasks import EVAL_SEED, Task, get_task
@@ -345,7 +346,7 @@ def table(directory: Path | str | None = None) -> str:
             for t, v in zip(r["markers"], r["connectivity_at_markers"], strict=True)
         )
         rows.append(
-            f"| `{name}.safetensors` | {m['task']}, {m['lag']} | {m['cell'].upper()} | "
+            f"| `{name}.safetensors` | {m['task']}, {m['lag']} | {CELL_NAMES[m['cell']]} | "
             f"{m['steps']} | {m['metric']:.4f} ({m['baseline']:.3g}) | "
             f"{'yes' if m['solved'] else 'no'} | {reach} | "
             f"{r['norm_first']:.2g} / {r['norm_last']:.2g} | {conn} |"

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from explainer.cells import CELL_NAMES
 from explainer.trace import CELL_GATES, Trace
 
 READABLE_R = 0.5  # a unit "follows" a feature when |r| >= this
@@ -155,7 +156,7 @@ def unit_values(trace: Trace, unit: Unit) -> np.ndarray:
     """The values of `unit` at every step of an unbatched trace, (T,)."""
     if unit.kind not in kinds_of(trace.cell):
         raise ValueError(
-            f"unknown kind {unit.kind!r} for a {trace.cell.upper()}: {kinds_of(trace.cell)}"
+            f"unknown kind {unit.kind!r} for a {CELL_NAMES[trace.cell]}: {kinds_of(trace.cell)}"
         )
     lay = trace.layers[unit.layer]
     a = lay.h if unit.kind == "h" else lay.c if unit.kind == "c" else lay.gates[unit.kind]

@@ -10,6 +10,7 @@ from typing import Any
 
 import streamlit as st
 
+from explainer.cells import CELL_NAMES
 from explainer.ui.controls import NETS, default_net, settings
 from explainer.ui.core import bound, escape_md, t
 from explainer.ui.play import lesson_live, live_run
@@ -144,7 +145,7 @@ def lesson_settings(page: str, cells: tuple[str, ...] | None = None) -> dict:
         problems = {c: shipped_problem(c, s["task"]) for c in cells}
         problems = {c: p for c, p in problems.items() if p}
         if problems:
-            what = "; ".join(f"{c.upper()}: {p}" for c, p in problems.items())
+            what = "; ".join(f"{CELL_NAMES[c]}: {p}" for c, p in problems.items())
             st.error(t("shipped_broken", what=escape_md(what)))
             s["origin"] = "untrained"
             net = "untrained" if net == "trained" else net
