@@ -100,6 +100,8 @@ def settings_form() -> bool:
 
 def _network_row(fc, recipe, lim) -> None:
     """Cell, layer sizes, dropout and device."""
+    from explainer.torch_backend import available_devices  # on first use, as in `backend`
+
     c1, c2, c3, c4 = st.columns(4, vertical_alignment="bottom")  # wrapped labels: boxes align
     ui.bound(
         c1.selectbox,
@@ -125,7 +127,7 @@ def _network_row(fc, recipe, lim) -> None:
         value=recipe.dropout,
         step=0.05,
     )
-    c4.selectbox(tr("device"), fc.available_devices(), key="fc_device")
+    c4.selectbox(tr("device"), available_devices(), key="fc_device")
 
 
 def _whole_number(where, label: str, key: str, lim, recipe, field: str) -> None:
@@ -247,9 +249,11 @@ def train(config, data: ForecastData, series: Series, source: str) -> None:
 
 def _training(board: live.Board[ForecastRun]) -> None:
     """The job (a worker thread): train, leaving every finished epoch's weights in the record."""
+    from explainer.torch_backend import set_threads  # on first use, as `backend` imports torch
+
     fc = backend()
     run = board.record
-    fc.set_threads(TRAIN_THREADS)
+    set_threads(TRAIN_THREADS)
     started = time.perf_counter()
 
     def callback(p) -> None:

@@ -17,6 +17,7 @@ import torch
 from torch import nn
 
 from explainer.data import ForecastData, prepare
+from explainer.torch_backend import available_devices, set_threads
 from explainer.torch_backend import forecast as fc
 from explainer.torch_backend.forecast import model as fc_model
 from explainer.torch_backend.forecast import weights as fc_weights
@@ -563,16 +564,16 @@ def test_the_reference_layer_replays_the_trained_layer_and_its_parity_can_fail()
 
 
 def test_devices_and_threads_come_from_the_backend():
-    assert fc.available_devices() == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
+    assert available_devices() == (["cuda", "cpu"] if torch.cuda.is_available() else ["cpu"])
     before = torch.get_num_threads()
     try:
-        fc.set_threads(1)
+        set_threads(1)
         assert torch.get_num_threads() == 1
     finally:
         torch.set_num_threads(before)
     for bad in (0, -1, 1.5, True):
         with pytest.raises(ValueError, match="thread count"):
-            fc.set_threads(bad)
+            set_threads(bad)
 
 
 # ----------------------------------------------------------------------------- command line

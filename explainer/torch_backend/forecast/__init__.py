@@ -26,7 +26,6 @@ on CPU, NCCL on GPUs); each process takes its share of the shuffled training win
 `DistributedSampler` (batch size per process), and only rank 0 prints.
 """
 
-from explainer.torch_backend import available_devices, set_threads
 from explainer.torch_backend.forecast.config import (
     CELLS,
     INITS,
@@ -80,7 +79,6 @@ __all__ = [
     "TrainResult",
     "WeightsError",
     "WeightsHeader",
-    "available_devices",  # the page's device choice and thread limit, beside the rest
     "build_model",
     "evaluate_loss",
     "first_layer",
@@ -92,7 +90,6 @@ __all__ = [
     "run_forecast",
     "save_weights",
     "saved_scaler",
-    "set_threads",
     "state_shapes",
     "train",
     "weights_bytes",
