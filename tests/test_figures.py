@@ -233,6 +233,31 @@ def test_heatmap_colour_axes():
     assert (lay[ax["g"]].cmin, lay[ax["g"]].cmax) == (-1, 1)
 
 
+def test_ladder_ceil():
+    from explainer.figures.style import ladder_ceil
+
+    cases = {1.0: 1.0, 1.01: 1.25, 1.37: 1.5, 2.2: 2.5, 7.0: 8.0, 9.9: 10.0, 10.0: 10.0}
+    cases |= {0.3: 0.3, 0.31: 0.4, 123.0: 125.0, 4e-7: 4e-7}
+    for x, want in cases.items():
+        assert ladder_ceil(x) == want, x
+    for bad in (0.0, -1.0, float("nan"), float("inf")):
+        with pytest.raises(ValueError):
+            ladder_ceil(bad)
+
+
+def test_heatmap_cell_state_range_is_a_ladder_step_above_the_data():
+    """The c panel's range holds every value and moves only between the ladder's steps."""
+    model = LSTM(1, 5, seed=0)
+    x = np.linspace(-1, 1, 30)[:, None] * 3.0
+    for scale in (1.0, 2.0, 2.1):
+        tr = model.forward(x * scale)
+        fig = gate_heatmaps_figure(tr)
+        axis = fig.layout[next(d.coloraxis for d in fig.data if d.name == "c")]
+        top = np.abs(tr.layers[0].c).max()
+        assert axis.cmax == -axis.cmin >= max(top, 1.0)
+        assert axis.cmax in (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0)
+
+
 def test_large_heatmaps_keep_float32_values():
     _, tr, _ = run("lstm", 500)
     assert 6 * 500 * 5 <= EXACT_LIMIT

@@ -28,6 +28,7 @@ from explainer.figures.style import (
     assemble,
     check_layer,
     gate_scale,
+    ladder_ceil,
     merge_labels,
     require_unbatched,
     style,
@@ -142,7 +143,9 @@ def _color_axes(
     panels: list[tuple[str, np.ndarray]], trace: Trace
 ) -> tuple[dict[str, str], dict[str, tuple[float, float]]]:
     """The colour axis of each scale the panels use (sigmoid, tanh, c, relu), in order of first
-    use, and the data ranges of the two scales that have no fixed one (c, relu)."""
+    use, and the ranges of the two scales that have no fixed one (c, relu): the data's, rounded
+    up on `ladder_ceil`'s ladder, so that while a network trains live the scale moves only now
+    and then (and the browser repaints the panels' images instead of rebuilding the chart)."""
     axes: dict[str, str] = {}
     ranges: dict[str, tuple[float, float]] = {}
     for n, a in panels:
@@ -150,10 +153,10 @@ def _color_axes(
         if scale not in axes:
             axes[scale] = "coloraxis" if not axes else f"coloraxis{len(axes) + 1}"
         if scale == "c":
-            r = symmetric_range(a)
+            r = ladder_ceil(symmetric_range(a))
             ranges[scale] = (-r, r)
         elif scale == "relu":
-            ranges[scale] = (0.0, symmetric_range(a))
+            ranges[scale] = (0.0, ladder_ceil(symmetric_range(a)))
     return axes, ranges
 
 

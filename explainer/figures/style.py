@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import json
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -177,6 +178,21 @@ def symmetric_range(a: np.ndarray, at_least: float = 1.0) -> float:
     """Half-width of a colour range centred on 0 that holds every finite value of `a`."""
     finite = np.abs(a[np.isfinite(a)])
     return float(max(at_least, finite.max() if finite.size else 0.0))
+
+
+LADDER = (1.0, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0)
+
+
+def ladder_ceil(x: float) -> float:
+    """The smallest value of the 1-1.25-1.5-2-2.5-3-4-5-6-8 ladder (times a power of ten) that is
+    at least `x` > 0: a colour range that holds still while the values grow a little (a network
+    trained live), so each colour keeps its meaning from one redraw to the next."""
+    if not (math.isfinite(x) and x > 0):
+        raise ValueError(f"ladder_ceil needs a finite x > 0, got {x}")
+    decade = 10.0 ** math.floor(math.log10(x))
+    return next(
+        float(f"{step * decade:.6g}") for step in LADDER if step * decade >= x * (1 - 1e-12)
+    )
 
 
 @functools.cache
