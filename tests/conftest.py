@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import socket
@@ -41,10 +42,20 @@ def open_app(page: str, **query: str):
 
 
 def charts(at) -> list[dict]:
-    """The figure JSON of every Plotly chart on the page."""
-    import json
+    """The figure JSON of every Plotly chart on the page: `st.plotly_chart`s, then the live charts
+    (`explainer.ui.livechart`) that show a lesson page's live network."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")] + [
+        json.loads(spec) for spec in live_specs(at)
+    ]
 
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+def live_specs(at) -> list[str]:
+    """The figure JSON strings the page's live charts were given."""
+    return [
+        json.loads(c.proto.json_args)["spec"]
+        for c in at.get("component_instance")
+        if c.proto.component_name == "explainer.ui.livechart.livechart"
+    ]
 
 
 def decode(v):

@@ -8,12 +8,14 @@ reference's own backward pass, never from the page's helpers."""
 
 from __future__ import annotations
 
+import json
+
 import numpy as np
 import pytest
 
 from explainer import trained
 from explainer.norms import steps_of_signal
-from tests.conftest import charts, decode, open_app
+from tests.conftest import charts, decode, live_specs, open_app
 
 pytestmark = pytest.mark.usefixtures("fresh_caches")
 
@@ -184,6 +186,23 @@ def _heatmap_f(at) -> np.ndarray:
 
 def _steps(at) -> int:
     return int(next(m.value for m in at.metric if m.label == "Training steps"))
+
+
+@pytest.mark.parametrize("page", ["unroll", "lstm", "compare"])
+def test_a_live_networks_views_are_live_charts_and_a_shipped_ones_are_not(page):
+    """The views of the network being trained now are live charts (updated in place in the
+    browser, `ui.livechart`) with the same figures; the shipped network's are st.plotly_chart."""
+    at = open_app(f"app_pages/{page}.py")
+    shipped = [c.proto.spec for c in at.get("plotly_chart")]
+    assert shipped and not live_specs(at)
+    at.radio(key=f"net_{page}").set_value("live").run()
+    assert not at.exception
+    live = live_specs(at)
+    assert live and not at.get("plotly_chart")
+    titles = [json.loads(spec)["layout"]["title"]["text"] for spec in live]
+    assert set(titles) <= {json.loads(spec)["layout"]["title"]["text"] for spec in shipped}
+    at.radio(key=f"net_{page}").set_value("trained").run()
+    assert at.get("plotly_chart") and not live_specs(at)
 
 
 def test_live_training_steps_scrubs_back_and_resets(monkeypatch):

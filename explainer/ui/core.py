@@ -20,6 +20,7 @@ import streamlit as st
 from streamlit.delta_generator import DeltaGenerator
 
 from explainer import i18n
+from explainer.ui import livechart
 
 if TYPE_CHECKING:
     import plotly.graph_objects as go
@@ -131,17 +132,16 @@ def plot(fig: go.Figure, name: str) -> None:
     """Show a Plotly figure; its toolbar's camera icon downloads it as PNG named `name`.
 
     `theme=None`: the figure's own fonts. Streamlit's theme would set every tick label to 12 px,
-    in presentation mode too (the figures' `Style` sizes them)."""
-    st.plotly_chart(
-        fig,
-        width="stretch",
-        theme=None,
-        key=f"chart_{name}",
-        config={
-            "displaylogo": False,
-            "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
-        },
-    )
+    in presentation mode too (the figures' `Style` sizes them). The views of a live network
+    (`livechart.drawing_live`) are live charts, updated in place."""
+    config = {
+        "displaylogo": False,
+        "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
+    }
+    if livechart.active():
+        livechart.live_plot(fig, name, config)
+        return
+    st.plotly_chart(fig, width="stretch", theme=None, key=f"chart_{name}", config=config)
 
 
 def show_code(*functions: Callable) -> None:

@@ -14,6 +14,7 @@ import streamlit as st
 
 from explainer import live
 from explainer.lesson import TASK_SIGNAL, Run, network_run, task_input
+from explainer.ui import livechart
 from explainer.ui.controls import MAX_STEPS
 from explainer.ui.core import t
 from explainer.ui.runs import WEIGHT_KNOBS, cached_run
@@ -26,8 +27,9 @@ MAX_LIVE = 6  # live networks kept per session (the oldest goes first)
 LIVE_BATCH = 16  # sequences per live training step (half the shipped networks' 32: cheaper ticks)
 STEP_K = 10  # training steps of one click on Step (one snapshot interval)
 HOLD_TICKS = 6  # while Play redraws, a view drawn with `held` is made again every sixth tick
-# (each tick Chromium rebuilds the gate heatmaps, ~150-250 ms on two cores; a held view adds
-# 120-160 ms: at 3 the redraw rate was 9-10 a 3 s window on a quiet machine, at 6 it is 10-12)
+# (the heatmaps' new values are repainted in place, ~2 ms, by `ui.livechart`; a held view is
+# redrawn by Plotly.react, 40-110 ms of Chromium each: heatmap updates in 3 s on a quiet
+# two-core machine were 7-10 with HOLD_TICKS 1, 9-12 with 3, 12-16 with 6)
 
 
 @dataclass
@@ -320,12 +322,12 @@ T = TypeVar("T")
 def held(view: str, make: Callable[[], T], *depends: Any) -> T:
     """`make()`, the value that draws `view` (a PageRun, the figure's inputs), made again on only
     every HOLD_TICKS-th Play redraw, in turn with the page's other held views; in between, the
-    value it made last, so its charts stay the same charts. Why: the browser builds a chart whose
-    data changed from scratch (Streamlit gives it a new id), 35-70 ms of Plotly each in
-    Chromium, and a page has 4-5 of them; the page's main view (the gate heatmaps) is drawn
-    with the current weights on every redraw, each held view at most HOLD_TICKS - 1 redraws
-    (0.4 s) behind them. Outside Play, on any click (a full run) and when `depends` (the view's
-    cursor: t, unit, layer) change, `make()` runs at once."""
+    value it made last, so its charts stay the same charts. Why: the page's main view, the gate
+    heatmaps, is repainted in place in the browser (`ui.livechart`), but a side view's new figure
+    costs Plotly.react 40-110 ms of Chromium, and a page has 3-4 of them; so the heatmaps follow
+    the current weights on every redraw, each held view at most HOLD_TICKS - 1 redraws (1 s)
+    behind them. Outside Play, on any click (a full run) and when `depends` (the view's cursor:
+    t, unit, layer) change, `make()` runs at once."""
     board = lesson_live()
     if not board.ticking:
         return make()
@@ -348,7 +350,8 @@ def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
     """Draw the page's views (`body`): once, or, while a live network plays, again every TICK_S
     inside a fragment, each time after a bounded share of training, so every view follows the
     current weights. The redraws stop with Pause, on leaving the page, when the tab closes (the
-    browser asks for them) and after PLAY_IDLE_S without a click."""
+    browser asks for them) and after PLAY_IDLE_S without a click. A live network's views are
+    live charts (`ui.livechart`), which the browser updates in place."""
     board = lesson_live()
     live = s.get("net") == "live"
     playing = live and board.playing
@@ -362,7 +365,8 @@ def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
         try:
             if live:
                 _live_status(s, board, playing)
-            body()
+            with livechart.drawing_live(live):
+                body()
         finally:
             board.ticking = False
             board.drawn.set()
