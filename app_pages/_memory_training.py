@@ -120,7 +120,7 @@ def follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any)
     c = board.record.config
     b = mem.baseline(c["task"], c["symbols"])
 
-    def draw(board: Board) -> None:
+    def draw(board: Board, key: str) -> None:
         rows = _rows(board)
         text = " · ".join(
             tr(
@@ -138,7 +138,7 @@ def follow(board: Board | None, labels: dict[str, str], x: str, stop_where: Any)
         st.plotly_chart(
             curves(board, labels, x, live=True, rows=rows),
             width="stretch",
-            key=f"memory_live_{board.id}_{board.version}",
+            key=f"memory_live_{key}",
         )
 
     return ui.follow(board, draw, stop_where=stop_where, every=0.4)

@@ -79,7 +79,7 @@ def _training(board: live.Board[TextTraining]) -> None:
         run.model = result.char_model(corpus=run.source)
 
 
-def _draw(board: live.Board[TextTraining]) -> None:
+def _draw(board: live.Board[TextTraining], key: str) -> None:
     with board.lock:
         history, run = list(board.record.history), board.record
     if not history:
@@ -99,7 +99,7 @@ def _draw(board: live.Board[TextTraining]) -> None:
             **ui.fig_kw(),
         ),
         width="stretch",
-        key=f"text_live_{board.id}_{board.version}",
+        key=f"text_live_{key}",
     )
 
 

@@ -284,7 +284,7 @@ def _training(board: live.Board[ForecastRun]) -> None:
             run.seconds, run.model = res.train_seconds, res.model
 
 
-def _draw_training(board: live.Board[ForecastRun]) -> None:
+def _draw_training(board: live.Board[ForecastRun], key: str) -> None:
     """The live view of a training: progress bar and loss so far."""
     with board.lock:
         progress, history = board.record.progress, list(board.record.history)
@@ -307,7 +307,7 @@ def _draw_training(board: live.Board[ForecastRun]) -> None:
         st.plotly_chart(
             loss_figure(history, epochs=epochs, **ui.fig_kw()),
             width="stretch",
-            key=f"fc_live_{board.id}_{board.version}",
+            key=f"fc_live_{key}",
         )
 
 

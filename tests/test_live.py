@@ -207,7 +207,7 @@ def test_a_page_follows_a_board_until_it_settles_and_keeps_it_in_the_session():
             ui.train_live("board", job, Rec(), label="test")
         board = st.session_state.get("board")
         if board is not None:
-            ui.follow(board, lambda b: st.progress(b.fraction))
+            ui.follow(board, lambda b, key: st.progress(b.fraction))
             st.write(f"{board.status}: {board.record.steps} steps")
 
     at = AppTest.from_function(page, default_timeout=30)
@@ -218,3 +218,43 @@ def test_a_page_follows_a_board_until_it_settles_and_keeps_it_in_the_session():
     assert board.status == "done" and board.record.steps == 5
     assert [m.value for m in at.markdown] == ["done: 5 steps"]
     assert [b.key for b in at.button] == ["go"]  # the Stop button went with the training
+
+
+def test_follow_gives_every_draw_a_new_key_though_the_version_stays():
+    """The memory lab's CI failure (StreamlitDuplicateElementKey on a loaded machine): the job
+    had moved between two reads, so one run drew the board twice at one version, and the chart's
+    key was made from the version. `follow` now hands each draw its own key."""
+    from streamlit.testing.v1 import AppTest
+
+    def page():
+        import plotly.graph_objects as go
+        import streamlit as st
+
+        from explainer import live, ui
+
+        class Moving(live.Board):  # its status moves while its version reads the same
+            reads = 0
+
+            @property
+            def settled(self) -> bool:
+                self.reads += 1
+                return self.reads > 4
+
+            def wait(self, timeout=None) -> bool:
+                self.status = "running" if self.status == "queued" else "done"
+                return False
+
+        board = Moving(record=None, status="running")
+        keys: list[str] = []
+
+        def draw(b, key):
+            keys.append(key)
+            st.plotly_chart(go.Figure(go.Scatter(y=[1, 2])), key=f"chart_{key}")
+
+        ui.follow(board, draw, every=0.0)
+        st.write(f"{len(keys)} draws, {len(set(keys))} keys, version {board.version}")
+
+    at = AppTest.from_function(page, default_timeout=30)
+    at.run()
+    assert not at.exception, at.exception
+    assert [m.value for m in at.markdown] == ["2 draws, 2 keys, version 0"]

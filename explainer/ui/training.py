@@ -48,15 +48,18 @@ def train_live(
 
 def follow(
     board: live.Board,
-    draw: Callable[[live.Board], None],
+    draw: Callable[[live.Board, str], None],
     *,
     stop_where: Any = None,
     every: float = 0.25,
 ) -> live.Board:
     """Show `board` until it settles, then return it: a Stop button (in `stop_where`), the queue
-    position while it waits, and `draw(board)` (the page's progress view) whenever the job has
-    reported something new. A click elsewhere ends this script run, not the training: the next run
-    calls `follow` again. Drawing reads the record; only the job writes it."""
+    position while it waits, and `draw(board, key)` (the page's progress view) whenever the job
+    has reported something new. `key` is new on every call, for the elements `draw` makes: one
+    script run may draw the board twice at one `board.version` (the job moves on between two
+    reads, and a status change is a redraw), and Streamlit refuses a key used twice in a run. A
+    click elsewhere ends this script run, not the training: the next run calls `follow` again.
+    Drawing reads the record; only the job writes it."""
     if board.settled:
         return board
     stop_slot = (stop_where if stop_where is not None else st).empty()
@@ -65,9 +68,11 @@ def follow(
     )
     view = st.empty()
     drawn = None
+    draws = 0
     while not board.settled:
         board.seen()
-        now = (board.version, board.status, board.stopping)
+        with board.lock:  # the job sets a new status and bumps the version under it
+            now = (board.version, board.status, board.stopping)
         if now == drawn:
             st.session_state.get("_live")  # a yield point: a click ends this run here
         else:
@@ -86,7 +91,8 @@ def follow(
                         )
                     )
                 else:
-                    draw(board)
+                    draws += 1
+                    draw(board, f"{board.id}_{draws}")
         board.wait(every)
     stop_slot.empty()
     view.empty()
