@@ -514,7 +514,11 @@ def test_cli_sweep_writes_its_json_counted_in_steps(tmp_path, capsys):
 
 
 def test_the_shipped_sweep_reproduces():
-    # two cheap shipped points, trained again: the same steps and metrics, bit for bit
+    """Two cheap shipped points, trained again: the same steps to within one evaluation and the
+    same final metric to within 5%. Not bit for bit: torch picks its float32 kernels by the CPU's
+    instruction set, so another machine rounds differently and the difference grows over
+    training (on an AVX2 machine the LSTM point ends at 0.0067051, the shipped file says
+    0.0066877; the steps were the same)."""
     d = json.loads(mem.SWEEP_PATH.read_text())
     base = mem.sweep_config(d)
     for cell, lag, lr, seed in (("gru", 10, 0.01, 1), ("lstm", 10, 0.01, 1)):
@@ -524,11 +528,10 @@ def test_the_shipped_sweep_reproduces():
             if (q["cell"], q["lag"], q["lr"], q["seed"]) == (cell, lag, lr, seed)
         ]
         r = mem.train(dataclasses.replace(base, cell=cell, lag=lag, lr=lr, seed=seed))
-        assert (r.steps, r.solved_at_step, r.final_metric) == (
-            p["steps"],
-            p["solved_at_step"],
-            p["metric"],
-        )
+        assert p["solved_at_step"] is not None and r.solved_at_step is not None
+        assert abs(r.steps - p["steps"]) <= base.eval_every, (cell, r.steps, p["steps"])
+        assert abs(r.solved_at_step - p["solved_at_step"]) <= base.eval_every
+        assert r.final_metric == pytest.approx(p["metric"], rel=0.05)
 
 
 def test_outcome_says_when_a_run_goes_the_other_way():
