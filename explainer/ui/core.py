@@ -136,6 +136,7 @@ def plot(fig: go.Figure, name: str) -> None:
     (`livechart.drawing_live`) are live charts, updated in place."""
     config = {
         "displaylogo": False,
+        "showSendToCloud": False,  # plotly.js 4 (the live charts') shows a "Share chart" button
         "toImageButtonOptions": {"format": "png", "filename": name, "scale": 2},
     }
     if livechart.active():
