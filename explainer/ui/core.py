@@ -82,7 +82,11 @@ _LAYOUT_CSS = """
 """
 _PRESENTATION_CSS = """
 <style>
-  [data-testid="stMain"] [data-testid="stMetricValue"] { font-size: 3rem !important; }
+  /* and the value's own paragraph, which the rule for the page's text below would make 1.35rem */
+  [data-testid="stMain"] [data-testid="stMetricValue"],
+  [data-testid="stMain"] [data-testid="stMetricValue"] [data-testid="stMarkdownContainer"] p {
+    font-size: 3rem !important;
+  }
   /* a table (canvas) zoomed with the box it sizes itself from, which takes 1/1.35 of the column:
      zooming the table alone would make it 1.35 times as wide as its column */
   [data-testid="stMain"] [data-testid="stElementContainer"]:has([data-testid="stDataFrame"]) {
