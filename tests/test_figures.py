@@ -468,3 +468,22 @@ def test_round_off_is_written_as_zero_but_small_gradients_are_not():
     assert fmt(1.2e-16) == "0.000" and fmt(-3e-17, 2) == "0.00"
     assert fmt(1e-30, 2, tiny=0) == "1e-30"
     assert fmt(-3e-5) == "-3e-05"
+
+
+def test_compact_cells_on_a_projector_keep_their_values_small_enough_to_fit():
+    """Page 6 puts three compact cells side by side (476 px each at 1920 in presentation mode):
+    their values and box labels stay at COMPACT_FONT, where presentation mode's 18-21 px ran the
+    LSTM's four gate values into one another; the full diagram keeps the big fonts."""
+    from explainer.figures.cell import COMPACT_FONT
+
+    _, tr, _ = run("lstm", 6)
+    for compact, most in ((True, COMPACT_FONT), (False, None)):
+        fig = cell_figure(tr, 3, compact=compact, presentation=True)
+        anns = fig.layout.annotations
+        values = [a.font.size for a in anns if (a.name or "").startswith("value:")]
+        boxes = [a.font.size for a in anns if a.text in ("σ", "tanh")]  # the gates' boxes
+        assert values and len(boxes) == 5  # 4 gates and the cell state's tanh
+        if most is None:
+            assert min(values) > COMPACT_FONT and min(boxes) > COMPACT_FONT
+        else:
+            assert max(values + boxes) <= most, sorted(set(values + boxes))

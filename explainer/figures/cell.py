@@ -67,6 +67,9 @@ EQUATIONS = {  # the notation line under the diagram: letters in italics, as in 
 }
 
 
+COMPACT_FONT = 14  # px: the largest that keeps "f=0.60" clear of "i=0.41" in a 476 px column
+
+
 class _Canvas:
     """Collects the shapes and annotations of one diagram."""
 
@@ -122,7 +125,9 @@ class _Canvas:
                 layer="above",
             )
         )
-        self.text(x, y + dy, text, size=self.st.value_font + 2, color=color)
+        self.text(
+            x, y + dy, text, size=self.st.value_font + (0 if self.compact else 2), color=color
+        )
 
     def node(self, x: float, y: float, symbol: str, color: str = WIRE_GREY) -> None:
         r = 2 + self.st.value_font  # pixels: round whatever the canvas's aspect
@@ -286,6 +291,8 @@ def _gru(cv: _Canvas, lay: Any, t: int, u: int, lab: Mapping[str, str], textbook
     hn_text = (
         "W<sub>hn</sub>(r ⊙ h) + b<sub>hn</sub>" if textbook else "W<sub>hn</sub>h + b<sub>hn</sub>"
     )
+    if cv.compact:  # the same expression, without the spaces, to fit its box in a third of a page
+        hn_text = hn_text.replace(" ", "")
     cv.box(xhn, yg, 2 * HN_HALF[textbook], BOX_H, WIRE_GREY, hn_text)
     cv.node(xrn, yg, "×", C["r"])
     cv.node(xzh, ytop, "×", C["z"])
@@ -350,8 +357,13 @@ def cell_figure(
     t = t % T
     lab = merge_labels(labels)
     st = style(presentation)
-    if compact:
-        st = replace(st, value_font=st.font - 2, digits=2)
+    if compact:  # a third of the page's width: on a projector too, every value must fit its gate
+        st = replace(
+            st,
+            value_font=min(st.font - 2, COMPACT_FONT),
+            label_font=min(st.label_font, COMPACT_FONT),
+            digits=2,
+        )
     lay = trace.layers[k]
     cv = _Canvas(st, compact)
     textbook = trace.cell == "gru" and trace.variant == "textbook"
