@@ -13,7 +13,7 @@ An element of type `exception` is an error box the student would see.
 Every server is started fresh (a warm server hides cold-start errors), bound to 127.0.0.1, and
 stopped at the end; every loop is bounded in count and time.
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/classroom.py` (it
+Run it from the repository root with `PYTHONPATH=. python benchmarks/classroom.py` (it
 imports `explainer` and `serve/`).
 """
 

@@ -6,7 +6,7 @@ Sizes: T=100, H=64 (targets: < 50 ms to build, < 1 MB of JSON) and T=500, H=256 
 GRU, one layer, input_size 1, loss on the last step. Time is the best of 5 builds (the machine is
 shared); size is `len(fig.to_json())`, what Streamlit sends to the browser.
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/figures.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/figures.py`, or after
 `pip install -e .`.
 """
 

@@ -20,7 +20,7 @@ is largely where the last epoch lands. `--summary` therefore compares the two di
 seeds: means, medians, wins, a bootstrap 95% interval for the ratio of the means, and a one-sided
 permutation test of "ours is worse" (the difference of the means).
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/forecast.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/forecast.py`, or after
 `pip install -e .`.
 """
 

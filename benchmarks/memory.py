@@ -9,7 +9,7 @@ the lesson's contrast (gated cells solve it in the budget on every seed, the pla
 Everything runs with 1 torch thread by default (`--threads`), one run at a time. Seconds are wall
 clock on a shared machine: expect them to move with its load, and read the steps too.
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/memory.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/memory.py`, or after
 `pip install -e .`.
 """
 

@@ -17,7 +17,7 @@ tracemalloc (NumPy reports its buffers to it). `--quick` runs the trainer step a
 shapes only. The run ends with a met/missed table: the worst ratio of each measure and cell, and
 the shape it was measured at.
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/reference.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/reference.py`, or after
 `pip install -e .`.
 """
 

@@ -7,7 +7,7 @@ GRU (PyTorch and textbook forms), a plain RNN and an exploding relu RNN, in clas
 presentation mode; the unrolled figures also after clicking "Backward pass" (`*_backward.png`).
 Needs Debian's /usr/bin/chromium and the `playwright` Python package (never `playwright install`).
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/screenshots.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/screenshots.py`, or after
 `pip install -e .`.
 """
 

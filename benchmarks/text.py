@@ -13,7 +13,7 @@ load hits both alike; the ratio is ours / plain, best round of each (timeit's es
 includes everything the page and the command line pay for: progress reports, validation every
 `eval_every` steps, the stop poll. The plain loop does none of that. One torch thread each.
 
-Run it from the repository root with `PYTHONPATH=. PYTHONPATH=. python benchmarks/text.py`, or after
+Run it from the repository root with `PYTHONPATH=. python benchmarks/text.py`, or after
 `pip install -e .`.
 """
 

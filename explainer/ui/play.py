@@ -51,6 +51,7 @@ class LessonLive:
     ticking: bool = False  # the views are being drawn by a Play redraw
     held: dict = field(default_factory=dict)  # view -> (index, full run, depends, tick, value)
     drawn: threading.Event = field(default_factory=threading.Event, repr=False)  # a redraw ended
+    draw_s: float = 0.0  # seconds the last run of the views took, server side (benchmarks/app.py)
     lock: threading.RLock = field(default_factory=threading.RLock, repr=False)
 
     @property
@@ -358,6 +359,7 @@ def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
 
     @st.fragment(run_every=TICK_S if playing else None)
     def view() -> None:
+        t0 = time.perf_counter()
         board.tick += 1
         board.ticking = playing
         if not playing:
@@ -369,6 +371,7 @@ def lesson_view(s: Mapping[str, Any], body: Callable[[], None]) -> None:
                 body()
         finally:
             board.ticking = False
+            board.draw_s = time.perf_counter() - t0
             board.drawn.set()
 
     view()
