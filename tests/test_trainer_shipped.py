@@ -138,3 +138,20 @@ def test_the_readme_table_has_a_row_per_network_and_says_when_a_file_is_missing(
     readme = (ROOT / "assets" / "README.md").read_text(encoding="utf-8")
     for name in trained.names():
         assert f"`{name}.safetensors`" in readme
+
+
+def test_the_assets_readme_table_is_what_the_files_measure_today():
+    """assets/README.md quotes every shipped network's reach: its table must be what
+    `python -m explainer.trained --table` prints from the files with today's code (it had kept
+    the reach counted before #13 changed how steps are counted: 15 where the code says 14)."""
+    readme = (Path(__file__).resolve().parents[1] / "assets" / "README.md").read_text()
+
+    def rows(text: str) -> list[str]:  # the table's header and its one row per file
+        return [
+            line
+            for line in text.splitlines()
+            if line.startswith("| file | task, lag") or ".safetensors` |" in line
+        ]
+
+    assert len(rows(trained.table())) == 1 + len(trained.names())
+    assert rows(readme) == rows(trained.table())
