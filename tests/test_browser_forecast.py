@@ -72,6 +72,7 @@ def test_a_tiny_training_draws_predictions_and_downloads_its_weights(page, app_s
     assert not page.errors, page.errors
 
 
+@pytest.mark.slow  # 9 s of training in Chromium; python -m pytest -m slow
 def test_stop_ends_the_training_and_keeps_the_finished_epochs(page, app_server):
     open_forecast(page, app_server)
     set_form(page, "8", 200)
@@ -87,6 +88,7 @@ def test_stop_ends_the_training_and_keeps_the_finished_epochs(page, app_server):
     assert page.locator(EXCEPTION).count() == 0
 
 
+@pytest.mark.slow  # 28 s: two browsers training side by side; python -m pytest -m slow
 def test_two_students_train_at_once_each_in_their_own_session(page, browser, app_server):
     # student A starts a long training
     open_forecast(page, app_server)

@@ -604,6 +604,7 @@ SMALL = (
 )
 
 
+@pytest.mark.slow  # 8 s: a training in a subprocess; python -m pytest -m slow
 def test_cli_json(tmp_path):
     s = series()
     csv = write_csv(tmp_path / "s.csv", s)
@@ -706,6 +707,7 @@ def test_cli_integer_beyond_float64_is_one_line_not_an_overflow(tmp_path, capsys
     assert len(err) == 1 and "column 'y' holds 1 number(s) beyond float64's range" in err[0]
 
 
+@pytest.mark.slow  # 12 s: two torchrun processes; python -m pytest -m slow
 def test_cli_under_torchrun_with_two_processes(tmp_path):
     csv = write_csv(tmp_path / "s.csv", series())
     r = run_cli(

@@ -405,6 +405,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # 14 s: three trainings in a subprocess; python -m pytest -m slow
 def test_cli_prints_one_json_object():
     p = run_cli(
         "--task",
@@ -445,21 +446,32 @@ def test_cli_prints_one_json_object():
     assert d["baseline"] == pytest.approx(0.25) and 0 <= d["accuracy"] <= 1
 
 
+def test_cli_bad_input_is_one_line_and_exit_2_in_a_process_of_its_own():
+    p = run_cli("--lag", "1")
+    assert p.returncode == 2
+    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert "lag" in p.stderr and p.stdout == ""
+
+
 @pytest.mark.parametrize(
     "args,word",
     [
-        (["--lag", "1"], "lag"),
         (["--cell", "transformer"], "cell"),
         (["--lr", "-1", "--max-steps", "1"], "lr"),
         (["--cell", "gru", "--ablation", "forget_one"], "LSTM only"),
         (["--forget-bias", "nan"], "finite"),
     ],
 )
-def test_cli_bad_input_is_one_line_and_exit_2(args, word):
-    p = run_cli(*args)
-    assert p.returncode == 2
-    assert "Traceback" not in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
-    assert word in p.stderr and p.stdout == ""
+def test_cli_bad_input_is_one_line_and_exit_2(args, word, capsys):
+    """The same, in this process (a subprocess importing torch costs 4 s each)."""
+    try:
+        code = explainer_main(["memory", *args])
+    except SystemExit as e:  # argparse's own refusals
+        code = e.code
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+    assert word in err and out == ""
 
 
 def test_cli_sweep_writes_its_json_counted_in_steps(tmp_path, capsys):

@@ -195,6 +195,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
     )
 
 
+@pytest.mark.slow  # 7 s: a training in a subprocess; python -m pytest -m slow
 def test_cli_prints_one_json_object_and_saves(tmp_path):
     corpus = tmp_path / "tiny.txt"
     corpus.write_text(tiny_text(), encoding="utf-8")
