@@ -58,11 +58,10 @@ def active() -> bool:
 
 @functools.cache
 def _component_dir() -> str:
-    """A directory holding `index.html` and `plotly.min.js`, named by a hash of both so that a
-    new version gets a new directory; each file is written whole and renamed into place, so
-    servers started at once never serve half a file."""
-    html = HTML.read_bytes()
-    digest = hashlib.sha256(html + plotly.__version__.encode()).hexdigest()[:12]
+    """A directory holding `index.html` and `plotly.min.js`, named by a hash of the page and the
+    plotly version so that a new version of either gets a new directory; each file is written
+    whole and renamed into place, so servers started at once never serve half a file."""
+    digest = hashlib.sha256(HTML.read_bytes() + plotly.__version__.encode()).hexdigest()[:12]
     root = Path(tempfile.gettempdir()) / f"rnn-explainer-livechart-{digest}"
     root.mkdir(parents=True, exist_ok=True)
     for name, source in (("index.html", HTML), ("plotly.min.js", PLOTLY_JS)):
