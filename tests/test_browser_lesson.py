@@ -69,14 +69,18 @@ def test_play_trains_and_redraws_live_and_pause_stops_it(page, app_server):
     page.get_by_role("button", name="▶ Play").click()
     page.get_by_role("button", name="❚❚ Pause").wait_for(timeout=30_000)
     page.wait_for_timeout(500)  # the first tick
+    before = page.evaluate(DRAWN)
     playing = sample(page, 3.0)
+    after = page.evaluate(DRAWN)
     steps = [int(s) for s, _ in playing]
     sums = {checksum for _, checksum in playing}
     assert len(playing) >= 11, playing  # at least 10 updates in 3 s
     assert steps == sorted(steps) and steps[-1] > steps[0]
     assert len(sums) >= 10  # the heatmap's data changed with the weights
-    counts = page.evaluate(DRAWN)
-    assert counts and counts["repaint"] >= 10, counts  # in place, not rebuilt by Plotly
+    # in place, not rebuilt by Plotly: in the 3 s, mostly repaints (Plotly.react draws the
+    # heatmaps again only when the c panel's colour range moves up a step of its ladder)
+    repainted, rebuilt = (after[k] - before[k] for k in ("repaint", "react"))
+    assert repainted >= 5 and repainted > rebuilt, (before, after)
     page.get_by_role("button", name="❚❚ Pause").click()
     page.get_by_role("button", name="▶ Play").wait_for(timeout=30_000)
     page.wait_for_timeout(300)
